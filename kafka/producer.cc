@@ -1,0 +1,206 @@
+#include "kafka/producer.h"
+
+#include <chrono>
+#include <thread>
+
+#include "base/logging.h"
+#include "kafka/errors.h"
+#include "kafka/internal.h"
+
+namespace vw::kafka {
+
+using internal::FromCode;
+using internal::FromError;
+
+struct Producer::DeliveryState {
+  std::mutex mu;
+  Status first_error;
+};
+
+namespace {
+
+void DeliveryCallback(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR || opaque == nullptr) return;
+  // Private type reached through the opaque; the struct is complete in this file.
+  auto* state = static_cast<Producer::DeliveryState*>(opaque);
+  std::lock_guard<std::mutex> lock(state->mu);
+  if (state->first_error.ok()) {
+    state->first_error =
+        FromCode(msg->err, std::string("delivery to ") + rd_kafka_topic_name(msg->rkt));
+  }
+}
+
+}  // namespace
+
+Result<std::pair<rd_kafka_t*, std::unique_ptr<Producer::DeliveryState>>> Producer::MakeHandle(
+    const Config& user, bool transactional) {
+  Config config;
+  config["enable.idempotence"] = "true";
+  config["linger.ms"] = "5";
+  config["queue.buffering.max.messages"] = "1000000";
+  config["queue.buffering.max.kbytes"] = "1048576";
+  config["compression.type"] = "lz4";
+  config["partitioner"] = "murmur2_random";
+  for (const auto& [k, v] : user) config[k] = v;
+  if (transactional && config.count("transactional.id") == 0) {
+    return Status::InvalidArgument("a transactional producer needs transactional.id");
+  }
+  if (!transactional) config.erase("transactional.id");
+  VW_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, internal::MakeConf(config));
+  auto delivery = std::make_unique<DeliveryState>();
+  rd_kafka_conf_set_dr_msg_cb(conf, DeliveryCallback);
+  rd_kafka_conf_set_opaque(conf, delivery.get());
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(std::string("creating kafka producer: ") + err);
+  }
+  return std::make_pair(rk, std::move(delivery));
+}
+
+Result<std::unique_ptr<Producer>> Producer::Create(const Config& config) {
+  VW_ASSIGN_OR_RETURN(auto handle, MakeHandle(config, /*transactional=*/false));
+  return std::unique_ptr<Producer>(new Producer(handle.first, std::move(handle.second)));
+}
+
+Producer::Producer(rd_kafka_t* rk, std::unique_ptr<DeliveryState> delivery)
+    : rk_(rk), delivery_(std::move(delivery)), name_(rd_kafka_name(rk)) {}
+
+Producer::~Producer() {
+  for (auto& [name, rkt] : topics_) rd_kafka_topic_destroy(rkt);
+  // Records still queued are dropped: the owner flushes or commits first if they matter. A purge
+  // makes destruction prompt even when the broker is unreachable.
+  rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(rk_, 0);
+  rd_kafka_destroy(rk_);
+}
+
+rd_kafka_topic_t* Producer::Topic(std::string_view name) {
+  std::lock_guard<std::mutex> lock(topics_mu_);
+  auto it = topics_.find(std::string(name));
+  if (it != topics_.end()) return it->second;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, std::string(name).c_str(), nullptr);
+  topics_.emplace(std::string(name), rkt);
+  return rkt;
+}
+
+Status Producer::Produce(std::string_view topic, std::optional<PartitionId> partition,
+                         std::string_view key, std::string_view value, const Headers* headers) {
+  rd_kafka_topic_t* rkt = Topic(topic);
+  int32_t part = partition ? partition->value() : RD_KAFKA_PARTITION_UA;
+  for (;;) {
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (headers != nullptr && !headers->empty()) {
+      hdrs = rd_kafka_headers_new(headers->size());
+      for (const auto& [hk, hv] : *headers) {
+        rd_kafka_header_add(hdrs, hk.data(), static_cast<ssize_t>(hk.size()), hv.data(),
+                            static_cast<ssize_t>(hv.size()));
+      }
+    }
+    rd_kafka_vu_t vu[6];
+    vu[0].vtype = RD_KAFKA_VTYPE_RKT;
+    vu[0].u.rkt = rkt;
+    vu[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vu[1].u.i32 = part;
+    vu[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vu[2].u.i = RD_KAFKA_MSG_F_COPY;
+    // The const_casts are librdkafka's API: with MSG_F_COPY it copies and never writes.
+    vu[3].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[3].u.mem.ptr = const_cast<char*>(key.data());
+    vu[3].u.mem.size = key.size();
+    vu[4].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[4].u.mem.ptr = const_cast<char*>(value.data());
+    vu[4].u.mem.size = value.size();
+    size_t n = 5;
+    if (hdrs != nullptr) {
+      vu[5].vtype = RD_KAFKA_VTYPE_HEADERS;
+      vu[5].u.headers = hdrs;
+      n = 6;
+    }
+    rd_kafka_error_t* error = rd_kafka_produceva(rk_, vu, n);
+    if (error == nullptr) return Status::OK();
+    rd_kafka_resp_err_t err = rd_kafka_error_code(error);
+    rd_kafka_error_destroy(error);
+    if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken over on failure
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      if (err == RD_KAFKA_RESP_ERR__FATAL) return FatalError();
+      return FromCode(err, "produce to " + std::string(topic));
+    }
+    // Backpressure: the local queue is full; serve deliveries until there is room.
+    rd_kafka_poll(rk_, 10);
+  }
+}
+
+void Producer::Poll() { rd_kafka_poll(rk_, 0); }
+
+Status Producer::Flush(int timeout_ms) {
+  rd_kafka_resp_err_t err = rd_kafka_flush(rk_, timeout_ms);
+  Status s;
+  {
+    std::lock_guard<std::mutex> lock(delivery_->mu);
+    s = delivery_->first_error;
+    delivery_->first_error = Status::OK();
+  }
+  if (!s.ok()) return s;
+  return FromCode(err, "flush");
+}
+
+int Producer::OutQueueLength() { return rd_kafka_outq_len(rk_); }
+
+Status Producer::FatalError() {
+  char buf[512];
+  rd_kafka_resp_err_t err = rd_kafka_fatal_error(rk_, buf, sizeof(buf));
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::OK();
+  return Status::Fatal(std::string("producer fatal error: ") + rd_kafka_err2name(err) + ": " + buf);
+}
+
+Result<std::unique_ptr<TransactionalProducer>> TransactionalProducer::Create(const Config& config,
+                                                                             int init_timeout_ms) {
+  VW_ASSIGN_OR_RETURN(auto handle, MakeHandle(config, /*transactional=*/true));
+  std::unique_ptr<TransactionalProducer> p(
+      new TransactionalProducer(handle.first, std::move(handle.second)));
+  // init_transactions is retriable (coordinator loading, broker restarting): retry within budget.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(init_timeout_ms);
+  for (;;) {
+    Status s = FromError(rd_kafka_init_transactions(p->rk_, init_timeout_ms), "init_transactions");
+    if (s.ok()) break;
+    if (!IsRetriable(s) || std::chrono::steady_clock::now() >= deadline) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return p;
+}
+
+Status TransactionalProducer::BeginTransaction() {
+  VW_RETURN_IF_ERROR(FromError(rd_kafka_begin_transaction(rk_), "begin_transaction"));
+  in_txn_ = true;
+  return Status::OK();
+}
+
+Status TransactionalProducer::SendOffsetsToTransaction(const OffsetMap& offsets,
+                                                       const GroupMetadata& group, int timeout_ms) {
+  if (offsets.empty()) return Status::OK();
+  rd_kafka_topic_partition_list_t* list = internal::ToList(offsets);
+  Status s = FromError(rd_kafka_send_offsets_to_transaction(rk_, list, group.get(), timeout_ms),
+                       "send_offsets_to_transaction");
+  rd_kafka_topic_partition_list_destroy(list);
+  return s;
+}
+
+Status TransactionalProducer::CommitTransaction(int timeout_ms) {
+  Status s = FromError(rd_kafka_commit_transaction(rk_, timeout_ms), "commit_transaction");
+  if (s.ok()) in_txn_ = false;
+  return s;
+}
+
+Status TransactionalProducer::AbortTransaction(int timeout_ms) {
+  Status s = FromError(rd_kafka_abort_transaction(rk_, timeout_ms), "abort_transaction");
+  if (s.ok()) {
+    in_txn_ = false;
+    // Delivery errors of the aborted records are moot now.
+    Flush(0).IgnoreError();
+  }
+  return s;
+}
+
+}  // namespace vw::kafka
