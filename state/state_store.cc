@@ -1,0 +1,615 @@
+#include "state/state_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include "base/check.h"
+#include "base/logging.h"
+#include "state/encoding.h"
+
+namespace vw::state {
+namespace {
+
+using internal::GetFixed64;
+using internal::GetLengthPrefixed;
+using internal::GetVarint64;
+using internal::PutFixed64;
+using internal::PutLengthPrefixed;
+using internal::PutVarint64;
+
+constexpr char kDataCf[] = "default";
+constexpr char kSpillCf[] = "spill";
+constexpr char kMetaCf[] = "meta";
+// Meta records. The commit record's key doubles as the changelog key of the commit point.
+constexpr std::string_view kCommitKey("\0vw.commit", 10);
+constexpr std::string_view kSpillPendingKey("\0vw.spill-pending", 17);
+constexpr uint8_t kCommitVersion = 1;
+// Spill-area value tags.
+constexpr char kSpillPut = 'P';
+constexpr char kSpillDelete = 'D';
+// Per-entry overhead of the cache beyond key and value bytes (node, hash, string headers).
+constexpr size_t kEntryOverhead = 96;
+// Restore and spill-apply batches are written in chunks of about this size.
+constexpr size_t kChunkBytes = 4 << 20;
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+  if (s.IsNotFound()) return Status::NotFound(std::move(msg));
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(std::move(msg));
+  return Status::IOError(std::move(msg));
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// Drops values whose expiry header says they expired before the committed horizon. The horizon
+// only moves at Commit, so a crash can never lose a value the last committed state still needs.
+class ExpiryFilter final : public rocksdb::CompactionFilter {
+ public:
+  explicit ExpiryFilter(int64_t horizon_us) : horizon_us_(horizon_us) {}
+  bool Filter(int /*level*/, const rocksdb::Slice& /*key*/, const rocksdb::Slice& value,
+              std::string* /*new_value*/, bool* /*value_changed*/) const override {
+    std::string_view in(value.data(), value.size());
+    uint64_t header;
+    if (!GetVarint64(&in, &header)) return false;  // unreadable: keep, never destroy silently
+    return internal::ExpiredBy(header, horizon_us_);
+  }
+  const char* Name() const override { return "vw.ExpiryFilter"; }
+
+ private:
+  int64_t horizon_us_;
+};
+
+class ExpiryFilterFactory final : public rocksdb::CompactionFilterFactory {
+ public:
+  explicit ExpiryFilterFactory(std::shared_ptr<std::atomic<int64_t>> horizon)
+      : horizon_(std::move(horizon)) {}
+  std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
+      const rocksdb::CompactionFilter::Context& /*context*/) override {
+    return std::make_unique<ExpiryFilter>(horizon_->load());
+  }
+  const char* Name() const override { return "vw.ExpiryFilterFactory"; }
+
+ private:
+  std::shared_ptr<std::atomic<int64_t>> horizon_;
+};
+
+std::string EncodeWithHeader(uint64_t header, std::string_view body) {
+  std::string out;
+  out.reserve(body.size() + 5);
+  PutVarint64(&out, header);
+  out.append(body);
+  return out;
+}
+
+// Strips the expiry header; a malformed value is corruption, which for a read on the hot path
+// is a broken disk: crash loudly rather than compute on garbage.
+std::string StripHeader(std::string_view encoded) {
+  uint64_t header;
+  VW_CHECK(GetVarint64(&encoded, &header)) << "state value without a valid expiry header";
+  return std::string(encoded);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// CommitPoint encoding: version byte, varint count, (length-prefixed name, fixed64 offset)*,
+// fixed64 watermark, then (meta only) fixed64 horizon.
+
+std::string EncodeCommitPoint(const CommitPoint& point) {
+  std::string out;
+  out.push_back(static_cast<char>(kCommitVersion));
+  PutVarint64(&out, point.next_offsets.size());
+  for (const auto& [name, offset] : point.next_offsets) {
+    PutLengthPrefixed(&out, name);
+    PutFixed64(&out, static_cast<uint64_t>(offset));
+  }
+  PutFixed64(&out, static_cast<uint64_t>(point.watermark_us));
+  return out;
+}
+
+namespace {
+Result<CommitPoint> DecodeCommitPointPrefix(std::string_view* in) {
+  if (in->empty() || static_cast<uint8_t>(in->front()) != kCommitVersion) {
+    return Status::Corruption("commit point: unknown version");
+  }
+  in->remove_prefix(1);
+  CommitPoint p;
+  uint64_t n;
+  if (!GetVarint64(in, &n)) return Status::Corruption("commit point: truncated count");
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view name;
+    uint64_t off;
+    if (!GetLengthPrefixed(in, &name) || !GetFixed64(in, &off)) {
+      return Status::Corruption("commit point: truncated offset entry");
+    }
+    p.next_offsets.emplace(std::string(name), static_cast<int64_t>(off));
+  }
+  uint64_t wm;
+  if (!GetFixed64(in, &wm)) return Status::Corruption("commit point: truncated watermark");
+  p.watermark_us = static_cast<int64_t>(wm);
+  return p;
+}
+
+struct Meta {
+  CommitPoint point;
+  int64_t horizon_us = INT64_MIN;
+};
+
+Result<Meta> DecodeMeta(std::string_view in) {
+  VW_ASSIGN_OR_RETURN(CommitPoint p, DecodeCommitPointPrefix(&in));
+  Meta m;
+  m.point = std::move(p);
+  uint64_t h;
+  if (!GetFixed64(&in, &h)) return Status::Corruption("commit record: truncated horizon");
+  m.horizon_us = static_cast<int64_t>(h);
+  return m;
+}
+}  // namespace
+
+Result<CommitPoint> DecodeCommitPoint(std::string_view bytes) {
+  return DecodeCommitPointPrefix(&bytes);
+}
+
+bool StateStore::IsCommitRecord(std::string_view key) { return key == kCommitKey; }
+
+Result<CommitPoint> StateStore::DecodeCommitRecord(std::string_view value) {
+  VW_ASSIGN_OR_RETURN(Meta m, DecodeMeta(value));
+  return std::move(m.point);
+}
+
+std::string StateStore::EncodeMeta(const CommitPoint& point, int64_t horizon_us) const {
+  std::string out = EncodeCommitPoint(point);
+  PutFixed64(&out, static_cast<uint64_t>(horizon_us));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+StateStore::StateStore(StoreOptions options)
+    : options_(std::move(options)), horizon_(std::make_shared<std::atomic<int64_t>>(INT64_MIN)) {}
+
+StateStore::~StateStore() {
+  if (db_ == nullptr) return;
+  // Uncommitted cache contents are dropped by design: only Commit makes state durable.
+  for (auto* cf : {data_cf_, spill_cf_, meta_cf_}) {
+    if (cf != nullptr) db_->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
+  }
+  db_->Close().PermitUncheckedError();
+}
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options) {
+  if (options.path.empty()) return Status::InvalidArgument("state store: empty path");
+  std::unique_ptr<StateStore> store(new StateStore(options));
+  VW_RETURN_IF_ERROR(store->OpenDb());
+  VW_RETURN_IF_ERROR(store->Recover());
+  return store;
+}
+
+Status StateStore::Destroy(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return Status::IOError("state store: removing " + path + ": " + ec.message());
+  return Status::OK();
+}
+
+Status StateStore::OpenDb() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.path, ec);
+  if (ec) return Status::IOError("state store: creating " + options_.path + ": " + ec.message());
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  // 10 bits/key bloom filters: a point lookup of an absent key (most first-seen checks) costs no
+  // disk read 99% of the time. Index and filter blocks live in the block cache, so their memory
+  // is bounded by block_cache_bytes however many keys there are (10M keys ~ 12 MB of filters).
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+  table.block_size = 16 * 1024;
+
+  rocksdb::ColumnFamilyOptions data;
+  data.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  data.write_buffer_size = options_.write_buffer_bytes;
+  data.max_write_buffer_number = 2;
+  data.level_compaction_dynamic_level_bytes = true;
+  data.compression = rocksdb::kLZ4Compression;
+  data.bottommost_compression = rocksdb::kZSTD;
+  data.compaction_filter_factory = std::make_shared<ExpiryFilterFactory>(horizon_);
+  // Compaction applies expiry only to files it rewrites; make sure cold files are rewritten too.
+  data.periodic_compaction_seconds = 24 * 3600;
+
+  rocksdb::ColumnFamilyOptions small;  // spill area and meta: small, short-lived
+  small.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  small.write_buffer_size = 8 << 20;
+  small.max_write_buffer_number = 2;
+  small.compression = rocksdb::kLZ4Compression;
+
+  rocksdb::DBOptions db;
+  db.create_if_missing = true;
+  db.create_missing_column_families = true;
+  // After a crash, recover the WAL up to the last complete write: each Commit is one write, so
+  // the store comes back at exactly some committed point (never a torn commit).
+  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db.max_background_jobs = 2;
+  db.max_open_files = 512;
+  db.max_total_wal_size = 4 * options_.write_buffer_bytes;
+  db.keep_log_file_num = 2;
+  db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {kDataCf, data}, {kSpillCf, small}, {kMetaCf, small}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db, options_.path, cfs, &handles, &raw);
+  if (!s.ok() && s.IsInvalidArgument()) {
+    // A build without LZ4/ZSTD: fall back to Snappy-or-nothing rather than refuse to run.
+    for (auto& cf : cfs) {
+      cf.options.compression = rocksdb::kSnappyCompression;
+      cf.options.bottommost_compression = rocksdb::kDisableCompressionOption;
+    }
+    s = rocksdb::DB::Open(db, options_.path, cfs, &handles, &raw);
+  }
+  VW_RETURN_IF_ERROR(FromRocks(s, "state store: open " + options_.path));
+  db_.reset(raw);
+  data_cf_ = handles[0];
+  spill_cf_ = handles[1];
+  meta_cf_ = handles[2];
+  return Status::OK();
+}
+
+Status StateStore::Recover() {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), meta_cf_, ToSlice(kCommitKey), &value);
+  if (s.ok()) {
+    VW_ASSIGN_OR_RETURN(Meta m, DecodeMeta(value));
+    committed_horizon_us_ = m.horizon_us;
+    pending_horizon_us_ = m.horizon_us;
+    horizon_->store(m.horizon_us);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "state store: reading commit record");
+  }
+  // A spill marker means a Commit was decided (its point is in the marker) but had not finished
+  // moving the spill area into the data: finish it (redo). Without a marker the spill area holds
+  // writes of a transaction that never committed: discard them.
+  s = db_->Get(rocksdb::ReadOptions(), meta_cf_, ToSlice(kSpillPendingKey), &value);
+  if (s.ok()) {
+    VW_ASSIGN_OR_RETURN(Meta m, DecodeMeta(value));
+    VW_LOG(Info, "state store: finishing an interrupted commit").Field("path", options_.path);
+    VW_RETURN_IF_ERROR(ApplySpillArea(/*emit=*/false));
+    rocksdb::WriteBatch b;
+    b.Put(meta_cf_, ToSlice(kCommitKey), ToSlice(value));
+    b.Delete(meta_cf_, ToSlice(kSpillPendingKey));
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync_commits;
+    VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &b), "state store: finishing commit"));
+    committed_horizon_us_ = pending_horizon_us_ = m.horizon_us;
+    horizon_->store(m.horizon_us);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "state store: reading spill marker");
+  } else {
+    VW_RETURN_IF_ERROR(ClearSpillArea());
+  }
+  return Status::OK();
+}
+
+// --- Reads and writes -------------------------------------------------------------------------
+
+std::optional<std::string> StateStore::GetEncoded(std::string_view key) {
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second.value;
+  std::string value;
+  rocksdb::ReadOptions ro;
+  if (has_spill_) {
+    auto s = db_->Get(ro, spill_cf_, ToSlice(key), &value);
+    if (s.ok()) {
+      VW_CHECK(!value.empty()) << "state store: empty spill record";
+      if (value[0] == kSpillDelete) return std::nullopt;
+      return value.substr(1);
+    }
+    VW_CHECK(s.IsNotFound()) << "state store: spill read failed: " << s.ToString();
+  }
+  auto s = db_->Get(ro, data_cf_, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  VW_CHECK(s.ok()) << "state store: read failed in " << options_.path << ": " << s.ToString();
+  return value;
+}
+
+void StateStore::PutEncoded(std::string_view key, std::optional<std::string> encoded) {
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    size_t add = key.size() + (encoded ? encoded->size() : 0) + kEntryOverhead;
+    cache_.emplace(std::string(key), Entry{std::move(encoded)});
+    cache_bytes_ += add;
+  } else {
+    size_t old = it->second.value ? it->second.value->size() : 0;
+    size_t now = encoded ? encoded->size() : 0;
+    cache_bytes_ = cache_bytes_ - old + now;
+    it->second.value = std::move(encoded);
+  }
+  MaybeSpill();
+}
+
+std::optional<std::string> StateStore::Get(std::string_view key) {
+  auto encoded = GetEncoded(key);
+  if (!encoded) return std::nullopt;
+  return StripHeader(*encoded);
+}
+
+void StateStore::Put(std::string_view key, std::string_view value) {
+  VW_CHECK(key.empty() || key.front() != '\0') << "state keys starting with \\0 are reserved";
+  PutEncoded(key, EncodeWithHeader(internal::kNeverExpires, value));
+}
+
+void StateStore::Put(std::string_view key, std::string_view value, EventTime expires_at) {
+  VW_CHECK(key.empty() || key.front() != '\0') << "state keys starting with \\0 are reserved";
+  PutEncoded(key, EncodeWithHeader(internal::ExpiryHeader(expires_at), value));
+}
+
+void StateStore::Delete(std::string_view key) {
+  VW_CHECK(key.empty() || key.front() != '\0') << "state keys starting with \\0 are reserved";
+  PutEncoded(key, std::nullopt);
+}
+
+void StateStore::ExpireBefore(EventTime t) {
+  pending_horizon_us_ = std::max(pending_horizon_us_, t.micros());
+}
+
+// --- Spill: the cache overflowed before Commit --------------------------------------------------
+//
+// The cache's contents go to the spill column family (tagged P/D), not to the data: the data
+// column family only ever changes at Commit, so a crash before Commit leaves it at the last
+// commit point. Commit then decides atomically (one write: remaining cache + a marker carrying the
+// commit point) and moves the spill area into the data in chunks; a crash during the move is
+// finished at Open (redo), because the marker says the commit was decided.
+
+void StateStore::MaybeSpill() {
+  if (cache_bytes_ <= options_.write_cache_bytes) return;
+  Status s = Spill(nullptr);
+  VW_CHECK(s.ok()) << "state store: spilling the write cache failed: " << s;
+}
+
+Status StateStore::Spill(const std::string* pending_meta) {
+  rocksdb::WriteBatch b;
+  for (const auto& [key, entry] : cache_) {
+    std::string v;
+    if (entry.value) {
+      v.reserve(entry.value->size() + 1);
+      v.push_back(kSpillPut);
+      v.append(*entry.value);
+    } else {
+      v.push_back(kSpillDelete);
+    }
+    b.Put(spill_cf_, ToSlice(key), v);
+  }
+  if (pending_meta != nullptr) b.Put(meta_cf_, ToSlice(kSpillPendingKey), ToSlice(*pending_meta));
+  rocksdb::WriteOptions wo;  // no sync: an unfinished spill is discarded at Open anyway
+  VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &b), "state store: spill"));
+  cache_.clear();
+  cache_bytes_ = 0;
+  has_spill_ = true;
+  ++spills_;
+  return Status::OK();
+}
+
+Status StateStore::ApplySpillArea(bool emit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), spill_cf_));
+  rocksdb::WriteBatch b;
+  std::vector<std::pair<std::string, std::optional<std::string>>> pending;
+  auto flush = [&]() -> Status {
+    if (b.Count() == 0) return Status::OK();
+    VW_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "state store: apply"));
+    b.Clear();
+    if (emit) {
+      for (auto& [k, v] : pending) EmitChangelog(k, v);
+    }
+    pending.clear();
+    return Status::OK();
+  };
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    rocksdb::Slice v = it->value();
+    if (v.empty()) return Status::Corruption("state store: empty spill record");
+    std::optional<std::string> value;
+    if (v[0] == kSpillPut) {
+      b.Put(data_cf_, k, rocksdb::Slice(v.data() + 1, v.size() - 1));
+      value.emplace(v.data() + 1, v.size() - 1);
+    } else {
+      b.Delete(data_cf_, k);
+    }
+    b.Delete(spill_cf_, k);  // each chunk moves its records atomically: redo is idempotent
+    if (emit) pending.emplace_back(k.ToString(), std::move(value));
+    if (b.GetDataSize() >= kChunkBytes) VW_RETURN_IF_ERROR(flush());
+  }
+  VW_RETURN_IF_ERROR(FromRocks(it->status(), "state store: reading spill area"));
+  VW_RETURN_IF_ERROR(flush());
+  has_spill_ = false;
+  return Status::OK();
+}
+
+Status StateStore::ClearSpillArea() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), spill_cf_));
+  rocksdb::WriteBatch b;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    b.Delete(spill_cf_, it->key());
+    if (b.GetDataSize() >= kChunkBytes) {
+      VW_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "state store: clear"));
+      b.Clear();
+    }
+  }
+  VW_RETURN_IF_ERROR(FromRocks(it->status(), "state store: reading spill area"));
+  if (b.Count() > 0) {
+    VW_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "state store: clear"));
+  }
+  has_spill_ = false;
+  return Status::OK();
+}
+
+// --- Commit -----------------------------------------------------------------------------------
+
+void StateStore::EmitChangelog(std::string_view key, const std::optional<std::string>& encoded) {
+  if (!changelog_) return;
+  if (encoded) {
+    changelog_(key, std::string_view(*encoded));
+  } else {
+    changelog_(key, std::nullopt);
+  }
+}
+
+Status StateStore::Commit(const CommitPoint& point) {
+  VW_CHECK(restore_batch_ == nullptr) << "Commit during a restore: call FinishRestore first";
+  const int64_t horizon = pending_horizon_us_;
+  const std::string meta = EncodeMeta(point, horizon);
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_commits;
+  if (!has_spill_) {
+    // The common case: one WriteBatch holds every cached write and the commit record.
+    rocksdb::WriteBatch b;
+    for (const auto& [key, entry] : cache_) {
+      if (entry.value) {
+        b.Put(data_cf_, ToSlice(key), ToSlice(*entry.value));
+      } else {
+        b.Delete(data_cf_, ToSlice(key));
+      }
+    }
+    b.Put(meta_cf_, ToSlice(kCommitKey), meta);
+    VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &b), "state store: commit"));
+    for (const auto& [key, entry] : cache_) EmitChangelog(key, entry.value);
+  } else {
+    // Decide: the rest of the cache joins the spill area in the same write as the marker.
+    VW_RETURN_IF_ERROR(Spill(&meta));
+    if (options_.sync_commits) {
+      VW_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "state store: sync"));
+    }
+    VW_RETURN_IF_ERROR(ApplySpillArea(/*emit=*/true));
+    rocksdb::WriteBatch done;
+    done.Put(meta_cf_, ToSlice(kCommitKey), meta);
+    done.Delete(meta_cf_, ToSlice(kSpillPendingKey));
+    VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &done), "state store: commit"));
+  }
+  cache_.clear();
+  cache_bytes_ = 0;
+  committed_horizon_us_ = horizon;
+  horizon_->store(horizon);
+  ++commits_;
+  EmitChangelog(kCommitKey, meta);
+  return Status::OK();
+}
+
+Result<CommitPoint> StateStore::LastCommit() {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), meta_cf_, ToSlice(kCommitKey), &value);
+  if (s.IsNotFound()) return CommitPoint{};
+  VW_RETURN_IF_ERROR(FromRocks(s, "state store: reading commit record"));
+  VW_ASSIGN_OR_RETURN(Meta m, DecodeMeta(value));
+  return std::move(m.point);
+}
+
+void StateStore::SetChangelogSink(ChangelogFn fn) { changelog_ = std::move(fn); }
+
+// --- Restore ----------------------------------------------------------------------------------
+
+Status StateStore::ApplyChangelog(std::string_view key, std::optional<std::string_view> value) {
+  if (restore_batch_ == nullptr) {
+    if (!cache_.empty() || has_spill_) {
+      return Status::FailedPrecondition(
+          "state store: restore into a store with uncommitted writes");
+    }
+    restore_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  }
+  if (key == kCommitKey) {
+    if (!value) return Status::Corruption("changelog: commit record without a value");
+    VW_RETURN_IF_ERROR(DecodeMeta(*value).status().WithContext("changelog commit record"));
+    restore_commit_.emplace(*value);
+    return Status::OK();
+  }
+  if (!key.empty() && key.front() == '\0') {
+    return Status::Corruption("changelog: unknown reserved key");
+  }
+  if (value) {
+    std::string_view v = *value;
+    uint64_t header;
+    if (!GetVarint64(&v, &header)) return Status::Corruption("changelog: value without header");
+    restore_batch_->Put(data_cf_, ToSlice(key), ToSlice(*value));
+  } else {
+    restore_batch_->Delete(data_cf_, ToSlice(key));
+  }
+  if (restore_batch_->GetDataSize() >= kChunkBytes) return FlushRestoreBatch();
+  return Status::OK();
+}
+
+Status StateStore::FlushRestoreBatch() {
+  if (restore_batch_ == nullptr || restore_batch_->Count() == 0) return Status::OK();
+  VW_RETURN_IF_ERROR(
+      FromRocks(db_->Write(rocksdb::WriteOptions(), restore_batch_.get()), "state store: restore"));
+  restore_batch_->Clear();
+  return Status::OK();
+}
+
+Status StateStore::FinishRestore() {
+  if (restore_batch_ == nullptr) restore_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  // The commit record goes in the last write: a crash mid-restore leaves a store whose commit
+  // record is absent (or older), which the recovery rule rejects.
+  if (restore_commit_) {
+    restore_batch_->Put(meta_cf_, ToSlice(kCommitKey), ToSlice(*restore_commit_));
+    VW_ASSIGN_OR_RETURN(Meta m, DecodeMeta(*restore_commit_));
+    committed_horizon_us_ = pending_horizon_us_ = m.horizon_us;
+    horizon_->store(m.horizon_us);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_commits;
+  VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, restore_batch_.get()), "state store: restore"));
+  restore_batch_.reset();
+  restore_commit_.reset();
+  return Status::OK();
+}
+
+// --- Maintenance ------------------------------------------------------------------------------
+
+Status StateStore::Checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  VW_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  // The data column family changes only at Commit (spills go to their own column family, which a
+  // checkpoint's Open discards without a marker), so any checkpoint is at a commit point.
+  return FromRocks(cp->CreateCheckpoint(dir), "checkpoint " + dir);
+}
+
+Status StateStore::Compact() {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocks(db_->CompactRange(o, data_cf_, nullptr, nullptr), "state store: compact");
+}
+
+Status StateStore::Flush() {
+  return FromRocks(db_->Flush(rocksdb::FlushOptions(), {data_cf_, spill_cf_, meta_cf_}),
+                   "state store: flush");
+}
+
+StoreStats StateStore::Stats() {
+  StoreStats st;
+  st.cache_entries = cache_.size();
+  st.cache_bytes = cache_bytes_;
+  st.spills = spills_;
+  st.commits = commits_;
+  uint64_t v = 0;
+  if (db_->GetIntProperty(data_cf_, "rocksdb.estimate-num-keys", &v)) st.estimated_keys = v;
+  if (db_->GetIntProperty(data_cf_, "rocksdb.live-sst-files-size", &v)) st.sst_bytes = v;
+  if (db_->GetIntProperty(data_cf_, "rocksdb.cur-size-all-mem-tables", &v)) st.memtable_bytes = v;
+  if (db_->GetIntProperty(data_cf_, "rocksdb.block-cache-usage", &v)) st.block_cache_bytes = v;
+  return st;
+}
+
+}  // namespace vw::state

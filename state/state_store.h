@@ -1,0 +1,180 @@
+// StateStore: the RocksDB-backed key/value store behind every detector primitive, one per input
+// partition (or one for the embedded `detect`). See docs/state.md for the recovery design.
+//
+// What it is: a RocksDB database in `StoreOptions::path` plus a bounded write-back cache. Reads go
+// cache -> spill area -> RocksDB. Writes stay in the cache until Commit(), which writes them and
+// the CommitPoint they reflect in ONE atomic RocksDB write (see "Spill" below for a cache that
+// overflows between commits). Values carry an event-time expiry; ExpireBefore() lets a compaction
+// filter drop expired values in the background, so expiry costs nothing per event.
+//
+// Ownership: the StateStore owns the RocksDB handle and the cache. Primitives (WindowCounter,
+// FirstSeenMap, ...) hold a non-owning pointer and must not outlive it.
+//
+// Thread-safety: not thread-safe; owned by one partition task. (RocksDB's own background threads
+// compact and flush; they never see the cache.)
+//
+// Failure modes: Open/Commit/Checkpoint/ApplyChangelog return Status. Get/Put/Delete keep the
+// contract's value-returning signatures: a RocksDB read error there is a broken disk, so it is
+// logged and crashes loudly (VW_CHECK) rather than returning wrong state silently.
+//
+// Keys: any bytes, except that a key must not begin with '\0' (reserved for the store's own
+// records, e.g. the commit record in the changelog).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "base/types.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace vw::state {
+
+struct StoreOptions {
+  std::string path;                      // RocksDB directory (created if missing). Required.
+  size_t write_cache_bytes = 64 << 20;   // write-back cache bound; spilled early when full
+  size_t block_cache_bytes = 64 << 20;   // RocksDB block cache (data, index and filter blocks)
+  size_t write_buffer_bytes = 32 << 20;  // per memtable; at most 2 memtables per column family
+  // fsync the WAL at every Commit. Default false: a kill -9 loses nothing without it (the WAL is
+  // in the OS page cache); after a power loss the store may fall behind Kafka's committed
+  // offsets, which the recovery rule detects and repairs by a changelog rebuild (docs/state.md).
+  bool sync_commits = false;
+};
+
+// The input positions a store's contents reflect; committed atomically with the data.
+struct CommitPoint {
+  std::map<std::string, int64_t> next_offsets;  // "topic/partition" -> next offset to read
+  int64_t watermark_us = 0;                     // max event time applied, for expiry
+  friend bool operator==(const CommitPoint&, const CommitPoint&) = default;
+};
+
+// Serialized form of a CommitPoint (stable, versioned): what the changelog's commit record holds.
+std::string EncodeCommitPoint(const CommitPoint& point);
+vw::Result<CommitPoint> DecodeCommitPoint(std::string_view bytes);
+
+// Figures for /metrics and the benchmarks.
+struct StoreStats {
+  size_t cache_entries = 0;  // dirty entries in the write-back cache
+  size_t cache_bytes = 0;    // their approximate memory
+  uint64_t spills = 0;       // times the cache overflowed into the spill area
+  uint64_t commits = 0;
+  uint64_t estimated_keys = 0;     // RocksDB estimate (rocksdb.estimate-num-keys)
+  uint64_t sst_bytes = 0;          // live SST files on disk
+  uint64_t memtable_bytes = 0;     // RocksDB memtables
+  uint64_t block_cache_bytes = 0;  // RocksDB block cache usage
+};
+
+class StateStore {
+ public:
+  static vw::Result<std::unique_ptr<StateStore>> Open(const StoreOptions& options);
+  // Deletes the store at `path` (which must not be open). OK if it does not exist.
+  static vw::Status Destroy(const std::string& path);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  // --- Data (the contract's API) ---
+  std::optional<std::string> Get(std::string_view key);
+  void Put(std::string_view key, std::string_view value);  // never expires
+  void Delete(std::string_view key);
+  // A value that may be physically dropped once ExpireBefore(t) is committed with t > expires_at.
+  // Readers must already treat it as absent at event times >= expires_at (the primitives do), so
+  // physical removal is invisible to them: that is what makes background expiry deterministic.
+  void Put(std::string_view key, std::string_view value, vw::EventTime expires_at);
+
+  // Drops state that expired before `t` in every primitive. The caller promises that no
+  // primitive is read or written at an event time < t from now on (older events are dropped as
+  // late). Costs nothing per event: it records a horizon that takes effect at the next Commit and
+  // that a RocksDB compaction filter applies in the background. Never moves backwards.
+  void ExpireBefore(vw::EventTime t);
+
+  // One atomic RocksDB write: every cached write + the point (+ the expiry horizon). Then calls
+  // the changelog sink for every key written, and last for the commit record.
+  vw::Status Commit(const CommitPoint& point);
+  vw::Result<CommitPoint> LastCommit();  // empty point for a new store
+
+  // Called by Commit for every key written or deleted (nullopt), for the runtime's changelog.
+  // Values are the store's internal encoding (opaque; feed them back to ApplyChangelog as is).
+  // The last record of every Commit is the commit record: IsCommitRecord(key) is true and
+  // DecodeCommitRecord(value) yields the CommitPoint.
+  using ChangelogFn =
+      std::function<void(std::string_view key, std::optional<std::string_view> value)>;
+  void SetChangelogSink(ChangelogFn fn);
+
+  // Restore: apply changelog records (in topic order, read_committed, from the beginning of the
+  // compacted topic to its end) to a fresh store, then call FinishRestore(). Writes are batched;
+  // nothing is visible as committed until FinishRestore() writes the last commit record seen.
+  vw::Status ApplyChangelog(std::string_view key, std::optional<std::string_view> value);
+  vw::Status FinishRestore();
+
+  // A RocksDB checkpoint (hard links) of the committed state, consistent with LastCommit().
+  vw::Status Checkpoint(const std::string& dir);
+
+  // --- Extensions ---
+  static bool IsCommitRecord(std::string_view key);
+  static vw::Result<CommitPoint> DecodeCommitRecord(std::string_view value);
+  // Runs a full manual compaction (applies expiry now). For tests, benchmarks and idle time.
+  vw::Status Compact();
+  // Flushes memtables to SST files (for measuring bytes on disk).
+  vw::Status Flush();
+  StoreStats Stats();
+  const std::string& path() const { return options_.path; }
+
+ private:
+  struct Entry {
+    std::optional<std::string> value;  // encoded (expiry header + body); nullopt = delete
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>()(s);
+    }
+  };
+  using Cache = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
+
+  explicit StateStore(StoreOptions options);
+  vw::Status OpenDb();
+  vw::Status Recover();
+  std::optional<std::string> GetEncoded(std::string_view key);
+  void PutEncoded(std::string_view key, std::optional<std::string> encoded);
+  void MaybeSpill();
+  vw::Status Spill(const std::string* pending_meta);
+  vw::Status ApplySpillArea(bool emit);
+  vw::Status ClearSpillArea();
+  vw::Status FlushRestoreBatch();
+  std::string EncodeMeta(const CommitPoint& point, int64_t horizon_us) const;
+  void EmitChangelog(std::string_view key, const std::optional<std::string>& encoded);
+
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* data_cf_ = nullptr;   // committed state
+  rocksdb::ColumnFamilyHandle* spill_cf_ = nullptr;  // uncommitted overflow of the cache
+  rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;   // commit record, spill marker
+  std::shared_ptr<std::atomic<int64_t>>
+      horizon_;  // committed horizon, read by the compaction filter
+  Cache cache_;
+  size_t cache_bytes_ = 0;
+  bool has_spill_ = false;
+  int64_t pending_horizon_us_ = INT64_MIN;
+  int64_t committed_horizon_us_ = INT64_MIN;
+  ChangelogFn changelog_;
+  std::unique_ptr<rocksdb::WriteBatch> restore_batch_;
+  std::optional<std::string> restore_commit_;
+  uint64_t spills_ = 0;
+  uint64_t commits_ = 0;
+};
+
+}  // namespace vw::state
