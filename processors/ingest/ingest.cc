@@ -1,0 +1,1284 @@
+#include "processors/ingest/ingest.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/time_format.h"
+#include "processors/ingest/normalize.h"
+
+namespace vw::ingest {
+namespace {
+
+namespace od = simdjson::ondemand;
+using vw::v1::AccessEvent;
+using vw::v1::SourcePosition;
+
+// What reading one value produced.
+enum class Got { kValue, kNull, kWrongType, kBroken };
+
+// The result of reading one record object.
+enum class Rec {
+  kAccepted,
+  kSkipped,   // another category
+  kDead,      // a bad record: the reason is set, the document is still readable
+  kEnvelope,  // the object was a {"records":[...]} envelope; its records were handled
+  kBroken,    // malformed JSON: the document cannot be read further
+};
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The length of the JSON object/array starting at s[0], found by bracket matching outside strings
+// (only used on error paths and for oversize checks); s.size() if unterminated.
+size_t ValueExtent(std::string_view s) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth <= 0) return i + 1;
+    }
+  }
+  return s.size();
+}
+
+// True if `s` (trimmed) is an array or starts like {"records": ...: a container whose members are
+// checked against max_record_bytes one by one rather than as a whole.
+bool LooksLikeContainer(std::string_view s) {
+  s = Trim(s);
+  if (s.empty()) return false;
+  if (s.front() == '[') return true;
+  if (s.front() != '{') return false;
+  s.remove_prefix(1);
+  s = Trim(s);
+  return s.size() >= 9 && EqualsIgnoreCase(s.substr(0, 9), "\"records\"");
+}
+
+// First non-blank line complete (starts with { or [ and ends with } or ])? Then NDJSON.
+bool LooksLikeNdjson(std::string_view bytes) {
+  size_t start = 0;
+  while (start < bytes.size() && IsSpace(bytes[start])) ++start;
+  if (bytes.substr(start, 3) == "\xEF\xBB\xBF") start += 3;
+  size_t nl = bytes.find('\n', start);
+  std::string_view first =
+      Trim(bytes.substr(start, nl == std::string_view::npos ? bytes.npos : nl - start));
+  if (first.size() < 2) return false;
+  return (first.front() == '{' && first.back() == '}') ||
+         (first.front() == '[' && first.back() == ']');
+}
+
+const char* TypeName(od::json_type t) {
+  switch (t) {
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+class Ingestor::Impl {
+ public:
+  explicit Impl(IngestOptions options) : options_(std::move(options)) {}
+
+  // Where the current document sits, for positions and reasons.
+  struct DocCtx {
+    SourcePosition base;
+    int64_t offset = 0;         // byte offset of the enclosing line/document within the input
+    int64_t line = 0;           // 1-based line number in NDJSON mode, else 0
+    int64_t document = 0;       // 1-based document number in document mode, else 0
+    std::string_view text;      // the whole line/document
+    bool check_extent = false;  // the document is larger than max_record_bytes
+  };
+
+  void IngestPadded(const char* data, size_t len, const SourcePosition& base, int64_t first_line,
+                    bool force_lines, RecordSink& sink);
+  void DeadLetterRaw(std::string_view raw, std::string reason, const SourcePosition& pos,
+                     RecordSink& sink);
+
+  IngestOptions options_;
+  IngestCounters counters_;
+  std::string pad_buffer_;  // padded copy of the input of Ingest()
+
+ private:
+  void IngestLines(const char* data, size_t len, const SourcePosition& base, int64_t first_line,
+                   RecordSink& sink);
+  void IngestDocuments(const char* data, size_t len, const SourcePosition& base, RecordSink& sink);
+  // Parses one line (NDJSON) and emits what it holds.
+  void ProcessLine(std::string_view line, DocCtx& ctx, RecordSink& sink);
+  // Reads the root value of a document already iterated; false if the document is broken (the
+  // reason is in broken_reason_).
+  template <typename Doc>
+  bool ProcessRoot(Doc& doc, DocCtx& ctx);
+  Rec ProcessObject(od::object obj, const char* start, int depth, DocCtx& ctx);
+  bool ProcessArray(od::array arr, int depth, DocCtx& ctx);
+  Rec ReadRecordField(std::string_view key, od::value v, AccessEvent* e);
+  Rec ReadProperties(od::value v, AccessEvent* e);
+  Rec ReadIdentity(od::value v, AccessEvent* e);
+  Rec ReadClaims(od::object claims, int depth, AccessEvent* e);
+  Rec ReadPolicy(od::value v, bool added, AccessEvent* e);
+  Rec ReadOnePolicy(od::object obj, bool added, AccessEvent* e);
+
+  // Field readers: kValue with the value, kNull, kWrongType (reason set), kBroken (reason set).
+  Got String(od::value& v, std::string_view field, std::string_view* out);
+  Got Integer(od::value& v, std::string_view field, int64_t* out);
+  Got Boolean(od::value& v, std::string_view field, bool* out);
+  Rec Wrong(std::string_view field, std::string_view expected, od::json_type got);
+  Rec Broken(simdjson::error_code err, std::string_view where);
+  std::string RecordWhere() const;  // "record I" inside an array/envelope, else ""
+
+  // Output staging for one document: emitted only once the document is known to be readable,
+  // so a broken document yields exactly one dead letter.
+  AccessEvent* NewEvent();
+  void StageDead(std::string_view raw, std::string reason, const DocCtx& ctx);
+  SourcePosition PositionFor(const DocCtx& ctx) const;
+  std::string Locator(const DocCtx& ctx) const;
+  void Flush(RecordSink& sink);
+  void DropStaged();
+
+  od::parser parser_;
+  od::parser claim_parser_;  // identity-as-JSON-string (Managed HSM) while the outer doc is live
+  std::string claim_buffer_;
+
+  std::vector<AccessEvent> pool_;  // events staged for the current document (storage reused)
+  size_t staged_events_ = 0;
+  std::vector<DeadLetter> staged_dead_;
+  size_t staged_skipped_ = 0;
+
+  // Per-record scratch (valid while one record is read).
+  int32_t record_index_ = 0;   // index of the record being read within its container
+  int32_t message_index_ = 0;  // running record index within one Kafka message
+  bool in_container_ = false;
+  std::string reason_;  // why the current record is dead / the document broken
+  std::string broken_reason_;
+  std::string_view category_;
+  std::string_view idtyp_, upn_, unique_name_, name_claim_, ipaddr_claim_;
+  std::string_view props_id_, request_uri_;
+  int64_t http_status_ = 0;
+  bool has_time_ = false, has_resource_ = false, has_operation_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Staging and positions
+
+AccessEvent* Ingestor::Impl::NewEvent() {
+  if (staged_events_ == pool_.size()) pool_.emplace_back();
+  AccessEvent* e = &pool_[staged_events_];
+  e->Clear();
+  return e;
+}
+
+SourcePosition Ingestor::Impl::PositionFor(const DocCtx& ctx) const {
+  SourcePosition pos;
+  pos.set_source(ctx.base.source());
+  pos.set_partition(ctx.base.partition());
+  if (ctx.base.partition() >= 0) {
+    pos.set_offset(ctx.base.offset());
+    pos.set_index(ctx.base.index() + message_index_);
+  } else {
+    pos.set_offset(ctx.base.offset() + ctx.offset);
+    pos.set_index(record_index_);
+  }
+  return pos;
+}
+
+std::string Ingestor::Impl::Locator(const DocCtx& ctx) const {
+  std::string s = ctx.line > 0 ? "line " + std::to_string(ctx.line)
+                               : "document " + std::to_string(ctx.document);
+  if (in_container_) s += " record " + std::to_string(record_index_);
+  return s;
+}
+
+void Ingestor::Impl::StageDead(std::string_view raw, std::string reason, const DocCtx& ctx) {
+  DeadLetter d;
+  d.raw.assign(raw.substr(0, options_.max_dead_letter_raw_bytes));
+  d.reason = Locator(ctx) + ": " + reason;
+  d.source = PositionFor(ctx);
+  staged_dead_.push_back(std::move(d));
+}
+
+void Ingestor::Impl::DropStaged() {
+  staged_events_ = 0;
+  staged_dead_.clear();
+  staged_skipped_ = 0;
+}
+
+void Ingestor::Impl::Flush(RecordSink& sink) {
+  for (size_t i = 0; i < staged_events_; ++i) {
+    ++counters_.records_in;
+    ++counters_.accepted;
+    sink.OnEvent(std::move(pool_[i]));
+  }
+  for (DeadLetter& d : staged_dead_) {
+    ++counters_.records_in;
+    ++counters_.deadlettered;
+    sink.OnDeadLetter(std::move(d));
+  }
+  counters_.records_in += staged_skipped_;
+  counters_.skipped += staged_skipped_;
+  DropStaged();
+}
+
+void Ingestor::Impl::DeadLetterRaw(std::string_view raw, std::string reason,
+                                   const SourcePosition& pos, RecordSink& sink) {
+  DeadLetter d;
+  d.raw.assign(raw.substr(0, options_.max_dead_letter_raw_bytes));
+  d.reason = std::move(reason);
+  d.source = pos;
+  ++counters_.records_in;
+  ++counters_.deadlettered;
+  sink.OnDeadLetter(std::move(d));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes
+
+void Ingestor::Impl::IngestPadded(const char* data, size_t len, const SourcePosition& base,
+                                  int64_t first_line, bool force_lines, RecordSink& sink) {
+  message_index_ = 0;
+  if (force_lines || LooksLikeNdjson(std::string_view(data, len))) {
+    IngestLines(data, len, base, first_line, sink);
+  } else {
+    IngestDocuments(data, len, base, sink);
+  }
+}
+
+void Ingestor::Impl::IngestLines(const char* data, size_t len, const SourcePosition& base,
+                                 int64_t first_line, RecordSink& sink) {
+  DocCtx ctx;
+  ctx.base = base;
+  int64_t line_no = first_line;
+  size_t pos = 0;
+  while (pos < len) {
+    const void* nl = std::memchr(data + pos, '\n', len - pos);
+    size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) : len;
+    std::string_view line(data + pos, end - pos);
+    if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+    while (!line.empty() && IsSpace(line.back())) line.remove_suffix(1);
+    size_t lead = 0;
+    while (lead < line.size() && IsSpace(line[lead])) ++lead;
+    line.remove_prefix(lead);
+    if (!line.empty()) {
+      ctx.offset = static_cast<int64_t>(pos + lead);
+      ctx.line = line_no;
+      ctx.text = line;
+      ProcessLine(line, ctx, sink);
+    }
+    ++line_no;
+    pos = end + 1;
+  }
+}
+
+void Ingestor::Impl::ProcessLine(std::string_view line, DocCtx& ctx, RecordSink& sink) {
+  record_index_ = 0;
+  in_container_ = false;
+  ctx.check_extent = line.size() > options_.max_record_bytes;
+  if (ctx.check_extent && !LooksLikeContainer(line)) {
+    StageDead(line,
+              "record of " + std::to_string(line.size()) + " bytes exceeds max_record_bytes (" +
+                  std::to_string(options_.max_record_bytes) + ")",
+              ctx);
+    ++message_index_;
+    Flush(sink);
+    return;
+  }
+  // The bytes after the line are readable (the buffer is padded), which is all simdjson needs.
+  od::document doc;
+  auto err =
+      parser_.iterate(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING).get(doc);
+  bool ok = !err && ProcessRoot(doc, ctx);
+  if (err) broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);
+  const char* trailing = nullptr;
+  if (ok && !doc.current_location().get(trailing)) {
+    ok = false;  // "{...} {...}" or "{...} x" on one line
+    broken_reason_ = "malformed JSON: unexpected content after the JSON value";
+  }
+  if (!ok) {
+    DropStaged();
+    in_container_ = false;
+    record_index_ = 0;
+    StageDead(line, broken_reason_, ctx);
+    ++message_index_;
+  }
+  Flush(sink);
+}
+
+void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourcePosition& base,
+                                     RecordSink& sink) {
+  DocCtx ctx;
+  ctx.base = base;
+  size_t start = 0;
+  while (start < len && IsSpace(data[start])) ++start;
+  if (std::string_view(data + start, len - start).substr(0, 3) == "\xEF\xBB\xBF") start += 3;
+  if (start >= len) return;
+  // One batch holding the whole input: documents are found by the structural index, so
+  // pretty-printed documents, one after another, are read in one pass.
+  size_t batch = std::max<size_t>(len - start, simdjson::dom::MINIMAL_BATCH_SIZE);
+  od::document_stream stream;
+  auto err = parser_.iterate_many(data + start, len - start, batch).get(stream);
+  size_t consumed = 0;  // bytes (from `start`) of documents fully handled
+  if (!err) {
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      size_t at = it.current_index();
+      ctx.offset = static_cast<int64_t>(start + at);
+      ++ctx.document;
+      ctx.line = 0;
+      record_index_ = 0;
+      in_container_ = false;
+      if (it.error()) {
+        broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(it.error());
+        consumed = at;
+        err = it.error();
+        break;
+      }
+      std::string_view text = it.source();
+      ctx.text = text;
+      ctx.check_extent = text.size() > options_.max_record_bytes;
+      if (ctx.check_extent && !LooksLikeContainer(text)) {
+        StageDead(text,
+                  "record of " + std::to_string(text.size()) + " bytes exceeds max_record_bytes (" +
+                      std::to_string(options_.max_record_bytes) + ")",
+                  ctx);
+        ++message_index_;
+        Flush(sink);
+        consumed = at + text.size();
+        continue;
+      }
+      auto doc = *it;
+      if (!ProcessRoot(doc, ctx)) {
+        consumed = at;
+        err = simdjson::TAPE_ERROR;
+        break;
+      }
+      Flush(sink);
+      consumed = at + text.size();
+    }
+    if (!err && stream.truncated_bytes() > 0) {
+      consumed = len - start - stream.truncated_bytes();
+      broken_reason_ = "malformed JSON: incomplete document at the end of the input";
+      err = simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    }
+  } else {
+    broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);
+  }
+  if (err) {
+    // Everything from the broken document on is one dead letter: its record boundaries are unknown.
+    DropStaged();
+    size_t from = start + consumed;
+    while (from < len && IsSpace(data[from])) ++from;
+    if (from < len) {
+      ctx.offset = static_cast<int64_t>(from);
+      ++ctx.document;
+      record_index_ = 0;
+      in_container_ = false;
+      if (ctx.document == 0) ctx.document = 1;
+      StageDead(std::string_view(data + from, len - from), broken_reason_, ctx);
+      ++message_index_;
+      Flush(sink);
+    }
+  }
+}
+
+template <typename Doc>
+bool Ingestor::Impl::ProcessRoot(Doc& doc, DocCtx& ctx) {
+  od::json_type type;
+  if (auto err = doc.type().get(type)) {
+    broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);
+    return false;
+  }
+  if (type == od::json_type::object) {
+    od::object obj;
+    if (auto err = doc.get_object().get(obj)) {
+      broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);
+      return false;
+    }
+    Rec r = ProcessObject(obj, ctx.text.data(), 0, ctx);
+    if (r == Rec::kBroken) return false;
+  } else if (type == od::json_type::array) {
+    od::array arr;
+    if (auto err = doc.get_array().get(arr)) {
+      broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);
+      return false;
+    }
+    if (!ProcessArray(arr, 0, ctx)) return false;
+  } else {
+    StageDead(ctx.text, std::string("not a record: the document is ") + TypeName(type), ctx);
+    ++message_index_;
+    return true;
+  }
+  return true;
+}
+
+bool Ingestor::Impl::ProcessArray(od::array arr, int depth, DocCtx& ctx) {
+  in_container_ = true;
+  int32_t index = 0;
+  for (auto element : arr) {
+    record_index_ = index++;
+    od::value v;
+    if (auto err = element.get(v)) {
+      Broken(err, RecordWhere());
+      return false;
+    }
+    const char* start = nullptr;
+    if (v.current_location().get(start)) start = nullptr;
+    od::json_type type;
+    if (auto err = v.type().get(type)) {
+      Broken(err, RecordWhere());
+      return false;
+    }
+    std::string_view rest;
+    if (start != nullptr) {
+      rest =
+          std::string_view(start, static_cast<size_t>(ctx.text.data() + ctx.text.size() - start));
+    }
+    if (type != od::json_type::object) {
+      std::string_view raw = rest.substr(0, type == od::json_type::array ? ValueExtent(rest) : 64);
+      StageDead(raw, std::string("not a record: the element is ") + TypeName(type), ctx);
+      ++message_index_;
+      continue;
+    }
+    if (ctx.check_extent && start != nullptr) {
+      size_t extent = ValueExtent(rest);
+      if (extent > options_.max_record_bytes) {
+        StageDead(rest.substr(0, extent),
+                  "record of " + std::to_string(extent) + " bytes exceeds max_record_bytes (" +
+                      std::to_string(options_.max_record_bytes) + ")",
+                  ctx);
+        ++message_index_;
+        continue;
+      }
+    }
+    od::object obj;
+    if (auto err = v.get_object().get(obj)) {
+      Broken(err, RecordWhere());
+      return false;
+    }
+    Rec r = ProcessObject(obj, start, depth + 1, ctx);
+    if (r == Rec::kBroken) return false;
+  }
+  return true;
+}
+
+// Reads one object: a record, or (at the root) an envelope whose "records" array holds them.
+Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, int depth, DocCtx& ctx) {
+  AccessEvent* e = NewEvent();
+  reason_.clear();
+  category_ = {};
+  idtyp_ = upn_ = unique_name_ = name_claim_ = ipaddr_claim_ = {};
+  props_id_ = request_uri_ = {};
+  http_status_ = 0;
+  has_time_ = has_resource_ = has_operation_ = false;
+  Rec result = Rec::kAccepted;
+  bool envelope = false;
+  for (auto field_result : obj) {
+    od::field field;
+    if (auto err = std::move(field_result).get(field)) return Broken(err, RecordWhere());
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return Broken(err, RecordWhere());
+    if (envelope) continue;  // other members of an envelope carry nothing we use
+    if (depth == 0 && key.size() == 7 && EqualsIgnoreCase(key, "records")) {
+      od::value v = field.value();
+      od::json_type t;
+      if (auto err = v.type().get(t)) return Broken(err, RecordWhere());
+      if (t == od::json_type::array) {
+        od::array arr;
+        if (auto err = v.get_array().get(arr)) return Broken(err, RecordWhere());
+        envelope = true;
+        if (!ProcessArray(arr, depth, ctx)) return Rec::kBroken;
+        continue;
+      }
+    }
+    if (result != Rec::kAccepted) continue;  // already dead: read on only to find an envelope
+    result = ReadRecordField(key, field.value(), e);
+    if (result == Rec::kBroken) {
+      if (in_container_) broken_reason_ = RecordWhere() + ": " + broken_reason_;
+      return Rec::kBroken;
+    }
+  }
+  if (envelope) return Rec::kEnvelope;
+  std::string_view raw;
+  if (ctx.line > 0 && !in_container_) {
+    raw = ctx.text;
+  } else if (start != nullptr) {
+    std::string_view rest(start, static_cast<size_t>(ctx.text.data() + ctx.text.size() - start));
+    raw = rest.substr(0, ValueExtent(rest));
+  }
+  // A record of another category is not ours, whatever else it holds.
+  if (!category_.empty() && !EqualsIgnoreCase(category_, options_.accept_category)) {
+    ++staged_skipped_;
+    ++message_index_;
+    return Rec::kSkipped;
+  }
+  if (result == Rec::kAccepted) {
+    if (!has_time_) {
+      reason_ = "'time' missing";
+    } else if (!has_resource_) {
+      reason_ = "'resourceId' missing";
+    } else if (!has_operation_) {
+      reason_ = "'operationName' missing";
+    }
+    if (!reason_.empty()) result = Rec::kDead;
+  }
+  if (result == Rec::kDead) {
+    StageDead(raw, reason_, ctx);
+    ++message_index_;
+    return Rec::kDead;
+  }
+  // Derived fields, once every member has been read (JSON member order is free).
+  vw::v1::Caller* caller = e->mutable_caller();
+  std::string_view upn = !upn_.empty()           ? upn_
+                         : !unique_name_.empty() ? unique_name_
+                                                 : std::string_view();
+  if (upn.empty() && name_claim_.find('@') != std::string_view::npos) upn = name_claim_;
+  if (!upn.empty()) AppendLower(upn, caller->mutable_upn());
+  caller->set_identity_type(DeriveIdentityType(!caller->upn().empty(), !caller->app_id().empty(),
+                                               !caller->object_id().empty(), idtyp_));
+  if (caller->ip_text().empty() && !ipaddr_claim_.empty()) {
+    caller->mutable_ip_text()->assign(ipaddr_claim_);
+    ParseIp(ipaddr_claim_, caller->mutable_ip());
+  }
+  if (!props_id_.empty()) ParseTarget(props_id_, false, e);
+  if (e->target_name().empty() && !request_uri_.empty()) ParseTarget(request_uri_, true, e);
+  e->set_outcome(
+      DeriveOutcome(static_cast<int>(http_status_), e->result_signature(), e->operation()));
+  if (!category_.empty()) e->mutable_category()->assign(category_);
+  *e->mutable_source() = PositionFor(ctx);
+  ++staged_events_;
+  ++message_index_;
+  return Rec::kAccepted;
+}
+
+Rec Ingestor::Impl::Wrong(std::string_view field, std::string_view expected, od::json_type got) {
+  reason_ = "'";
+  reason_.append(field);
+  reason_ += "' is ";
+  reason_ += TypeName(got);
+  reason_ += ", expected ";
+  reason_.append(expected);
+  return Rec::kDead;
+}
+
+Rec Ingestor::Impl::Broken(simdjson::error_code err, std::string_view where) {
+  broken_reason_.clear();
+  if (!where.empty()) {
+    broken_reason_.append(where);
+    broken_reason_ += ": ";
+  }
+  broken_reason_ += "malformed JSON: ";
+  broken_reason_ += simdjson::error_message(err);
+  return Rec::kBroken;
+}
+
+std::string Ingestor::Impl::RecordWhere() const {
+  return in_container_ ? "record " + std::to_string(record_index_) : std::string();
+}
+
+Got Ingestor::Impl::String(od::value& v, std::string_view field, std::string_view* out) {
+  od::json_type t;
+  if (auto err = v.type().get(t)) {
+    broken_reason_ = std::string("malformed JSON in '") + std::string(field) +
+                     "': " + simdjson::error_message(err);
+    return Got::kBroken;
+  }
+  if (t == od::json_type::null) return Got::kNull;
+  if (t != od::json_type::string) {
+    Wrong(field, "a string", t);
+    return Got::kWrongType;
+  }
+  if (auto err = v.get_string().get(*out)) {
+    broken_reason_ = std::string("malformed JSON in '") + std::string(field) +
+                     "': " + simdjson::error_message(err);
+    return Got::kBroken;
+  }
+  return Got::kValue;
+}
+
+Got Ingestor::Impl::Integer(od::value& v, std::string_view field, int64_t* out) {
+  od::json_type t;
+  if (auto err = v.type().get(t)) {
+    broken_reason_ = std::string("malformed JSON in '") + std::string(field) +
+                     "': " + simdjson::error_message(err);
+    return Got::kBroken;
+  }
+  if (t == od::json_type::null) return Got::kNull;
+  if (t == od::json_type::number) {
+    double d;
+    if (!v.get_int64().get(*out)) return Got::kValue;
+    if (auto err = v.get_double().get(d)) {
+      broken_reason_ = std::string("malformed JSON in '") + std::string(field) +
+                       "': " + simdjson::error_message(err);
+      return Got::kBroken;
+    }
+    if (!(d > -9.2e18 && d < 9.2e18)) {
+      reason_ = "'" + std::string(field) + "' is out of range";
+      return Got::kWrongType;
+    }
+    *out = static_cast<int64_t>(d);
+    return Got::kValue;
+  }
+  if (t == od::json_type::string) {
+    std::string_view s;
+    if (auto err = v.get_string().get(s)) {
+      broken_reason_ = std::string("malformed JSON in '") + std::string(field) +
+                       "': " + simdjson::error_message(err);
+      return Got::kBroken;
+    }
+    s = Trim(s);
+    if (s.empty()) return Got::kNull;
+    size_t dot = s.find('.');  // "78.5" ms: whole milliseconds are enough
+    if (ParseDecimal(s.substr(0, dot), out) && (dot == s.npos || dot > 0)) return Got::kValue;
+    reason_ =
+        "'" + std::string(field) + "' is not a number: \"" + std::string(s.substr(0, 64)) + "\"";
+    return Got::kWrongType;
+  }
+  Wrong(field, "a number", t);
+  return Got::kWrongType;
+}
+
+Got Ingestor::Impl::Boolean(od::value& v, std::string_view field, bool* out) {
+  od::json_type t;
+  if (auto err = v.type().get(t)) {
+    broken_reason_ = std::string("malformed JSON in '") + std::string(field) +
+                     "': " + simdjson::error_message(err);
+    return Got::kBroken;
+  }
+  if (t == od::json_type::null) return Got::kNull;
+  if (t == od::json_type::boolean) {
+    if (auto err = v.get_bool().get(*out)) {
+      broken_reason_ = std::string("malformed JSON in '") + std::string(field) +
+                       "': " + simdjson::error_message(err);
+      return Got::kBroken;
+    }
+    return Got::kValue;
+  }
+  if (t == od::json_type::string) {  // "true" / "false", as some exports write them
+    std::string_view s;
+    if (!v.get_string().get(s)) {
+      if (EqualsIgnoreCase(s, "true")) {
+        *out = true;
+        return Got::kValue;
+      }
+      if (EqualsIgnoreCase(s, "false")) {
+        *out = false;
+        return Got::kValue;
+      }
+      if (s.empty()) return Got::kNull;
+    }
+  }
+  Wrong(field, "a boolean", t);
+  return Got::kWrongType;
+}
+
+#define VW_GOT_OR_RETURN(expr)                         \
+  do {                                                 \
+    Got vw_got_ = (expr);                              \
+    if (vw_got_ == Got::kBroken) return Rec::kBroken;  \
+    if (vw_got_ == Got::kWrongType) return Rec::kDead; \
+    got = vw_got_;                                     \
+  } while (false)
+
+Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEvent* e) {
+  std::string_view s;
+  int64_t n = 0;
+  Got got = Got::kNull;
+  switch (key.size()) {
+    case 4:
+      if (EqualsIgnoreCase(key, "time")) {
+        VW_GOT_OR_RETURN(String(v, "time", &s));
+        if (got == Got::kNull) return Rec::kAccepted;  // reported as missing at the end
+        Result<EventTime> t = ParseRfc3339(s);
+        if (!t.ok()) {
+          reason_ = "'time' is not an RFC 3339 time: \"" + std::string(s.substr(0, 64)) + "\"";
+          return Rec::kDead;
+        }
+        e->set_time_us(t->micros());
+        has_time_ = true;
+      }
+      return Rec::kAccepted;
+    case 8:
+      if (EqualsIgnoreCase(key, "category")) {
+        VW_GOT_OR_RETURN(String(v, "category", &s));
+        if (got == Got::kValue) category_ = s;
+      } else if (EqualsIgnoreCase(key, "identity")) {
+        return ReadIdentity(v, e);
+      } else if (EqualsIgnoreCase(key, "tenantid")) {
+        VW_GOT_OR_RETURN(String(v, "TenantId", &s));
+        if (got == Got::kValue && e->caller().tenant_id().empty()) {
+          AppendLower(s, e->mutable_caller()->mutable_tenant_id());
+        }
+      }
+      return Rec::kAccepted;
+    case 10:
+      if (EqualsIgnoreCase(key, "resourceid")) {
+        VW_GOT_OR_RETURN(String(v, "resourceId", &s));
+        if (got == Got::kValue && !Trim(s).empty()) {
+          ParseResourceId(Trim(s), e);
+          has_resource_ = true;
+        }
+      } else if (EqualsIgnoreCase(key, "durationms")) {
+        VW_GOT_OR_RETURN(Integer(v, "durationMs", &n));
+        if (got == Got::kValue) e->set_duration_ms(n);
+      } else if (EqualsIgnoreCase(key, "properties")) {
+        return ReadProperties(v, e);
+      } else if (EqualsIgnoreCase(key, "clientinfo")) {
+        VW_GOT_OR_RETURN(String(v, "clientInfo", &s));
+        if (got == Got::kValue) e->mutable_client_info()->assign(s);
+      } else if (EqualsIgnoreCase(key, "requesturi")) {
+        VW_GOT_OR_RETURN(String(v, "requestUri", &s));
+        if (got == Got::kValue) {
+          e->mutable_request_uri()->assign(s);
+          request_uri_ = s;
+        }
+      }
+      return Rec::kAccepted;
+    case 13:
+      if (EqualsIgnoreCase(key, "operationname")) {
+        VW_GOT_OR_RETURN(String(v, "operationName", &s));
+        s = Trim(s);
+        if (got == Got::kValue && !s.empty()) {
+          OperationInfo info = LookupOperation(s);
+          e->set_operation(info.operation);
+          e->set_object_type(info.object_type);
+          e->mutable_operation_name()->assign(s);
+          has_operation_ = true;
+        }
+      } else if (EqualsIgnoreCase(key, "correlationid")) {
+        VW_GOT_OR_RETURN(String(v, "correlationId", &s));
+        if (got == Got::kValue) e->mutable_correlation_id()->assign(s);
+      }
+      return Rec::kAccepted;
+    case 14:
+      if (EqualsIgnoreCase(key, "httpstatuscode")) {
+        VW_GOT_OR_RETURN(Integer(v, "httpStatusCode", &n));
+        if (got == Got::kValue) {
+          if (n < 0 || n > 999) {
+            reason_ = "'httpStatusCode' is out of range: " + std::to_string(n);
+            return Rec::kDead;
+          }
+          http_status_ = n;
+          e->set_http_status(static_cast<int32_t>(n));
+        }
+      }
+      return Rec::kAccepted;
+    case 15:
+      if (EqualsIgnoreCase(key, "calleripaddress")) {
+        VW_GOT_OR_RETURN(String(v, "callerIpAddress", &s));
+        if (got == Got::kValue) {
+          vw::v1::Caller* c = e->mutable_caller();
+          c->mutable_ip_text()->assign(s);
+          ParseIp(s, c->mutable_ip());
+        }
+      } else if (EqualsIgnoreCase(key, "resultsignature")) {
+        VW_GOT_OR_RETURN(String(v, "resultSignature", &s));
+        if (got == Got::kValue) e->mutable_result_signature()->assign(s);
+      }
+      return Rec::kAccepted;
+    case 16:
+      if (EqualsIgnoreCase(key, "operationversion")) {
+        VW_GOT_OR_RETURN(String(v, "operationVersion", &s));
+        if (got == Got::kValue) e->mutable_operation_version()->assign(s);
+      }
+      return Rec::kAccepted;
+    default:
+      return Rec::kAccepted;  // resultType, resultDescription, and anything new: not needed
+  }
+}
+
+Rec Ingestor::Impl::ReadProperties(od::value v, AccessEvent* e) {
+  od::json_type t;
+  if (auto err = v.type().get(t)) return Broken(err, "'properties'");
+  if (t == od::json_type::null) return Rec::kAccepted;
+  if (t != od::json_type::object) return Wrong("properties", "an object", t);
+  od::object obj;
+  if (auto err = v.get_object().get(obj)) return Broken(err, "'properties'");
+  for (auto field_result : obj) {
+    od::field field;
+    if (auto err = std::move(field_result).get(field)) return Broken(err, "'properties'");
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return Broken(err, "'properties'");
+    od::value fv = field.value();
+    std::string_view s;
+    int64_t n = 0;
+    bool b = false;
+    Got got = Got::kNull;
+    switch (key.size()) {
+      case 2:
+        if (EqualsIgnoreCase(key, "id")) {
+          VW_GOT_OR_RETURN(String(fv, "properties.id", &s));
+          if (got == Got::kValue) props_id_ = s;
+        }
+        break;
+      case 10:
+        if (EqualsIgnoreCase(key, "clientinfo")) {
+          VW_GOT_OR_RETURN(String(fv, "properties.clientInfo", &s));
+          if (got == Got::kValue) e->mutable_client_info()->assign(s);
+        } else if (EqualsIgnoreCase(key, "requesturi")) {
+          VW_GOT_OR_RETURN(String(fv, "properties.requestUri", &s));
+          if (got == Got::kValue) {
+            e->mutable_request_uri()->assign(s);
+            request_uri_ = s;
+          }
+        }
+        break;
+      case 14:
+        if (EqualsIgnoreCase(key, "httpstatuscode")) {
+          VW_GOT_OR_RETURN(Integer(fv, "properties.httpStatusCode", &n));
+          if (got == Got::kValue) {
+            if (n < 0 || n > 999) {
+              reason_ = "'properties.httpStatusCode' is out of range: " + std::to_string(n);
+              return Rec::kDead;
+            }
+            http_status_ = n;
+            e->set_http_status(static_cast<int32_t>(n));
+          }
+        }
+        break;
+      case 16:
+        if (EqualsIgnoreCase(key, "isrbacauthorized")) {
+          VW_GOT_OR_RETURN(Boolean(fv, "properties.isRbacAuthorized", &b));
+          if (got == Got::kValue)
+            e->set_is_rbac_authorized(b ? vw::v1::TRI_STATE_TRUE : vw::v1::TRI_STATE_FALSE);
+        }
+        break;
+      case 17:
+        if (EqualsIgnoreCase(key, "addedaccesspolicy")) {
+          Rec r = ReadPolicy(fv, true, e);
+          if (r != Rec::kAccepted) return r;
+        }
+        break;
+      case 19:
+        if (EqualsIgnoreCase(key, "isaccesspolicymatch")) {
+          VW_GOT_OR_RETURN(Boolean(fv, "properties.isAccessPolicyMatch", &b));
+          if (got == Got::kValue) {
+            e->set_is_access_policy_match(b ? vw::v1::TRI_STATE_TRUE : vw::v1::TRI_STATE_FALSE);
+          }
+        } else if (EqualsIgnoreCase(key, "removedaccesspolicy")) {
+          Rec r = ReadPolicy(fv, false, e);
+          if (r != Rec::kAccepted) return r;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return Rec::kAccepted;
+}
+
+Rec Ingestor::Impl::ReadIdentity(od::value v, AccessEvent* e) {
+  od::json_type t;
+  if (auto err = v.type().get(t)) return Broken(err, "'identity'");
+  if (t == od::json_type::null) return Rec::kAccepted;
+  od::object obj;
+  if (t == od::json_type::string) {
+    // Managed HSM writes the identity object as a JSON-encoded string.
+    std::string_view s;
+    if (auto err = v.get_string().get(s)) return Broken(err, "'identity'");
+    if (Trim(s).empty()) return Rec::kAccepted;
+    claim_buffer_.assign(s);
+    claim_buffer_.resize(s.size() + simdjson::SIMDJSON_PADDING, ' ');
+    od::document doc;
+    od::object root;
+    if (claim_parser_.iterate(claim_buffer_.data(), s.size(), claim_buffer_.size()).get(doc) ||
+        doc.get_object().get(root)) {
+      reason_ = "'identity' is a string but not a JSON object";
+      return Rec::kDead;
+    }
+    for (auto field_result : root) {
+      od::field field;
+      std::string_view key;
+      if (std::move(field_result).get(field) || field.unescaped_key().get(key)) {
+        reason_ = "'identity' is a string holding malformed JSON";
+        return Rec::kDead;
+      }
+      if (!EqualsIgnoreCase(key, "claim")) continue;
+      od::value cv = field.value();
+      od::object claims;
+      if (cv.get_object().get(claims)) {
+        reason_ = "'identity.claim' is not an object";
+        return Rec::kDead;
+      }
+      Rec r = ReadClaims(claims, 0, e);
+      if (r == Rec::kBroken) {
+        reason_ = "'identity' is a string holding malformed JSON";
+        return Rec::kDead;
+      }
+      if (r != Rec::kAccepted) return r;
+    }
+    const char* trailing = nullptr;
+    if (!doc.current_location().get(trailing)) {
+      reason_ = "'identity' is a string holding malformed JSON";
+      return Rec::kDead;
+    }
+    return Rec::kAccepted;
+  }
+  if (t != od::json_type::object) return Wrong("identity", "an object or a JSON string", t);
+  if (auto err = v.get_object().get(obj)) return Broken(err, "'identity'");
+  for (auto field_result : obj) {
+    od::field field;
+    if (auto err = std::move(field_result).get(field)) return Broken(err, "'identity'");
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return Broken(err, "'identity'");
+    if (!EqualsIgnoreCase(key, "claim")) continue;
+    od::value cv = field.value();
+    od::json_type ct;
+    if (auto err = cv.type().get(ct)) return Broken(err, "'identity.claim'");
+    if (ct == od::json_type::null) continue;
+    if (ct != od::json_type::object) return Wrong("identity.claim", "an object", ct);
+    od::object claims;
+    if (auto err = cv.get_object().get(claims)) return Broken(err, "'identity.claim'");
+    Rec r = ReadClaims(claims, 0, e);
+    if (r != Rec::kAccepted) return r;
+  }
+  return Rec::kAccepted;
+}
+
+// Claims come as short JWT names (oid, upn, appid, ...), as URIs whose last segment is the name
+// (http://schemas.microsoft.com/identity/claims/objectidentifier), or, in Managed HSM records, as
+// nested objects {"http_schemas_microsoft_com_identity":{"claims":{"objectidentifier":...}}}.
+Rec Ingestor::Impl::ReadClaims(od::object claims, int depth, AccessEvent* e) {
+  vw::v1::Caller* c = e->mutable_caller();
+  for (auto field_result : claims) {
+    od::field field;
+    if (auto err = std::move(field_result).get(field)) return Broken(err, "'identity.claim'");
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return Broken(err, "'identity.claim'");
+    od::value v = field.value();
+    od::json_type t;
+    if (auto err = v.type().get(t)) return Broken(err, "'identity.claim'");
+    if (t == od::json_type::object) {
+      if (depth >= 2) continue;
+      od::object nested;
+      if (auto err = v.get_object().get(nested)) return Broken(err, "'identity.claim'");
+      Rec r = ReadClaims(nested, depth + 1, e);
+      if (r != Rec::kAccepted) return r;
+      continue;
+    }
+    if (t != od::json_type::string) continue;  // arrays (xms_az_nwperimid), numbers: not used
+    size_t slash = key.rfind('/');
+    std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
+    std::string_view s;
+    switch (name.size()) {
+      case 3:
+        if (EqualsIgnoreCase(name, "oid")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          c->clear_object_id();
+          AppendLower(s, c->mutable_object_id());
+        } else if (EqualsIgnoreCase(name, "upn")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          upn_ = s;
+        } else if (EqualsIgnoreCase(name, "tid")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          c->clear_tenant_id();
+          AppendLower(s, c->mutable_tenant_id());
+        }
+        break;
+      case 4:
+        if (EqualsIgnoreCase(name, "name")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          name_claim_ = s;
+        }
+        break;
+      case 5:
+        if (EqualsIgnoreCase(name, "appid")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          c->clear_app_id();
+          AppendLower(s, c->mutable_app_id());
+        } else if (EqualsIgnoreCase(name, "idtyp")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          idtyp_ = s;
+        }
+        break;
+      case 6:
+        if (EqualsIgnoreCase(name, "ipaddr")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          ipaddr_claim_ = s;
+        }
+        break;
+      case 8:
+        if (EqualsIgnoreCase(name, "tenantid")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          c->clear_tenant_id();
+          AppendLower(s, c->mutable_tenant_id());
+        }
+        break;
+      case 11:
+        if (EqualsIgnoreCase(name, "unique_name")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          unique_name_ = s;
+        }
+        break;
+      case 16:
+        if (EqualsIgnoreCase(name, "objectidentifier")) {
+          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          c->clear_object_id();
+          AppendLower(s, c->mutable_object_id());
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return Rec::kAccepted;
+}
+
+// properties.addedAccessPolicy / removedAccessPolicy on VaultPut/VaultPatch:
+// {"ObjectId":..., "TenantId":..., "Permissions":{"keys":[...],"secrets":[...],...}}, or an array
+// of those.
+Rec Ingestor::Impl::ReadPolicy(od::value v, bool added, AccessEvent* e) {
+  const char* field = added ? "properties.addedAccessPolicy" : "properties.removedAccessPolicy";
+  od::json_type t;
+  if (auto err = v.type().get(t)) return Broken(err, field);
+  if (t == od::json_type::null) return Rec::kAccepted;
+  if (t == od::json_type::object) {
+    od::object obj;
+    if (auto err = v.get_object().get(obj)) return Broken(err, field);
+    return ReadOnePolicy(obj, added, e);
+  }
+  if (t != od::json_type::array) return Wrong(field, "an object or an array", t);
+  od::array arr;
+  if (auto err = v.get_array().get(arr)) return Broken(err, field);
+  for (auto item : arr) {
+    od::value iv;
+    if (auto err = item.get(iv)) return Broken(err, field);
+    od::object obj;
+    if (iv.get_object().get(obj)) return Wrong(field, "an array of objects", od::json_type::array);
+    Rec r = ReadOnePolicy(obj, added, e);
+    if (r != Rec::kAccepted) return r;
+  }
+  return Rec::kAccepted;
+}
+
+Rec Ingestor::Impl::ReadOnePolicy(od::object obj, bool added, AccessEvent* e) {
+  std::string object_id;
+  std::string perms;
+  for (auto field_result : obj) {
+    od::field field;
+    if (auto err = std::move(field_result).get(field)) return Broken(err, "access policy");
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return Broken(err, "access policy");
+    od::value v = field.value();
+    if (EqualsIgnoreCase(key, "objectid")) {
+      std::string_view s;
+      Got got = String(v, "access policy ObjectId", &s);
+      if (got == Got::kBroken) return Rec::kBroken;
+      if (got == Got::kWrongType) return Rec::kDead;
+      if (got == Got::kValue) AppendLower(s, &object_id);
+    } else if (EqualsIgnoreCase(key, "permissions")) {
+      od::object p;
+      if (v.get_object().get(p)) continue;  // null or odd: the object id is what matters most
+      for (auto pr : p) {
+        od::field pf;
+        std::string_view kind;
+        if (std::move(pr).get(pf) || pf.unescaped_key().get(kind))
+          return Broken(simdjson::TAPE_ERROR, "access policy");
+        std::string list;
+        od::value pv = pf.value();
+        od::json_type pt;
+        if (pv.type().get(pt)) return Broken(simdjson::TAPE_ERROR, "access policy");
+        if (pt == od::json_type::array) {
+          od::array arr;
+          if (pv.get_array().get(arr)) return Broken(simdjson::TAPE_ERROR, "access policy");
+          for (auto item : arr) {
+            std::string_view s;
+            if (item.get_string().get(s)) continue;
+            if (!list.empty()) list += ',';
+            AppendLower(s, &list);
+          }
+        } else if (pt == od::json_type::string) {
+          std::string_view s;
+          if (pv.get_string().get(s)) return Broken(simdjson::TAPE_ERROR, "access policy");
+          AppendLower(s, &list);
+        } else {
+          continue;
+        }
+        if (list.empty()) continue;
+        if (!perms.empty()) perms += ';';
+        AppendLower(kind, &perms);
+        perms += '=';
+        perms += list;
+      }
+    }
+  }
+  vw::v1::AccessPolicyChange* change = e->mutable_policy_change();
+  if (added) {
+    change->add_added_object_ids(object_id);
+    change->add_added_permissions(object_id + ":" + perms);
+  } else {
+    change->add_removed_object_ids(object_id);
+    change->add_removed_permissions(object_id + ":" + perms);
+  }
+  return Rec::kAccepted;
+}
+
+#undef VW_GOT_OR_RETURN
+
+// ---------------------------------------------------------------------------------------------
+// Ingestor
+
+Ingestor::Ingestor(IngestOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Ingestor::~Ingestor() = default;
+
+void Ingestor::Ingest(std::string_view bytes, const SourcePosition& base, RecordSink& sink) {
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: work on a padded copy.
+  std::string& buf = impl_->pad_buffer_;
+  buf.assign(bytes);
+  buf.resize(bytes.size() + simdjson::SIMDJSON_PADDING, ' ');
+  impl_->IngestPadded(buf.data(), bytes.size(), base, 1, false, sink);
+}
+
+void Ingestor::IngestLines(std::string_view bytes, const SourcePosition& base, int64_t first_line,
+                           RecordSink& sink) {
+  std::string& buf = impl_->pad_buffer_;
+  buf.assign(bytes);
+  buf.resize(bytes.size() + simdjson::SIMDJSON_PADDING, ' ');
+  impl_->IngestPadded(buf.data(), bytes.size(), base, first_line, true, sink);
+}
+
+void Ingestor::DeadLetterRaw(std::string_view raw, std::string reason, const SourcePosition& pos,
+                             RecordSink& sink) {
+  impl_->DeadLetterRaw(raw, std::move(reason), pos, sink);
+}
+
+const IngestCounters& Ingestor::counters() const { return impl_->counters_; }
+const IngestOptions& Ingestor::options() const { return impl_->options_; }
+
+// ---------------------------------------------------------------------------------------------
+// IngestFile
+
+namespace {
+
+constexpr size_t kChunkBytes = 4 << 20;
+
+// Reads up to `want` more bytes into `buf`; returns false on a read error.
+bool ReadMore(std::FILE* f, std::string* buf, size_t want, bool* eof) {
+  size_t old = buf->size();
+  buf->resize(old + want);
+  size_t got = 0;
+  while (got < want) {
+    size_t n = std::fread(buf->data() + old + got, 1, want - got, f);
+    got += n;
+    if (n == 0) {
+      if (std::ferror(f)) {
+        buf->resize(old + got);
+        return false;
+      }
+      *eof = true;
+      break;
+    }
+  }
+  buf->resize(old + got);
+  return true;
+}
+
+}  // namespace
+
+vw::Status IngestFile(const std::string& path, Ingestor& ingestor, RecordSink& sink) {
+  const bool is_stdin = path == "-";
+  std::FILE* f = is_stdin ? stdin : std::fopen(path.c_str(), "rb");
+  if (f == nullptr)
+    return vw::Status::IOError("cannot open '" + path + "': " + std::strerror(errno));
+  struct Closer {
+    std::FILE* f;
+    bool owned;
+    ~Closer() {
+      if (owned) std::fclose(f);
+    }
+  } closer{f, !is_stdin};
+
+  SourcePosition base;
+  base.set_source(is_stdin ? "<stdin>" : path);
+  base.set_partition(-1);
+  std::string buf;
+  bool eof = false;
+  if (!ReadMore(f, &buf, kChunkBytes, &eof))
+    return vw::Status::IOError("cannot read '" + path + "'");
+  // A first line that is a complete JSON value means NDJSON: stream it line by line. Anything
+  // else (a pretty-printed document, an envelope spread over lines) is read whole.
+  bool first_line_whole = eof || buf.find('\n') != std::string::npos;
+  if (!first_line_whole || !LooksLikeNdjson(buf)) {
+    while (!eof) {
+      if (!ReadMore(f, &buf, kChunkBytes, &eof))
+        return vw::Status::IOError("cannot read '" + path + "'");
+    }
+    ingestor.Ingest(buf, base, sink);
+    return vw::Status::OK();
+  }
+  // A line longer than this is not buffered further: it is dead-lettered and skipped.
+  const size_t max_line = std::max<size_t>(64 << 20, 4 * ingestor.options().max_record_bytes);
+  int64_t line_no = 1;
+  int64_t file_offset = 0;  // of buf[0]
+  bool skipping = false;    // inside an over-long line, discarding up to its newline
+  while (true) {
+    size_t last_nl = buf.rfind('\n');
+    if (skipping) {
+      size_t nl = buf.find('\n');
+      if (nl == std::string::npos) {
+        file_offset += static_cast<int64_t>(buf.size());
+        buf.clear();
+      } else {
+        file_offset += static_cast<int64_t>(nl + 1);
+        buf.erase(0, nl + 1);
+        ++line_no;
+        skipping = false;
+        continue;
+      }
+    } else if (last_nl != std::string::npos || (eof && !buf.empty())) {
+      size_t n = last_nl != std::string::npos && !eof ? last_nl + 1 : buf.size();
+      std::string_view part(buf.data(), n);
+      base.set_offset(file_offset);
+      ingestor.IngestLines(part, base, line_no, sink);
+      for (char c : part) line_no += c == '\n';
+      file_offset += static_cast<int64_t>(n);
+      buf.erase(0, n);
+    } else if (buf.size() > max_line) {
+      SourcePosition pos = base;
+      pos.set_offset(file_offset);
+      ingestor.DeadLetterRaw(buf,
+                             "line " + std::to_string(line_no) + ": longer than " +
+                                 std::to_string(max_line) + " bytes, exceeds max_record_bytes",
+                             pos, sink);
+      file_offset += static_cast<int64_t>(buf.size());
+      buf.clear();
+      skipping = true;
+    }
+    if (eof && buf.empty()) break;
+    if (eof && skipping) break;
+    if (!eof && !ReadMore(f, &buf, kChunkBytes, &eof))
+      return vw::Status::IOError("cannot read '" + path + "'");
+  }
+  return vw::Status::OK();
+}
+
+}  // namespace vw::ingest

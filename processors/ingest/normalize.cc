@@ -1,0 +1,411 @@
+#include "processors/ingest/normalize.h"
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <cstring>
+#include <unordered_map>
+
+namespace vw::ingest {
+namespace {
+
+using vw::v1::ObjectType;
+using vw::v1::Operation;
+using vw::v1::Outcome;
+
+constexpr char ToLowerAscii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+
+struct OpRow {
+  std::string_view name;
+  Operation op;
+  ObjectType type;
+};
+
+// Operation names from Microsoft's Key Vault and Managed HSM logging documentation.
+constexpr OpRow kOperations[] = {
+    {"Authentication", vw::v1::OP_AUTHENTICATION, vw::v1::OBJECT_TYPE_AUTHENTICATION},
+    {"VaultGet", vw::v1::OP_VAULT_GET, vw::v1::OBJECT_TYPE_VAULT},
+    {"VaultPut", vw::v1::OP_VAULT_PUT, vw::v1::OBJECT_TYPE_VAULT},
+    {"VaultPatch", vw::v1::OP_VAULT_PATCH, vw::v1::OBJECT_TYPE_VAULT},
+    {"VaultDelete", vw::v1::OP_VAULT_DELETE, vw::v1::OBJECT_TYPE_VAULT},
+    {"VaultList", vw::v1::OP_VAULT_LIST, vw::v1::OBJECT_TYPE_VAULT},
+    {"VaultRecover", vw::v1::OP_VAULT_RECOVER, vw::v1::OBJECT_TYPE_VAULT},
+    {"VaultPurge", vw::v1::OP_VAULT_PURGE, vw::v1::OBJECT_TYPE_VAULT},
+    {"VaultGetDeleted", vw::v1::OP_VAULT_GET_DELETED, vw::v1::OBJECT_TYPE_VAULT},
+    {"VaultListDeleted", vw::v1::OP_VAULT_LIST_DELETED, vw::v1::OBJECT_TYPE_VAULT},
+    {"VaultAccessPolicyChangedEventGridNotification",
+     vw::v1::OP_VAULT_ACCESS_POLICY_CHANGED_NOTIFICATION, vw::v1::OBJECT_TYPE_VAULT},
+    {"SecretGet", vw::v1::OP_SECRET_GET, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretSet", vw::v1::OP_SECRET_SET, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretUpdate", vw::v1::OP_SECRET_UPDATE, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretDelete", vw::v1::OP_SECRET_DELETE, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretList", vw::v1::OP_SECRET_LIST, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretListVersions", vw::v1::OP_SECRET_LIST_VERSIONS, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretBackup", vw::v1::OP_SECRET_BACKUP, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretRestore", vw::v1::OP_SECRET_RESTORE, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretRecover", vw::v1::OP_SECRET_RECOVER, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretPurge", vw::v1::OP_SECRET_PURGE, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretGetDeleted", vw::v1::OP_SECRET_GET_DELETED, vw::v1::OBJECT_TYPE_SECRET},
+    {"SecretListDeleted", vw::v1::OP_SECRET_LIST_DELETED, vw::v1::OBJECT_TYPE_SECRET},
+    {"KeyGet", vw::v1::OP_KEY_GET, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyCreate", vw::v1::OP_KEY_CREATE, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyImport", vw::v1::OP_KEY_IMPORT, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyUpdate", vw::v1::OP_KEY_UPDATE, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyDelete", vw::v1::OP_KEY_DELETE, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyList", vw::v1::OP_KEY_LIST, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyListVersions", vw::v1::OP_KEY_LIST_VERSIONS, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyBackup", vw::v1::OP_KEY_BACKUP, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyRestore", vw::v1::OP_KEY_RESTORE, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyRecover", vw::v1::OP_KEY_RECOVER, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyPurge", vw::v1::OP_KEY_PURGE, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyGetDeleted", vw::v1::OP_KEY_GET_DELETED, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyListDeleted", vw::v1::OP_KEY_LIST_DELETED, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyEncrypt", vw::v1::OP_KEY_ENCRYPT, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyDecrypt", vw::v1::OP_KEY_DECRYPT, vw::v1::OBJECT_TYPE_KEY},
+    {"KeySign", vw::v1::OP_KEY_SIGN, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyVerify", vw::v1::OP_KEY_VERIFY, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyWrap", vw::v1::OP_KEY_WRAP, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyUnwrap", vw::v1::OP_KEY_UNWRAP, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyRotate", vw::v1::OP_KEY_ROTATE, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyRelease", vw::v1::OP_KEY_RELEASE, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyRotationPolicyGet", vw::v1::OP_KEY_ROTATION_POLICY_GET, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyRotationPolicySet", vw::v1::OP_KEY_ROTATION_POLICY_SET, vw::v1::OBJECT_TYPE_KEY},
+    {"KeyRandom", vw::v1::OP_KEY_RANDOM, vw::v1::OBJECT_TYPE_KEY},
+    {"GetRandomBytes", vw::v1::OP_KEY_RANDOM, vw::v1::OBJECT_TYPE_KEY},
+    {"CertificateGet", vw::v1::OP_CERTIFICATE_GET, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateCreate", vw::v1::OP_CERTIFICATE_CREATE, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateImport", vw::v1::OP_CERTIFICATE_IMPORT, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateUpdate", vw::v1::OP_CERTIFICATE_UPDATE, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateDelete", vw::v1::OP_CERTIFICATE_DELETE, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateList", vw::v1::OP_CERTIFICATE_LIST, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateListVersions", vw::v1::OP_CERTIFICATE_LIST_VERSIONS,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateBackup", vw::v1::OP_CERTIFICATE_BACKUP, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateRestore", vw::v1::OP_CERTIFICATE_RESTORE, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateRecover", vw::v1::OP_CERTIFICATE_RECOVER, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificatePurge", vw::v1::OP_CERTIFICATE_PURGE, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateGetDeleted", vw::v1::OP_CERTIFICATE_GET_DELETED, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateListDeleted", vw::v1::OP_CERTIFICATE_LIST_DELETED,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificatePolicyGet", vw::v1::OP_CERTIFICATE_POLICY_GET, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificatePolicyUpdate", vw::v1::OP_CERTIFICATE_POLICY_UPDATE,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificatePolicySet", vw::v1::OP_CERTIFICATE_POLICY_SET, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateIssuerGet", vw::v1::OP_CERTIFICATE_ISSUER_GET, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateIssuerSet", vw::v1::OP_CERTIFICATE_ISSUER_SET, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateIssuerCreate", vw::v1::OP_CERTIFICATE_ISSUER_SET, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateIssuerUpdate", vw::v1::OP_CERTIFICATE_ISSUER_UPDATE,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateIssuerDelete", vw::v1::OP_CERTIFICATE_ISSUER_DELETE,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateIssuerList", vw::v1::OP_CERTIFICATE_ISSUER_LIST, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateIssuersList", vw::v1::OP_CERTIFICATE_ISSUER_LIST, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateContactsGet", vw::v1::OP_CERTIFICATE_CONTACTS_GET,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateContactsSet", vw::v1::OP_CERTIFICATE_CONTACTS_SET,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificateContactsDelete", vw::v1::OP_CERTIFICATE_CONTACTS_DELETE,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificatePendingGet", vw::v1::OP_CERTIFICATE_PENDING_GET, vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificatePendingMerge", vw::v1::OP_CERTIFICATE_PENDING_MERGE,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificatePendingUpdate", vw::v1::OP_CERTIFICATE_PENDING_UPDATE,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"CertificatePendingDelete", vw::v1::OP_CERTIFICATE_PENDING_DELETE,
+     vw::v1::OBJECT_TYPE_CERTIFICATE},
+    {"BackupCreate", vw::v1::OP_HSM_BACKUP_CREATE, vw::v1::OBJECT_TYPE_HSM},
+    {"RestoreCreate", vw::v1::OP_HSM_RESTORE_CREATE, vw::v1::OBJECT_TYPE_HSM},
+    {"RoleAssignmentCreate", vw::v1::OP_HSM_ROLE_ASSIGNMENT_CREATE, vw::v1::OBJECT_TYPE_HSM},
+    {"RoleAssignmentDelete", vw::v1::OP_HSM_ROLE_ASSIGNMENT_DELETE, vw::v1::OBJECT_TYPE_HSM},
+    {"RoleAssignmentGet", vw::v1::OP_HSM_ROLE_ASSIGNMENT_GET, vw::v1::OBJECT_TYPE_HSM},
+    {"RoleAssignmentList", vw::v1::OP_HSM_ROLE_ASSIGNMENT_LIST, vw::v1::OBJECT_TYPE_HSM},
+    {"RoleDefinitionList", vw::v1::OP_HSM_ROLE_DEFINITION_LIST, vw::v1::OBJECT_TYPE_HSM},
+    {"SecurityDomainDownload", vw::v1::OP_HSM_SECURITY_DOMAIN_DOWNLOAD, vw::v1::OBJECT_TYPE_HSM},
+    {"SecurityDomainUpload", vw::v1::OP_HSM_SECURITY_DOMAIN_UPLOAD, vw::v1::OBJECT_TYPE_HSM},
+};
+
+constexpr size_t kMaxOpName = 64;
+
+class OperationTable {
+ public:
+  OperationTable() {
+    for (const OpRow& row : kOperations) {
+      std::string lower;
+      AppendLower(row.name, &lower);
+      names_.push_back(std::move(lower));
+    }
+    size_t i = 0;
+    for (const OpRow& row : kOperations) map_.emplace(names_[i++], OperationInfo{row.op, row.type});
+  }
+  const OperationInfo* Find(std::string_view lower) const {
+    auto it = map_.find(lower);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::vector<std::string> names_;  // owns the keys' bytes; never resized after construction
+  std::unordered_map<std::string_view, OperationInfo> map_;
+};
+
+const OperationTable& Table() {
+  static const OperationTable* table =
+      new OperationTable();  // leaked on purpose: no exit-order issues
+  return *table;
+}
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
+}
+
+ObjectType GuessObjectType(std::string_view name) {
+  struct Prefix {
+    std::string_view prefix;
+    ObjectType type;
+  };
+  static constexpr Prefix kPrefixes[] = {
+      {"Secret", vw::v1::OBJECT_TYPE_SECRET},
+      {"Certificate", vw::v1::OBJECT_TYPE_CERTIFICATE},
+      {"Key", vw::v1::OBJECT_TYPE_KEY},
+      {"Vault", vw::v1::OBJECT_TYPE_VAULT},
+      {"Authentication", vw::v1::OBJECT_TYPE_AUTHENTICATION},
+      {"ManagedStorage", vw::v1::OBJECT_TYPE_STORAGE},
+      {"Storage", vw::v1::OBJECT_TYPE_STORAGE},
+      {"SasDefinition", vw::v1::OBJECT_TYPE_STORAGE},
+      {"Backup", vw::v1::OBJECT_TYPE_HSM},
+      {"Restore", vw::v1::OBJECT_TYPE_HSM},
+      {"RoleAssignment", vw::v1::OBJECT_TYPE_HSM},
+      {"RoleDefinition", vw::v1::OBJECT_TYPE_HSM},
+      {"SecurityDomain", vw::v1::OBJECT_TYPE_HSM},
+  };
+  for (const Prefix& p : kPrefixes) {
+    if (StartsWithIgnoreCase(name, p.prefix)) return p.type;
+  }
+  return vw::v1::OBJECT_TYPE_OTHER;
+}
+
+// resultSignature texts (with and without spaces) and what they mean.
+Outcome OutcomeFromSignature(std::string_view sig, Operation op) {
+  char buf[48];
+  size_t n = 0;
+  for (char c : sig) {
+    if (c == ' ' || c == '_' || c == '-') continue;
+    if (n == sizeof(buf)) return vw::v1::OUTCOME_UNSPECIFIED;
+    buf[n++] = ToLowerAscii(c);
+  }
+  std::string_view s(buf, n);
+  int64_t code = 0;
+  if (ParseDecimal(s, &code) && code >= 100 && code <= 599) {
+    return DeriveOutcome(static_cast<int>(code), {}, op);
+  }
+  if (s == "ok" || s == "accepted" || s == "created" || s == "nocontent" || s == "success" ||
+      s == "succeeded") {
+    return vw::v1::OUTCOME_SUCCESS;
+  }
+  if (s == "forbidden") return vw::v1::OUTCOME_DENIED;
+  if (s == "unauthorized") {
+    return op == vw::v1::OP_AUTHENTICATION ? vw::v1::OUTCOME_AUTH_CHALLENGE
+                                           : vw::v1::OUTCOME_DENIED;
+  }
+  if (s == "notfound") return vw::v1::OUTCOME_NOT_FOUND;
+  if (s == "toomanyrequests" || s == "throttled") return vw::v1::OUTCOME_THROTTLED;
+  if (s == "badrequest" || s == "conflict" || s == "gone" || s == "preconditionfailed" ||
+      s == "methodnotallowed" || s == "requestentitytoolarge" || s == "unsupportedmediatype") {
+    return vw::v1::OUTCOME_BAD_REQUEST;
+  }
+  if (s == "internalservererror" || s == "serviceunavailable" || s == "badgateway" ||
+      s == "gatewaytimeout" || s == "notimplemented") {
+    return vw::v1::OUTCOME_ERROR;
+  }
+  return vw::v1::OUTCOME_UNSPECIFIED;
+}
+
+bool IsHex(std::string_view s) {
+  for (char c : s) {
+    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (!hex) return false;
+  }
+  return !s.empty();
+}
+
+}  // namespace
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+void AppendLower(std::string_view s, std::string* out) {
+  size_t old = out->size();
+  out->resize(old + s.size());
+  char* p = out->data() + old;
+  for (char c : s) *p++ = ToLowerAscii(c);
+}
+
+OperationInfo LookupOperation(std::string_view name) {
+  if (name.size() <= kMaxOpName) {
+    char buf[kMaxOpName];
+    for (size_t i = 0; i < name.size(); ++i) buf[i] = ToLowerAscii(name[i]);
+    if (const OperationInfo* info = Table().Find(std::string_view(buf, name.size()))) return *info;
+  }
+  return {vw::v1::OPERATION_UNKNOWN, GuessObjectType(name)};
+}
+
+Outcome DeriveOutcome(int http_status, std::string_view result_signature, Operation operation) {
+  if (http_status >= 100 && http_status <= 599) {
+    if (http_status < 400) return vw::v1::OUTCOME_SUCCESS;  // 1xx/3xx do not occur; not failures
+    if (http_status == 401) {
+      return operation == vw::v1::OP_AUTHENTICATION ? vw::v1::OUTCOME_AUTH_CHALLENGE
+                                                    : vw::v1::OUTCOME_DENIED;
+    }
+    if (http_status == 403) return vw::v1::OUTCOME_DENIED;
+    if (http_status == 404) return vw::v1::OUTCOME_NOT_FOUND;
+    if (http_status == 429) return vw::v1::OUTCOME_THROTTLED;
+    if (http_status < 500) return vw::v1::OUTCOME_BAD_REQUEST;
+    return vw::v1::OUTCOME_ERROR;
+  }
+  if (result_signature.empty()) return vw::v1::OUTCOME_UNSPECIFIED;
+  return OutcomeFromSignature(result_signature, operation);
+}
+
+vw::v1::IdentityType DeriveIdentityType(bool has_upn, bool has_app_id, bool has_object_id,
+                                        std::string_view idtyp) {
+  if (EqualsIgnoreCase(idtyp, "app")) return vw::v1::IDENTITY_TYPE_SERVICE_PRINCIPAL;
+  if (has_upn || EqualsIgnoreCase(idtyp, "user")) {
+    return has_app_id ? vw::v1::IDENTITY_TYPE_USER_AND_APP : vw::v1::IDENTITY_TYPE_USER;
+  }
+  // An app id without a user: a service principal or managed identity acting as itself (its own
+  // object id, when present, is the service principal's).
+  if (has_app_id) return vw::v1::IDENTITY_TYPE_SERVICE_PRINCIPAL;
+  (void)has_object_id;  // an object id alone does not say whether it is a user or an app
+  return vw::v1::IDENTITY_TYPE_UNKNOWN;
+}
+
+void ParseResourceId(std::string_view rid, vw::v1::AccessEvent* e) {
+  std::string* id = e->mutable_vault_id();
+  id->clear();
+  AppendLower(rid, id);
+  // Walk "/key/value" pairs of the lower-cased id.
+  std::string_view s(*id);
+  std::string_view prev;
+  std::string_view last;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t next = s.find('/', pos);
+    if (next == std::string_view::npos) next = s.size();
+    std::string_view seg = s.substr(pos, next - pos);
+    if (!seg.empty()) {
+      if (prev == "subscriptions") {
+        e->mutable_subscription_id()->assign(seg);
+      } else if (prev == "resourcegroups") {
+        e->mutable_resource_group()->assign(seg);
+      } else if (prev == "vaults") {
+        e->mutable_vault_name()->assign(seg);
+        e->set_vault_kind(vw::v1::VAULT_KIND_KEY_VAULT);
+      } else if (prev == "managedhsms") {
+        e->mutable_vault_name()->assign(seg);
+        e->set_vault_kind(vw::v1::VAULT_KIND_MANAGED_HSM);
+      }
+      prev = seg;
+      last = seg;
+    }
+    pos = next + 1;
+  }
+  if (e->vault_name().empty()) e->mutable_vault_name()->assign(last);
+}
+
+void ParseTarget(std::string_view uri, bool is_request_uri, vw::v1::AccessEvent* e) {
+  // Strip scheme and host: "https://host/path?query".
+  size_t scheme = uri.find("://");
+  std::string_view path = scheme == std::string_view::npos ? uri : uri.substr(scheme + 3);
+  size_t slash = path.find('/');
+  if (slash == std::string_view::npos) return;
+  path = path.substr(slash + 1);
+  size_t q = path.find_first_of("?#");
+  if (q != std::string_view::npos) path = path.substr(0, q);
+  std::string_view seg[4];
+  int n = 0;
+  size_t pos = 0;
+  while (n < 4 && pos < path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) next = path.size();
+    if (next > pos) seg[n++] = path.substr(pos, next - pos);
+    pos = next + 1;
+  }
+  if (n < 2) return;
+  std::string_view collection = seg[0];
+  static constexpr std::string_view kCollections[] = {"secrets",      "keys",
+                                                      "certificates", "deletedsecrets",
+                                                      "deletedkeys",  "deletedcertificates",
+                                                      "storage",      "deletedstorage"};
+  bool known = false;
+  for (std::string_view c : kCollections) known = known || EqualsIgnoreCase(collection, c);
+  if (!known) return;
+  int name_at = 1;
+  // certificates/issuers/NAME and certificates/contacts name a sub-resource, not a certificate.
+  if (EqualsIgnoreCase(collection, "certificates") && EqualsIgnoreCase(seg[1], "issuers")) {
+    if (n < 3) return;
+    name_at = 2;
+  }
+  std::string* name = e->mutable_target_name();
+  name->clear();
+  AppendLower(seg[name_at], name);
+  if (name_at + 1 < n) {
+    std::string_view version = seg[name_at + 1];
+    // In a request URI the segment after the name may be an action (".../backup", ".../create");
+    // object versions are 32 hex digits.
+    if (!is_request_uri || (version.size() == 32 && IsHex(version)))
+      e->mutable_target_version()->assign(version);
+  }
+}
+
+bool ParseIp(std::string_view text, std::string* bytes) {
+  bytes->clear();
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty() || text.size() >= 64) return false;
+  char buf[64];
+  if (text.front() == '[') {  // "[v6]" or "[v6]:port"
+    size_t close = text.find(']');
+    if (close == std::string_view::npos) return false;
+    text = text.substr(1, close - 1);
+  } else if (text.find(':') != std::string_view::npos && text.find('.') != std::string_view::npos &&
+             text.find(':') == text.rfind(':')) {
+    text = text.substr(0, text.find(':'));  // "v4:port"
+  }
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  unsigned char out[16];
+  if (text.find(':') == std::string_view::npos) {
+    if (inet_pton(AF_INET, buf, out) != 1) return false;
+    bytes->assign(reinterpret_cast<const char*>(out), 4);
+    return true;
+  }
+  if (inet_pton(AF_INET6, buf, out) != 1) return false;
+  bytes->assign(reinterpret_cast<const char*>(out), 16);
+  return true;
+}
+
+bool ParseDecimal(std::string_view text, int64_t* out) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  bool neg = false;
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+    neg = text.front() == '-';
+    text.remove_prefix(1);
+  }
+  if (text.empty() || text.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = neg ? -v : v;
+  return true;
+}
+
+}  // namespace vw::ingest
