@@ -587,6 +587,18 @@ Status StateStore::Checkpoint(const std::string& dir) {
   return FromRocks(cp->CreateCheckpoint(dir), "checkpoint " + dir);
 }
 
+Status StateStore::ForEachCommitted(
+    const std::function<void(std::string_view key, std::string_view value)>& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), data_cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view v(it->value().data(), it->value().size());
+    uint64_t header;
+    if (!GetVarint64(&v, &header)) return Status::Corruption("state store: value without header");
+    fn(std::string_view(it->key().data(), it->key().size()), v);
+  }
+  return FromRocks(it->status(), "state store: scan");
+}
+
 Status StateStore::Compact() {
   rocksdb::CompactRangeOptions o;
   o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;

@@ -124,6 +124,10 @@ class StateStore {
   vw::Status Checkpoint(const std::string& dir);
 
   // --- Extensions ---
+  // Visits every committed key and value body in key order (uncommitted writes are not seen).
+  // For tests, debugging and export; O(store size).
+  vw::Status ForEachCommitted(
+      const std::function<void(std::string_view key, std::string_view value)>& fn);
   static bool IsCommitRecord(std::string_view key);
   static vw::Result<CommitPoint> DecodeCommitRecord(std::string_view value);
   // Runs a full manual compaction (applies expiry now). For tests, benchmarks and idle time.
