@@ -70,6 +70,7 @@ Consumer::~Consumer() {
 void Consumer::HandleRebalance(int err, void* partitions_ptr) {
   auto* partitions = static_cast<rd_kafka_topic_partition_list_t*>(partitions_ptr);
   std::vector<TopicPartition> tps = internal::FromList(partitions);
+  ++rebalances_;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     VW_LOG(Info, "partitions assigned").Field("count", static_cast<int64_t>(tps.size()));
     rd_kafka_resp_err_t e = rd_kafka_assign(rk_, partitions);
@@ -103,10 +104,19 @@ Status Consumer::Assign(const OffsetMap& start) {
   return FromCode(err, "assign");
 }
 
-Status Consumer::Poll(int timeout_ms, size_t max, std::vector<Message>* out) {
+Status Consumer::Poll(int timeout_ms, size_t max, std::vector<Message>* out,
+                      std::vector<TopicPartition>* eof) {
   int wait = timeout_ms;
+  const size_t start = out->size();
   for (size_t n = 0; n < max;) {
+    const uint64_t before = rebalances_;
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, wait);
+    if (rebalances_ != before) {
+      out->resize(start);
+      n = 0;
+      if (m == nullptr) break;
+      max = n + 1;  // keep this message (fetched under the new assignment) and return
+    }
     if (m == nullptr) break;
     wait = 0;  // only the first message is waited for
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -116,8 +126,12 @@ Status Consumer::Poll(int timeout_ms, size_t max, std::vector<Message>* out) {
     }
     rd_kafka_resp_err_t err = m->err;
     std::string what = m->rkt != nullptr ? rd_kafka_topic_name(m->rkt) : "consumer";
+    int32_t partition = m->partition;
     rd_kafka_message_destroy(m);
-    if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+    if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      if (eof != nullptr) eof->push_back({what, PartitionId(partition)});
+      continue;
+    }
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
       char buf[512];
       rd_kafka_fatal_error(rk_, buf, sizeof(buf));

@@ -61,9 +61,14 @@ class Consumer {
   Status Assign(const OffsetMap& start);
 
   // Appends up to `max` messages to `out`, waiting at most `timeout_ms` for the first one. Runs
-  // rebalance callbacks. Consumer errors that librdkafka recovers from by itself are logged, not
+  // rebalance callbacks; messages this call fetched before a rebalance are dropped (they belong to
+  // the old assignment; a re-assigned partition restarts from its committed offset), and the call
+  // returns right after it. Consumer errors that librdkafka recovers from by itself are logged, not
   // returned; a fatal consumer error is kFatal.
-  Status Poll(int timeout_ms, size_t max, std::vector<Message>* out);
+  // With enable.partition.eof=true in the config, partitions that reached their end (for
+  // read_committed: the last stable offset) are appended to `eof` if given.
+  Status Poll(int timeout_ms, size_t max, std::vector<Message>* out,
+              std::vector<TopicPartition>* eof = nullptr);
 
   // The group's committed (next-to-read) offsets; KafkaOffset(-1001) where none is committed.
   Result<OffsetMap> Committed(const std::vector<TopicPartition>& partitions, int timeout_ms);
@@ -89,6 +94,7 @@ class Consumer {
   rd_kafka_s* rk_;
   RebalanceListener* listener_ = nullptr;
   bool closed_ = false;
+  uint64_t rebalances_ = 0;  // bumped by HandleRebalance: Poll drops messages fetched before one
 };
 
 }  // namespace vw::kafka

@@ -22,6 +22,8 @@ std::string_view Message::value() const {
   return {static_cast<const char*>(msg_->payload), msg_->len};
 }
 
+bool Message::value_is_null() const { return msg_->payload == nullptr; }
+
 int64_t Message::timestamp_ms() const {
   rd_kafka_timestamp_type_t type;
   return rd_kafka_message_timestamp(msg_.get(), &type);

@@ -27,6 +27,7 @@ class Message {
   KafkaOffset offset() const;
   std::string_view key() const;
   std::string_view value() const;
+  bool value_is_null() const;  // a tombstone
   // The record timestamp (CreateTime unless the topic says LogAppendTime), ms since the epoch; -1
   // when the record has none.
   int64_t timestamp_ms() const;

@@ -86,7 +86,19 @@ rd_kafka_topic_t* Producer::Topic(std::string_view name) {
 }
 
 Status Producer::Produce(std::string_view topic, std::optional<PartitionId> partition,
-                         std::string_view key, std::string_view value, const Headers* headers) {
+                         std::string_view key, std::string_view value, const Headers* headers,
+                         int64_t timestamp_ms) {
+  return ProduceImpl(topic, partition, key, &value, headers, timestamp_ms);
+}
+
+Status Producer::ProduceTombstone(std::string_view topic, PartitionId partition,
+                                  std::string_view key) {
+  return ProduceImpl(topic, partition, key, nullptr, nullptr, 0);
+}
+
+Status Producer::ProduceImpl(std::string_view topic, std::optional<PartitionId> partition,
+                             std::string_view key, const std::string_view* value,
+                             const Headers* headers, int64_t timestamp_ms) {
   rd_kafka_topic_t* rkt = Topic(topic);
   int32_t part = partition ? partition->value() : RD_KAFKA_PARTITION_UA;
   for (;;) {
@@ -98,7 +110,7 @@ Status Producer::Produce(std::string_view topic, std::optional<PartitionId> part
                             static_cast<ssize_t>(hv.size()));
       }
     }
-    rd_kafka_vu_t vu[6];
+    rd_kafka_vu_t vu[7];
     vu[0].vtype = RD_KAFKA_VTYPE_RKT;
     vu[0].u.rkt = rkt;
     vu[1].vtype = RD_KAFKA_VTYPE_PARTITION;
@@ -110,13 +122,18 @@ Status Producer::Produce(std::string_view topic, std::optional<PartitionId> part
     vu[3].u.mem.ptr = const_cast<char*>(key.data());
     vu[3].u.mem.size = key.size();
     vu[4].vtype = RD_KAFKA_VTYPE_VALUE;
-    vu[4].u.mem.ptr = const_cast<char*>(value.data());
-    vu[4].u.mem.size = value.size();
+    vu[4].u.mem.ptr = value != nullptr ? const_cast<char*>(value->data()) : nullptr;
+    vu[4].u.mem.size = value != nullptr ? value->size() : 0;
     size_t n = 5;
     if (hdrs != nullptr) {
-      vu[5].vtype = RD_KAFKA_VTYPE_HEADERS;
-      vu[5].u.headers = hdrs;
-      n = 6;
+      vu[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+      vu[n].u.headers = hdrs;
+      ++n;
+    }
+    if (timestamp_ms > 0) {
+      vu[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+      vu[n].u.i64 = timestamp_ms;
+      ++n;
     }
     rd_kafka_error_t* error = rd_kafka_produceva(rk_, vu, n);
     if (error == nullptr) return Status::OK();

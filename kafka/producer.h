@@ -39,9 +39,14 @@ class Producer {
 
   // Queues one record. `partition` nullopt = the configured partitioner on `key` (the runtime
   // configures murmur2_random, the Java client's, so keys land where other clients put them).
-  // Blocks (serving delivery reports) while the local queue is full; fails only on a real error.
+  // `timestamp_ms` 0 = now (the runtime passes its input record's time on, as Kafka Streams
+  // does, so that end-to-end latency is measurable downstream). Blocks (serving delivery reports)
+  // while the local queue is full; fails only on a real error.
   Status Produce(std::string_view topic, std::optional<PartitionId> partition, std::string_view key,
-                 std::string_view value, const Headers* headers = nullptr);
+                 std::string_view value, const Headers* headers = nullptr,
+                 int64_t timestamp_ms = 0);
+  // A tombstone (null value), e.g. a deleted key in a compacted changelog.
+  Status ProduceTombstone(std::string_view topic, PartitionId partition, std::string_view key);
   // Serves delivery reports without blocking.
   void Poll();
   // Waits until every queued record is delivered or failed; returns the first delivery error since
@@ -63,6 +68,9 @@ class Producer {
 
  private:
   rd_kafka_topic_s* Topic(std::string_view name);
+  Status ProduceImpl(std::string_view topic, std::optional<PartitionId> partition,
+                     std::string_view key, const std::string_view* value, const Headers* headers,
+                     int64_t timestamp_ms);
 
   std::unique_ptr<DeliveryState> delivery_;
   std::string name_;

@@ -1,0 +1,277 @@
+#include "runtime/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+namespace vw::runtime {
+namespace {
+
+using Setter = std::function<Status(const YAML::Node&, PipelineConfig*)>;
+
+struct Field {
+  PipelineConfigField doc;
+  Setter set;
+};
+
+template <typename T>
+Result<T> As(const YAML::Node& n, const std::string& key) {
+  try {
+    return n.as<T>();
+  } catch (const YAML::Exception&) {
+    return Status::InvalidArgument("'" + key + "' has the wrong type");
+  }
+}
+
+Setter String(std::string PipelineConfig::*m, std::string key) {
+  return [m, key](const YAML::Node& n, PipelineConfig* c) -> Status {
+    VW_ASSIGN_OR_RETURN(c->*m, As<std::string>(n, key));
+    return Status::OK();
+  };
+}
+
+Setter Int(int PipelineConfig::*m, std::string key, int lo, int hi) {
+  return [m, key, lo, hi](const YAML::Node& n, PipelineConfig* c) -> Status {
+    VW_ASSIGN_OR_RETURN(int v, As<int>(n, key));
+    if (v < lo || v > hi) {
+      return Status::InvalidArgument("'" + key + "' = " + std::to_string(v) + " is outside " +
+                                     std::to_string(lo) + ".." + std::to_string(hi));
+    }
+    c->*m = v;
+    return Status::OK();
+  };
+}
+
+Setter Topic(TopicConfig PipelineConfig::*m, std::string key) {
+  return [m, key](const YAML::Node& n, PipelineConfig* c) -> Status {
+    if (!n.IsMap())
+      return Status::InvalidArgument("'" + key + "' must be a map {name, partitions}");
+    for (const auto& kv : n) {
+      std::string k = kv.first.as<std::string>();
+      if (k == "name") {
+        VW_ASSIGN_OR_RETURN((c->*m).name, As<std::string>(kv.second, key + ".name"));
+      } else if (k == "partitions") {
+        VW_ASSIGN_OR_RETURN(int p, As<int>(kv.second, key + ".partitions"));
+        if (p < 1 || p > 10000)
+          return Status::InvalidArgument("'" + key + ".partitions' out of 1..10000");
+        (c->*m).partitions = p;
+      } else {
+        return Status::InvalidArgument("unknown key '" + key + "." + k + "'");
+      }
+    }
+    return Status::OK();
+  };
+}
+
+Setter Passthrough(kafka::Config PipelineConfig::*m, std::string key) {
+  return [m, key](const YAML::Node& n, PipelineConfig* c) -> Status {
+    if (!n.IsMap())
+      return Status::InvalidArgument("'" + key + "' must be a map of librdkafka properties");
+    for (const auto& kv : n) {
+      VW_ASSIGN_OR_RETURN(std::string v,
+                          As<std::string>(kv.second, key + "." + kv.first.as<std::string>()));
+      (c->*m)[kv.first.as<std::string>()] = v;
+    }
+    return Status::OK();
+  };
+}
+
+const std::vector<Field>& Fields() {
+  static const std::vector<Field> fields = {
+      {{"application_id", "string", "vaultwatch",
+        "prefix of consumer groups, transactional ids and changelog topics"},
+       String(&PipelineConfig::application_id, "application_id")},
+      {{"instance_id", "string", "0",
+        "this instance's name, unique in the deployment and stable across restarts "
+        "(--instance-id)"},
+       String(&PipelineConfig::instance_id, "instance_id")},
+      {{"stages", "list", "[ingest, vault, caller]", "stages this process runs"},
+       [](const YAML::Node& n, PipelineConfig* c) -> Status {
+         if (!n.IsSequence()) return Status::InvalidArgument("'stages' must be a list");
+         c->stages.clear();
+         for (const auto& s : n) {
+           VW_ASSIGN_OR_RETURN(std::string v, As<std::string>(s, "stages"));
+           c->stages.push_back(v);
+         }
+         return Status::OK();
+       }},
+      {{"threads_per_stage", "int", "1",
+        "consumer threads per stage, each with its own transactional producer (1..64)"},
+       Int(&PipelineConfig::threads_per_stage, "threads_per_stage", 1, 64)},
+      {{"commit_interval_ms", "int", "100",
+        "transaction commit interval: output, changelog and offsets commit together (1..60000)"},
+       Int(&PipelineConfig::commit_interval_ms, "commit_interval_ms", 1, 60000)},
+      {{"state_dir", "string", "/var/lib/vaultwatch",
+        "RocksDB stores, one directory per input partition"},
+       String(&PipelineConfig::state_dir, "state_dir")},
+      {{"detect_config", "string", "\"\"",
+        "the detectors' YAML (configs/detect.yaml); relative to this file; empty = defaults"},
+       String(&PipelineConfig::detect_config, "detect_config")},
+      {{"metrics.address", "string", "127.0.0.1",
+        "HTTP bind address for /metrics, /healthz, /readyz"},
+       String(&PipelineConfig::metrics_address, "metrics.address")},
+      {{"metrics.port", "int", "9464", "HTTP port; 0 disables the endpoint"},
+       Int(&PipelineConfig::metrics_port, "metrics.port", 0, 65535)},
+      {{"topics.replication_factor", "int", "1", "replication factor of topics vaultwatch creates"},
+       Int(&PipelineConfig::replication_factor, "topics.replication_factor", 1, 16)},
+      {{"topics.raw", "topic", "{name: kv.audit.raw, partitions: 6}",
+        "input: Azure diagnostic records"},
+       Topic(&PipelineConfig::raw, "topics.raw")},
+      {{"topics.by_vault", "topic", "{name: kv.events.by-vault, partitions: 6}",
+        "normalised events keyed by vault"},
+       Topic(&PipelineConfig::by_vault, "topics.by_vault")},
+      {{"topics.by_caller", "topic", "{name: kv.events.by-caller, partitions: 6}",
+        "normalised events keyed by caller"},
+       Topic(&PipelineConfig::by_caller, "topics.by_caller")},
+      {{"topics.alerts", "topic", "{name: kv.alerts, partitions: 6}",
+        "alerts (Defender-shaped JSON)"},
+       Topic(&PipelineConfig::alerts, "topics.alerts")},
+      {{"topics.deadletter", "topic", "{name: kv.deadletter, partitions: 1}",
+        "raw bytes that could not be ingested, with the reason in headers"},
+       Topic(&PipelineConfig::deadletter, "topics.deadletter")},
+      {{"kafka.bootstrap_servers", "string", "127.0.0.1:19092",
+        "the brokers (--bootstrap overrides)"},
+       String(&PipelineConfig::bootstrap_servers, "kafka.bootstrap_servers")},
+      {{"kafka.common", "map", "{}",
+        "librdkafka properties for every client (security.protocol, ssl.*, sasl.*)"},
+       Passthrough(&PipelineConfig::common, "kafka.common")},
+      {{"kafka.consumer", "map", "{}", "librdkafka consumer properties"},
+       Passthrough(&PipelineConfig::consumer, "kafka.consumer")},
+      {{"kafka.producer", "map", "{}", "librdkafka producer properties"},
+       Passthrough(&PipelineConfig::producer, "kafka.producer")},
+  };
+  return fields;
+}
+
+// Flattens nested maps to dotted keys, stopping at the known field names (whose values may be
+// maps).
+Status Walk(const YAML::Node& node, const std::string& prefix,
+            const std::map<std::string, const Field*>& by_name, PipelineConfig* c) {
+  for (const auto& kv : node) {
+    std::string key =
+        prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
+    auto it = by_name.find(key);
+    if (it != by_name.end()) {
+      VW_RETURN_IF_ERROR(it->second->set(kv.second, c));
+      continue;
+    }
+    if (kv.second.IsMap()) {
+      bool is_prefix = false;
+      for (const auto& [name, f] : by_name) is_prefix = is_prefix || name.rfind(key + ".", 0) == 0;
+      if (is_prefix) {
+        VW_RETURN_IF_ERROR(Walk(kv.second, key, by_name, c));
+        continue;
+      }
+    }
+    return Status::InvalidArgument("unknown key '" + key + "'");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+kafka::Config PipelineConfig::ConsumerConfig() const {
+  kafka::Config c = {{"bootstrap.servers", bootstrap_servers},
+                     {"session.timeout.ms", "10000"},
+                     {"heartbeat.interval.ms", "1000"},
+                     {"max.poll.interval.ms", "300000"},
+                     {"fetch.wait.max.ms", "50"},
+                     {"auto.offset.reset", "earliest"}};
+  for (const auto& [k, v] : common) c[k] = v;
+  for (const auto& [k, v] : consumer) c[k] = v;
+  return c;
+}
+
+kafka::Config PipelineConfig::ProducerConfig() const {
+  // A short transaction timeout bounds how long a killed instance's open transaction blocks
+  // read_committed readers (the last stable offset) when no restart fences it sooner.
+  kafka::Config c = {{"bootstrap.servers", bootstrap_servers},
+                     {"transaction.timeout.ms", "10000"},
+                     {"linger.ms", "5"},
+                     {"batch.num.messages", "10000"},
+                     {"message.max.bytes", "1000000"}};
+  for (const auto& [k, v] : common) c[k] = v;
+  for (const auto& [k, v] : producer) c[k] = v;
+  return c;
+}
+
+kafka::Config PipelineConfig::AdminConfig() const {
+  kafka::Config c = {{"bootstrap.servers", bootstrap_servers}};
+  for (const auto& [k, v] : common) c[k] = v;
+  return c;
+}
+
+std::string PipelineConfig::ChangelogTopic(const std::string& stage) const {
+  return application_id + "-" + stage + "-changelog";
+}
+
+Status ValidatePipelineConfig(const PipelineConfig& c) {
+  static const std::set<std::string> kStages = {"ingest", "vault", "caller"};
+  if (c.stages.empty()) return Status::InvalidArgument("'stages' is empty");
+  for (const auto& s : c.stages) {
+    if (kStages.count(s) == 0) {
+      return Status::InvalidArgument("unknown stage '" + s + "' (ingest, vault, caller)");
+    }
+  }
+  if (c.application_id.empty()) return Status::InvalidArgument("'application_id' is empty");
+  if (c.instance_id.empty()) return Status::InvalidArgument("'instance_id' is empty");
+  if (c.state_dir.empty()) return Status::InvalidArgument("'state_dir' is empty");
+  for (const auto* m : {&c.consumer, &c.producer, &c.common}) {
+    for (const auto& [k, v] : *m) {
+      if (k == "transactional.id" || k == "enable.auto.commit" || k == "isolation.level") {
+        return Status::InvalidArgument("kafka property '" + k +
+                                       "' is owned by the exactly-once runtime; remove it");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::string& name,
+                                           const std::string& base_dir) {
+  PipelineConfig c;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(name + ": not YAML: " + e.what());
+  }
+  if (root.IsDefined() && !root.IsNull()) {
+    if (!root.IsMap()) return Status::InvalidArgument(name + ": the top level must be a map");
+    std::map<std::string, const Field*> by_name;
+    for (const auto& f : Fields()) by_name[f.doc.name] = &f;
+    Status s;
+    try {
+      s = Walk(root, "", by_name, &c);
+    } catch (const YAML::Exception& e) {
+      s = Status::InvalidArgument(e.what());
+    }
+    if (!s.ok()) return s.WithContext(name);
+  }
+  if (!c.detect_config.empty() && !base_dir.empty() &&
+      std::filesystem::path(c.detect_config).is_relative()) {
+    c.detect_config = (std::filesystem::path(base_dir) / c.detect_config).string();
+  }
+  VW_RETURN_IF_ERROR(ValidatePipelineConfig(c).WithContext(name));
+  return c;
+}
+
+Result<PipelineConfig> LoadPipelineConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::IOError("cannot read pipeline config " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParsePipelineConfig(ss.str(), path, std::filesystem::path(path).parent_path().string());
+}
+
+std::vector<PipelineConfigField> PipelineConfigTable() {
+  std::vector<PipelineConfigField> out;
+  for (const auto& f : Fields()) out.push_back(f.doc);
+  return out;
+}
+
+}  // namespace vw::runtime

@@ -1,0 +1,69 @@
+// PipelineConfig: what `vaultwatch run` reads from configs/pipeline.yaml. One declared table of
+// fields (name, type, default, meaning) drives loading, validation and the reference in
+// docs/operations.md. The detectors' own settings live in the file `detect_config` points at.
+//
+// kafka.common.* / kafka.consumer.* / kafka.producer.* are passed to librdkafka as they are
+// (TLS, SASL, timeouts...); the runtime applies the settings exactly-once depends on last
+// (enable.auto.commit=false, isolation.level=read_committed, transactional.id, eager assignor).
+//
+// A plain value; thread-safe to read once loaded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "kafka/types.h"
+
+namespace vw::runtime {
+
+struct TopicConfig {
+  std::string name;
+  int partitions = 6;
+};
+
+struct PipelineConfig {
+  std::string application_id = "vaultwatch";  // consumer-group and transactional.id prefix
+  // Distinguishes instances of one deployment (each needs its own: it names the transactional
+  // ids, which must be stable across restarts so that a restart fences its own zombie at once).
+  std::string instance_id = "0";
+  std::vector<std::string> stages = {"ingest", "vault", "caller"};  // any subset
+  int threads_per_stage = 1;     // consumer threads (each with its own producer)
+  int commit_interval_ms = 100;  // one transaction per interval per thread
+  std::string state_dir = "/var/lib/vaultwatch";
+  std::string detect_config;  // path; "" = built-in defaults; relative to this file
+  std::string metrics_address = "127.0.0.1";
+  int metrics_port = 9464;  // 0 = do not serve HTTP
+  int replication_factor = 1;
+  TopicConfig raw{"kv.audit.raw", 6};
+  TopicConfig by_vault{"kv.events.by-vault", 6};
+  TopicConfig by_caller{"kv.events.by-caller", 6};
+  TopicConfig alerts{"kv.alerts", 6};
+  TopicConfig deadletter{"kv.deadletter", 1};
+  std::string bootstrap_servers = "127.0.0.1:19092";
+  kafka::Config common;    // kafka.common.*: both clients (security.protocol, sasl.*, ssl.*)
+  kafka::Config consumer;  // kafka.consumer.*
+  kafka::Config producer;  // kafka.producer.*
+
+  // Full librdkafka property sets, with vaultwatch's defaults under the user's values.
+  kafka::Config ConsumerConfig() const;
+  kafka::Config ProducerConfig() const;
+  kafka::Config AdminConfig() const;
+  // The changelog topic of a stateful stage ("<application_id>-<stage>-changelog").
+  std::string ChangelogTopic(const std::string& stage) const;
+};
+
+// Loads `path` over the defaults. Unknown keys, wrong types, out-of-range values and unknown
+// stage names are InvalidArgument errors naming the file and key.
+Result<PipelineConfig> LoadPipelineConfig(const std::string& path);
+Result<PipelineConfig> ParsePipelineConfig(const std::string& yaml_text, const std::string& name,
+                                           const std::string& base_dir);
+Status ValidatePipelineConfig(const PipelineConfig& config);
+
+struct PipelineConfigField {
+  std::string name, type, default_value, meaning;
+};
+std::vector<PipelineConfigField> PipelineConfigTable();
+
+}  // namespace vw::runtime

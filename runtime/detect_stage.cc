@@ -1,0 +1,239 @@
+#include "runtime/detect_stage.h"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "kafka/consumer.h"
+#include "processors/detectors/engine.h"
+#include "runtime/control.h"
+#include "state/recovery.h"
+#include "state/state_store.h"
+
+namespace vw::runtime {
+namespace {
+
+// Where a partition's flush markers are remembered between commits (and crashes).
+constexpr std::string_view kFlushKey = "vw.runtime.flush-origins";
+
+class AlertEmitter final : public detect::AlertSink {
+ public:
+  AlertEmitter(const std::string& topic, Emitter& out, int64_t ts, CounterDelta* counters)
+      : topic_(topic), out_(out), ts_(ts), counters_(counters) {}
+  void OnAlert(const v1::Alert& alert) override {
+    if (!status_.ok()) return;
+    status_ = out_.Emit(topic_, std::nullopt, alert.system_alert_id(), detect::AlertJson(alert),
+                        nullptr, ts_);
+    ++counters_->alerts_by_type[alert.alert_type()];
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  const std::string& topic_;
+  Emitter& out_;
+  int64_t ts_;
+  CounterDelta* counters_;
+  Status status_;
+};
+
+class DetectTask final : public PartitionTask {
+ public:
+  DetectTask(const PipelineConfig& config, kafka::TopicPartition tp, std::string changelog,
+             std::unique_ptr<state::StateStore> store, std::unique_ptr<detect::Engine> engine)
+      : config_(config),
+        tp_(std::move(tp)),
+        changelog_(std::move(changelog)),
+        store_(std::move(store)),
+        engine_(std::move(engine)) {
+    store_->SetChangelogSink([this](std::string_view key, std::optional<std::string_view> value) {
+      if (!changelog_status_.ok() || changelog_out_ == nullptr) return;
+      changelog_status_ = value.has_value()
+                              ? changelog_out_->Emit(changelog_, tp_.partition, key, *value)
+                              : changelog_out_->EmitTombstone(changelog_, tp_.partition, key);
+    });
+  }
+
+  Status Process(const kafka::Message& m, Emitter& out, CounterDelta* counters) override {
+    AlertEmitter sink(config_.alerts.name, out, m.timestamp_ms() > 0 ? m.timestamp_ms() : 0,
+                      counters);
+    if (auto control = m.header(kControlHeader); control.has_value()) {
+      if (*control == kControlFlush) HandleFlush(m, sink);
+      return sink.status();
+    }
+    if (!event_.ParseFromArray(m.value().data(), static_cast<int>(m.value().size()))) {
+      // Only the ingest stage writes this topic; a record it cannot have written is skipped
+      // loudly rather than crashing the partition.
+      VW_LOG(Error, "undecodable event skipped")
+          .Field("partition", tp_.ToString())
+          .Field("offset", m.offset().value());
+      return Status::OK();
+    }
+    uint64_t late_before = engine_->stats().late_dropped;
+    engine_->Process(event_, sink);
+    counters->events_detected += 1;
+    counters->late_dropped += engine_->stats().late_dropped - late_before;
+    return sink.status();
+  }
+
+  Status PrepareCommit(KafkaOffset next, Emitter& out) override {
+    state::CommitPoint point;
+    engine_->PrepareCommit(&point);
+    point.next_offsets[tp_.ToString()] = next.value();
+    changelog_out_ = &out;
+    changelog_status_ = Status::OK();
+    Status s = store_->Commit(point);
+    changelog_out_ = nullptr;
+    VW_RETURN_IF_ERROR(s);
+    return changelog_status_;
+  }
+
+  std::pair<uint64_t, uint64_t> StateSize() override {
+    state::StoreStats st = store_->Stats();
+    return {st.estimated_keys, st.sst_bytes};
+  }
+
+ private:
+  void HandleFlush(const kafka::Message& m, detect::AlertSink& sink) {
+    auto origin = m.header(kOriginHeader);
+    auto origins = m.header(kOriginsHeader);
+    if (!origin || !origins) return;
+    std::set<std::string> seen;
+    if (auto v = store_->Get(kFlushKey)) {
+      std::istringstream in(*v);
+      for (std::string o; std::getline(in, o, ',');) seen.insert(o);
+    }
+    seen.insert(std::string(*origin));
+    if (std::to_string(seen.size()) == *origins) {
+      VW_LOG(Info, "end of input: flushing the engine").Field("partition", tp_.ToString());
+      engine_->Flush(sink);
+      store_->Delete(kFlushKey);
+      return;
+    }
+    std::string joined;
+    for (const auto& o : seen) joined += (joined.empty() ? "" : ",") + o;
+    store_->Put(kFlushKey, joined);
+  }
+
+  const PipelineConfig& config_;
+  kafka::TopicPartition tp_;
+  std::string changelog_;
+  std::unique_ptr<state::StateStore> store_;
+  std::unique_ptr<detect::Engine> engine_;
+  v1::AccessEvent event_;
+  Emitter* changelog_out_ = nullptr;
+  Status changelog_status_;
+};
+
+class DetectTaskFactory final : public TaskFactory {
+ public:
+  DetectTaskFactory(const PipelineConfig& config, DetectStage stage, detect::DetectConfig dc,
+                    std::unique_ptr<detect::ThreatIntel> intel)
+      : config_(config),
+        stage_(stage == DetectStage::kVault ? "vault" : "caller"),
+        keying_(stage == DetectStage::kVault ? detect::Keying::kByVault
+                                             : detect::Keying::kByCaller),
+        detect_config_(std::move(dc)),
+        intel_(std::move(intel)) {}
+
+  Result<std::unique_ptr<PartitionTask>> Open(const kafka::TopicPartition& tp,
+                                              KafkaOffset committed) override {
+    std::filesystem::path dir = std::filesystem::path(config_.state_dir) / config_.application_id /
+                                config_.instance_id / stage_ / std::to_string(tp.partition.value());
+    std::error_code ec;
+    std::filesystem::create_directories(dir.parent_path(), ec);
+    if (ec)
+      return Status::IOError("cannot create " + dir.parent_path().string() + ": " + ec.message());
+    state::StoreOptions options;
+    options.path = dir.string();
+    VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store, state::StateStore::Open(options));
+    VW_ASSIGN_OR_RETURN(state::CommitPoint local, store->LastCommit());
+    std::map<std::string, int64_t> want;
+    if (committed.value() >= 0) want[tp.ToString()] = committed.value();
+    if (state::DecideRecovery(local, want) == state::RecoveryAction::kRebuild) {
+      store.reset();
+      VW_RETURN_IF_ERROR(state::StateStore::Destroy(options.path));
+      VW_ASSIGN_OR_RETURN(store, state::StateStore::Open(options));
+      if (!want.empty()) {
+        VW_RETURN_IF_ERROR(Restore(tp, store.get()));
+        VW_ASSIGN_OR_RETURN(state::CommitPoint restored, store->LastCommit());
+        if (restored.next_offsets != want) {
+          // The changelog's last commit record is written in the same transaction as the group
+          // offsets, so this means the changelog topic was lost or truncated.
+          VW_LOG(Error, "restored state does not match the committed offset; continuing with it")
+              .Field("partition", tp.ToString())
+              .Field("committed", committed.value());
+        }
+      }
+    } else if (!want.empty()) {
+      VW_LOG(Info, "local state matches the committed offset; no restore")
+          .Field("stage", stage_)
+          .Field("partition", tp.ToString())
+          .Field("offset", committed.value());
+    }
+    VW_ASSIGN_OR_RETURN(std::unique_ptr<detect::Engine> engine,
+                        detect::Engine::Create(detect_config_, keying_, store.get(), intel_.get()));
+    return std::unique_ptr<PartitionTask>(new DetectTask(
+        config_, tp, config_.ChangelogTopic(stage_), std::move(store), std::move(engine)));
+  }
+
+ private:
+  // Reads the partition's changelog from the beginning to its end (last stable offset).
+  Status Restore(const kafka::TopicPartition& tp, state::StateStore* store) {
+    auto t0 = std::chrono::steady_clock::now();
+    kafka::Config cc = config_.ConsumerConfig();
+    cc["enable.partition.eof"] = "true";
+    cc["fetch.wait.max.ms"] = "10";
+    cc.erase("group.id");
+    VW_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(cc));
+    kafka::TopicPartition ctp{config_.ChangelogTopic(stage_), tp.partition};
+    VW_RETURN_IF_ERROR(consumer->Assign({{ctp, KafkaOffset(-2)}}));
+    uint64_t records = 0;
+    std::vector<kafka::Message> batch;
+    std::vector<kafka::TopicPartition> eof;
+    for (;;) {
+      batch.clear();
+      VW_RETURN_IF_ERROR(consumer->Poll(200, 10000, &batch, &eof));
+      for (const auto& m : batch) {
+        VW_RETURN_IF_ERROR(store->ApplyChangelog(
+            m.key(),
+            m.value_is_null() ? std::nullopt : std::optional<std::string_view>(m.value())));
+        ++records;
+      }
+      if (!eof.empty()) break;
+      if (std::chrono::steady_clock::now() - t0 > std::chrono::minutes(10)) {
+        return Status::Unavailable("restore of " + ctp.ToString() +
+                                   " did not reach the end in 10 min");
+      }
+    }
+    VW_RETURN_IF_ERROR(store->FinishRestore());
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    VW_LOG(Info, "state restored from changelog")
+        .Field("partition", ctp.ToString())
+        .Field("records", records)
+        .Field("seconds", secs);
+    return Status::OK();
+  }
+
+  const PipelineConfig& config_;
+  std::string stage_;
+  detect::Keying keying_;
+  detect::DetectConfig detect_config_;
+  std::unique_ptr<detect::ThreatIntel> intel_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig& config,
+                                                           DetectStage stage, int worker_index) {
+  (void)worker_index;
+  VW_ASSIGN_OR_RETURN(detect::DetectConfig dc, detect::LoadDetectConfig(config.detect_config));
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<detect::ThreatIntel> intel,
+                      detect::ThreatIntel::Load(dc, SystemClock::Default()));
+  return std::unique_ptr<TaskFactory>(
+      new DetectTaskFactory(config, stage, std::move(dc), std::move(intel)));
+}
+
+}  // namespace vw::runtime

@@ -1,0 +1,21 @@
+// The ingest stage: kv.audit.raw -> kv.events.by-vault + kv.events.by-caller (AccessEvent
+// protobuf, keyed by ingest::VaultKey / CallerKey) + kv.deadletter (raw bytes; the reason and the
+// source topic/partition/offset/index in headers). Stateless: its tasks keep nothing between
+// records, so recovery is only rewinding the input.
+//
+// One IngestTaskFactory per worker thread (it owns that thread's Ingestor, which is not
+// thread-safe). Output records carry their input record's timestamp.
+#pragma once
+
+#include <memory>
+
+#include "runtime/config.h"
+#include "runtime/task.h"
+
+namespace vw::runtime {
+
+// `raw_partitions`: the partition count of the raw topic (for end-of-input markers).
+std::unique_ptr<TaskFactory> MakeIngestTaskFactory(const PipelineConfig& config,
+                                                   int raw_partitions);
+
+}  // namespace vw::runtime

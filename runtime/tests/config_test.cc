@@ -1,0 +1,61 @@
+#include "runtime/config.h"
+
+#include <gtest/gtest.h>
+
+namespace vw::runtime {
+namespace {
+
+TEST(PipelineConfigTest, DefaultsAreValid) {
+  auto c = ParsePipelineConfig("", "empty.yaml", "");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->commit_interval_ms, 100);
+  EXPECT_EQ(c->metrics_address, "127.0.0.1");
+  EXPECT_EQ(c->stages.size(), 3u);
+}
+
+TEST(PipelineConfigTest, ReadsNestedKeysAndPassthrough) {
+  auto c = ParsePipelineConfig(R"(
+application_id: app
+stages: [ingest]
+commit_interval_ms: 250
+detect_config: detect.yaml
+topics:
+  raw: {name: in, partitions: 3}
+kafka:
+  bootstrap_servers: b:9092
+  common: {security.protocol: SASL_SSL, sasl.password: hunter2}
+  consumer: {fetch.min.bytes: 1024}
+  producer: {linger.ms: 20}
+)",
+                               "p.yaml", "/etc/vw");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->application_id, "app");
+  EXPECT_EQ(c->commit_interval_ms, 250);
+  EXPECT_EQ(c->raw.name, "in");
+  EXPECT_EQ(c->raw.partitions, 3);
+  EXPECT_EQ(c->detect_config, "/etc/vw/detect.yaml");
+  kafka::Config cc = c->ConsumerConfig();
+  EXPECT_EQ(cc["bootstrap.servers"], "b:9092");
+  EXPECT_EQ(cc["security.protocol"], "SASL_SSL");
+  EXPECT_EQ(cc["fetch.min.bytes"], "1024");
+  kafka::Config pc = c->ProducerConfig();
+  EXPECT_EQ(pc["linger.ms"], "20");
+  EXPECT_EQ(pc["sasl.password"], "hunter2");
+  EXPECT_EQ(pc.count("fetch.min.bytes"), 0u);
+}
+
+TEST(PipelineConfigTest, RejectsUnknownKeysBadValuesAndOwnedProperties) {
+  EXPECT_FALSE(ParsePipelineConfig("comit_interval_ms: 5", "p.yaml", "").ok());
+  EXPECT_FALSE(ParsePipelineConfig("commit_interval_ms: 0", "p.yaml", "").ok());
+  EXPECT_FALSE(ParsePipelineConfig("commit_interval_ms: soon", "p.yaml", "").ok());
+  EXPECT_FALSE(ParsePipelineConfig("stages: [ingest, nope]", "p.yaml", "").ok());
+  auto owned = ParsePipelineConfig("kafka: {consumer: {enable.auto.commit: 'true'}}", "p.yaml", "");
+  ASSERT_FALSE(owned.ok());
+  EXPECT_NE(owned.status().message().find("enable.auto.commit"), std::string::npos);
+  auto unknown = ParsePipelineConfig("topics: {raw: {name: x, partitons: 2}}", "p.yaml", "");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("topics.raw.partitons"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vw::runtime

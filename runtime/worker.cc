@@ -1,0 +1,280 @@
+#include "runtime/worker.h"
+
+#include <thread>
+
+#include "base/logging.h"
+#include "kafka/errors.h"
+
+namespace vw::runtime {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+constexpr int kCallTimeoutMs = 30000;
+
+int64_t MillisSince(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+}  // namespace
+
+// Emits into the worker's transaction, beginning it on first use.
+class StageWorker::TxnEmitter final : public Emitter {
+ public:
+  explicit TxnEmitter(StageWorker* w) : w_(w) {}
+  Status Emit(std::string_view topic, std::optional<PartitionId> partition, std::string_view key,
+              std::string_view value, const kafka::Headers* headers,
+              int64_t timestamp_ms) override {
+    VW_RETURN_IF_ERROR(w_->EnsureTransaction());
+    return w_->producer_->Produce(topic, partition, key, value, headers, timestamp_ms);
+  }
+  Status EmitTombstone(std::string_view topic, PartitionId partition,
+                       std::string_view key) override {
+    VW_RETURN_IF_ERROR(w_->EnsureTransaction());
+    return w_->producer_->ProduceTombstone(topic, partition, key);
+  }
+
+ private:
+  StageWorker* w_;
+};
+
+StageWorker::StageWorker(WorkerOptions options, TaskFactory* factory, Metrics* metrics)
+    : options_(std::move(options)),
+      factory_(factory),
+      metrics_(metrics),
+      emitter_(std::make_unique<TxnEmitter>(this)) {}
+
+StageWorker::~StageWorker() = default;
+
+Status StageWorker::CreateProducer() {
+  producer_.reset();  // the old one (if any) first: its destruction purges its queue
+  auto p = kafka::TransactionalProducer::Create(options_.producer_config, kCallTimeoutMs);
+  if (!p.ok()) return p.status();
+  producer_ = std::move(p).value();
+  producer_broken_ = false;
+  return Status::OK();
+}
+
+Status StageWorker::EnsureTransaction() {
+  if (producer_->in_transaction()) return Status::OK();
+  VW_RETURN_IF_ERROR(producer_->BeginTransaction());
+  txn_started_ = Clock::now();
+  return Status::OK();
+}
+
+Status StageWorker::OpenTask(const kafka::TopicPartition& tp) {
+  VW_ASSIGN_OR_RETURN(kafka::OffsetMap committed, consumer_->Committed({tp}, kCallTimeoutMs));
+  KafkaOffset c = committed.count(tp) ? committed[tp] : KafkaOffset(-1);
+  VW_ASSIGN_OR_RETURN(auto task, factory_->Open(tp, c));
+  Part& part = parts_[tp];
+  part.task = std::move(task);
+  part.next = c;
+  part.dirty = false;
+  return Status::OK();
+}
+
+void StageWorker::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  for (const auto& tp : partitions) {
+    Status s = OpenTask(tp);
+    if (!s.ok()) {
+      VW_LOG(Warn, "opening partition task failed; will recover")
+          .Field("worker", options_.name)
+          .Field("partition", tp.ToString())
+          .Field("error", s.ToString());
+      needs_recovery_ = true;
+    }
+  }
+  metrics_->SetPartitions(options_.name, static_cast<int64_t>(partitions.size()));
+  ready_.store(true);
+  metrics_->SetWorkerReady(options_.name, true);
+}
+
+void StageWorker::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
+  // Eager protocol: every partition goes. Commit what was done for them while we still own them.
+  if (producer_ != nullptr && producer_->in_transaction()) {
+    Status s = CommitNow();
+    if (!s.ok()) {
+      VW_LOG(Warn, "commit on revoke failed; the next owner redoes the work from committed offsets")
+          .Field("worker", options_.name)
+          .Field("error", s.ToString());
+      HandleTxnError(s);
+    }
+  }
+  for (const auto& tp : partitions) {
+    parts_.erase(tp);
+    factory_->Closed(tp);
+  }
+  needs_recovery_ = false;  // nothing left to recover; the next assignment opens fresh tasks
+  metrics_->SetPartitions(options_.name, 0);
+}
+
+Status StageWorker::CommitNow() {
+  if (producer_ == nullptr || !producer_->in_transaction()) return Status::OK();
+  kafka::OffsetMap offsets;
+  for (auto& [tp, part] : parts_) {
+    if (!part.dirty) continue;
+    VW_RETURN_IF_ERROR(part.task->PrepareCommit(part.next, *emitter_));
+    offsets[tp] = part.next;
+  }
+  auto t0 = Clock::now();
+  VW_ASSIGN_OR_RETURN(kafka::GroupMetadata md, consumer_->Metadata());
+  for (;;) {
+    Status s = producer_->SendOffsetsToTransaction(offsets, md, kCallTimeoutMs);
+    if (s.ok()) break;
+    if (!kafka::IsRetriable(s) || MillisSince(t0) > options_.txn_retry_budget_ms) return s;
+    VW_LOG(Warn, "send_offsets_to_transaction retriable error; retrying")
+        .Field("worker", options_.name)
+        .Field("error", s.ToString());
+  }
+  for (;;) {
+    Status s = producer_->CommitTransaction(kCallTimeoutMs);
+    if (s.ok()) break;
+    if (!kafka::IsRetriable(s) || MillisSince(t0) > options_.txn_retry_budget_ms) return s;
+    VW_LOG(Warn, "commit_transaction retriable error; retrying")
+        .Field("worker", options_.name)
+        .Field("error", s.ToString());
+  }
+  metrics_->ObserveCommit(std::chrono::duration<double>(Clock::now() - t0).count());
+  metrics_->AddCommitted(pending_);
+  pending_.Clear();
+  for (auto& [tp, part] : parts_) part.dirty = false;
+  PublishGauges();
+  return Status::OK();
+}
+
+void StageWorker::HandleTxnError(const Status& error) {
+  pending_.Clear();
+  metrics_->CountAbort();
+  if (!kafka::IsFatal(error) && producer_ != nullptr && producer_->in_transaction()) {
+    auto t0 = Clock::now();
+    for (;;) {
+      Status s = producer_->AbortTransaction(kCallTimeoutMs);
+      if (s.ok()) break;
+      if (kafka::IsRetriable(s) && MillisSince(t0) < options_.txn_retry_budget_ms) continue;
+      VW_LOG(Warn, "abort failed; recreating the producer")
+          .Field("worker", options_.name)
+          .Field("error", s.ToString());
+      producer_broken_ = true;
+      break;
+    }
+  } else if (producer_ != nullptr) {
+    producer_broken_ = producer_broken_ || kafka::IsFatal(error) || producer_->in_transaction();
+  }
+  VW_LOG(Warn, "transaction aborted; rewinding to committed offsets and state")
+      .Field("worker", options_.name)
+      .Field("error", error.ToString())
+      .Field("recreate_producer", producer_broken_);
+  needs_recovery_ = true;
+}
+
+Status StageWorker::Recover() {
+  if (producer_broken_ || producer_ == nullptr) {
+    metrics_->CountProducerRecreated();
+    VW_RETURN_IF_ERROR(CreateProducer());
+  }
+  // Drop every task (their stores may be ahead of the committed offsets) and reopen from the
+  // committed state; then rewind the input to the same offsets.
+  std::vector<kafka::TopicPartition> assigned = consumer_->Assignment();
+  parts_.clear();
+  for (const auto& tp : assigned) VW_RETURN_IF_ERROR(OpenTask(tp));
+  kafka::OffsetMap seek;
+  for (const auto& [tp, part] : parts_) {
+    seek[tp] = part.next.value() >= 0 ? part.next : KafkaOffset(-2);  // -2: beginning
+  }
+  VW_RETURN_IF_ERROR(consumer_->Seek(seek, kCallTimeoutMs));
+  needs_recovery_ = false;
+  VW_LOG(Info, "recovered")
+      .Field("worker", options_.name)
+      .Field("partitions", static_cast<int64_t>(parts_.size()));
+  return Status::OK();
+}
+
+void StageWorker::PublishGauges() {
+  int64_t lag = 0;
+  uint64_t keys = 0, bytes = 0;
+  for (auto& [tp, part] : parts_) {
+    int64_t l = consumer_->Lag(tp);
+    if (l > 0) lag += l;
+    auto [k, b] = part.task->StateSize();
+    keys += k;
+    bytes += b;
+  }
+  metrics_->SetLag(options_.name, lag);
+  metrics_->SetStateKeys(options_.name, keys, bytes);
+}
+
+Status StageWorker::Run(const std::atomic<bool>& stop) {
+  auto c = kafka::Consumer::Create(options_.consumer_config);
+  if (!c.ok()) return c.status();
+  consumer_ = std::move(c).value();
+  // The producer first: init_transactions fences a previous incarnation with the same
+  // transactional.id and aborts its open transaction, before we read anything.
+  for (;;) {
+    Status s = CreateProducer();
+    if (s.ok()) break;
+    if (!kafka::IsRetriable(s) || stop.load()) return s;
+    VW_LOG(Warn, "producer init failed; retrying")
+        .Field("worker", options_.name)
+        .Field("error", s.ToString());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  VW_RETURN_IF_ERROR(consumer_->Subscribe({options_.input_topic}, this));
+  VW_LOG(Info, "worker started")
+      .Field("worker", options_.name)
+      .Field("input", options_.input_topic);
+
+  std::vector<kafka::Message> batch;
+  auto last_gauges = Clock::now();
+  while (!stop.load()) {
+    if (needs_recovery_ || producer_broken_) {
+      Status s = Recover();
+      if (!s.ok()) {
+        VW_LOG(Warn, "recovery failed; retrying")
+            .Field("worker", options_.name)
+            .Field("error", s.ToString());
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        continue;
+      }
+    }
+    batch.clear();
+    int wait = 50;
+    if (producer_->in_transaction()) {
+      int64_t left = options_.commit_interval_ms - MillisSince(txn_started_);
+      wait = static_cast<int>(std::clamp<int64_t>(left, 0, 50));
+    }
+    Status s = consumer_->Poll(wait, options_.max_poll_records, &batch);
+    if (!s.ok()) return s;          // a fatal consumer error: let the supervisor restart us
+    if (needs_recovery_) continue;  // a rebalance callback failed to open a task
+    for (const auto& m : batch) {
+      auto it = parts_.find({std::string(m.topic()), m.partition()});
+      if (it == parts_.end()) continue;  // not ours any more
+      Part& part = it->second;
+      s = EnsureTransaction();
+      if (s.ok()) s = part.task->Process(m, *emitter_, &pending_);
+      if (!s.ok()) break;
+      part.next = KafkaOffset(m.offset().value() + 1);
+      part.dirty = true;
+    }
+    if (s.ok() && producer_->in_transaction() &&
+        MillisSince(txn_started_) >= options_.commit_interval_ms) {
+      s = CommitNow();
+    }
+    if (!s.ok()) {
+      HandleTxnError(s);
+      continue;
+    }
+    if (MillisSince(last_gauges) > 1000) {
+      PublishGauges();
+      last_gauges = Clock::now();
+    }
+  }
+  // Clean shutdown (SIGTERM): commit the open transaction, then leave the group.
+  Status s = CommitNow();
+  if (!s.ok()) HandleTxnError(s);
+  Status closed = consumer_->Close();
+  parts_.clear();
+  metrics_->SetWorkerReady(options_.name, false);
+  VW_LOG(Info, "worker stopped").Field("worker", options_.name);
+  return closed;
+}
+
+}  // namespace vw::runtime

@@ -1,0 +1,85 @@
+// StageWorker: one consumer thread of a stage, running the exactly-once loop (Kafka Streams EOS
+// v2): its own read_committed consumer in the stage's group and its own transactional producer;
+// every commit interval, the tasks' outputs, their changelog records and the input offsets
+// (send_offsets_to_transaction with the consumer group metadata) commit as one transaction.
+//
+// Errors, by librdkafka class: retriable -> retry the call (bounded); abortable -> abort, drop the
+// tasks, reopen them from committed state (changelog) and rewind the input to the committed
+// offsets; fatal (fenced, or 2.0.2's fatal idempotence sequence error after a timeout) -> destroy
+// the producer, create a new one (which fences and aborts the old transaction), then the same
+// recovery. Rebalances (eager assignor) commit the open transaction before partitions are given up
+// and open tasks (restoring state) for partitions received.
+//
+// Owns its consumer, producer and tasks; the TaskFactory and Metrics are borrowed.
+// Thread-safety: Run() executes on one thread; ready()/failed() may be read from others.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
+#include "runtime/metrics.h"
+#include "runtime/task.h"
+
+namespace vw::runtime {
+
+struct WorkerOptions {
+  std::string name;  // "<stage>/<thread>", for logs and metrics
+  std::string input_topic;
+  kafka::Config consumer_config;  // with group.id
+  kafka::Config producer_config;  // with transactional.id (stable across restarts)
+  int commit_interval_ms = 100;
+  size_t max_poll_records = 2000;
+  // Bound on retrying a retriable commit/abort before treating it as abortable.
+  int txn_retry_budget_ms = 60000;
+};
+
+class StageWorker final : public kafka::RebalanceListener {
+ public:
+  StageWorker(WorkerOptions options, TaskFactory* factory, Metrics* metrics);
+  ~StageWorker() override;
+
+  // Runs until `stop` is set (then commits, leaves the group and returns OK) or an
+  // unrecoverable error (returned).
+  Status Run(const std::atomic<bool>& stop);
+  bool ready() const { return ready_.load(); }
+
+  void OnAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
+  void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
+
+ private:
+  struct Part {
+    std::unique_ptr<PartitionTask> task;
+    KafkaOffset next{-1};
+    bool dirty = false;  // processed records in the open transaction
+  };
+  class TxnEmitter;
+
+  Status CreateProducer();
+  Status EnsureTransaction();
+  Status CommitNow();
+  // Aborts (or recreates the producer) after `error` and schedules recovery.
+  void HandleTxnError(const Status& error);
+  Status Recover();
+  Status OpenTask(const kafka::TopicPartition& tp);
+  void PublishGauges();
+
+  WorkerOptions options_;
+  TaskFactory* factory_;
+  Metrics* metrics_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<kafka::TransactionalProducer> producer_;
+  std::unique_ptr<TxnEmitter> emitter_;
+  std::map<kafka::TopicPartition, Part> parts_;
+  CounterDelta pending_;
+  bool needs_recovery_ = false;
+  bool producer_broken_ = false;
+  std::chrono::steady_clock::time_point txn_started_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace vw::runtime
