@@ -163,7 +163,7 @@ class Ingestor::Impl {
   // so a broken document yields exactly one dead letter.
   AccessEvent* NewEvent();
   void StageDead(std::string_view raw, std::string reason, const DocCtx& ctx);
-  SourcePosition PositionFor(const DocCtx& ctx) const;
+  void FillPosition(const DocCtx& ctx, SourcePosition* pos) const;
   std::string Locator(const DocCtx& ctx) const;
   void Flush(RecordSink& sink);
   void DropStaged();
@@ -200,18 +200,16 @@ AccessEvent* Ingestor::Impl::NewEvent() {
   return e;
 }
 
-SourcePosition Ingestor::Impl::PositionFor(const DocCtx& ctx) const {
-  SourcePosition pos;
-  pos.set_source(ctx.base.source());
-  pos.set_partition(ctx.base.partition());
+void Ingestor::Impl::FillPosition(const DocCtx& ctx, SourcePosition* pos) const {
+  pos->mutable_source()->assign(ctx.base.source());  // reuses the event's string capacity
+  pos->set_partition(ctx.base.partition());
   if (ctx.base.partition() >= 0) {
-    pos.set_offset(ctx.base.offset());
-    pos.set_index(ctx.base.index() + message_index_);
+    pos->set_offset(ctx.base.offset());
+    pos->set_index(ctx.base.index() + message_index_);
   } else {
-    pos.set_offset(ctx.base.offset() + ctx.offset);
-    pos.set_index(record_index_);
+    pos->set_offset(ctx.base.offset() + ctx.offset);
+    pos->set_index(record_index_);
   }
-  return pos;
 }
 
 std::string Ingestor::Impl::Locator(const DocCtx& ctx) const {
@@ -225,7 +223,7 @@ void Ingestor::Impl::StageDead(std::string_view raw, std::string reason, const D
   DeadLetter d;
   d.raw.assign(raw.substr(0, options_.max_dead_letter_raw_bytes));
   d.reason = Locator(ctx) + ": " + reason;
-  d.source = PositionFor(ctx);
+  FillPosition(ctx, &d.source);
   staged_dead_.push_back(std::move(d));
 }
 
@@ -349,6 +347,7 @@ void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourceP
   od::document_stream stream;
   auto err = parser_.iterate_many(data + start, len - start, batch).get(stream);
   size_t consumed = 0;  // bytes (from `start`) of documents fully handled
+  bool truncated = false;
   if (!err) {
     for (auto it = stream.begin(); it != stream.end(); ++it) {
       size_t at = it.current_index();
@@ -386,6 +385,7 @@ void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourceP
       consumed = at + text.size();
     }
     if (!err && stream.truncated_bytes() > 0) {
+      truncated = true;
       consumed = len - start - stream.truncated_bytes();
       broken_reason_ = "malformed JSON: incomplete document at the end of the input";
       err = simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
@@ -400,10 +400,9 @@ void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourceP
     while (from < len && IsSpace(data[from])) ++from;
     if (from < len) {
       ctx.offset = static_cast<int64_t>(from);
-      ++ctx.document;
+      if (truncated || ctx.document == 0) ++ctx.document;  // else: the failing one is counted
       record_index_ = 0;
       in_container_ = false;
-      if (ctx.document == 0) ctx.document = 1;
       StageDead(std::string_view(data + from, len - from), broken_reason_, ctx);
       ++message_index_;
       Flush(sink);
@@ -574,7 +573,7 @@ Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, int depth, 
   e->set_outcome(
       DeriveOutcome(static_cast<int>(http_status_), e->result_signature(), e->operation()));
   if (!category_.empty()) e->mutable_category()->assign(category_);
-  *e->mutable_source() = PositionFor(ctx);
+  FillPosition(ctx, e->mutable_source());
   ++staged_events_;
   ++message_index_;
   return Rec::kAccepted;
@@ -733,7 +732,7 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
         if (got == Got::kValue) category_ = s;
       } else if (EqualsIgnoreCase(key, "identity")) {
         return ReadIdentity(v, e);
-      } else if (EqualsIgnoreCase(key, "tenantid")) {
+      } else if (EqualsIgnoreCase(key, "tenantId")) {
         VW_GOT_OR_RETURN(String(v, "TenantId", &s));
         if (got == Got::kValue && e->caller().tenant_id().empty()) {
           AppendLower(s, e->mutable_caller()->mutable_tenant_id());
@@ -741,21 +740,21 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
       }
       return Rec::kAccepted;
     case 10:
-      if (EqualsIgnoreCase(key, "resourceid")) {
+      if (EqualsIgnoreCase(key, "resourceId")) {
         VW_GOT_OR_RETURN(String(v, "resourceId", &s));
         if (got == Got::kValue && !Trim(s).empty()) {
           ParseResourceId(Trim(s), e);
           has_resource_ = true;
         }
-      } else if (EqualsIgnoreCase(key, "durationms")) {
+      } else if (EqualsIgnoreCase(key, "durationMs")) {
         VW_GOT_OR_RETURN(Integer(v, "durationMs", &n));
         if (got == Got::kValue) e->set_duration_ms(n);
       } else if (EqualsIgnoreCase(key, "properties")) {
         return ReadProperties(v, e);
-      } else if (EqualsIgnoreCase(key, "clientinfo")) {
+      } else if (EqualsIgnoreCase(key, "clientInfo")) {
         VW_GOT_OR_RETURN(String(v, "clientInfo", &s));
         if (got == Got::kValue) e->mutable_client_info()->assign(s);
-      } else if (EqualsIgnoreCase(key, "requesturi")) {
+      } else if (EqualsIgnoreCase(key, "requestUri")) {
         VW_GOT_OR_RETURN(String(v, "requestUri", &s));
         if (got == Got::kValue) {
           e->mutable_request_uri()->assign(s);
@@ -764,7 +763,7 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
       }
       return Rec::kAccepted;
     case 13:
-      if (EqualsIgnoreCase(key, "operationname")) {
+      if (EqualsIgnoreCase(key, "operationName")) {
         VW_GOT_OR_RETURN(String(v, "operationName", &s));
         s = Trim(s);
         if (got == Got::kValue && !s.empty()) {
@@ -774,13 +773,13 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
           e->mutable_operation_name()->assign(s);
           has_operation_ = true;
         }
-      } else if (EqualsIgnoreCase(key, "correlationid")) {
+      } else if (EqualsIgnoreCase(key, "correlationId")) {
         VW_GOT_OR_RETURN(String(v, "correlationId", &s));
         if (got == Got::kValue) e->mutable_correlation_id()->assign(s);
       }
       return Rec::kAccepted;
     case 14:
-      if (EqualsIgnoreCase(key, "httpstatuscode")) {
+      if (EqualsIgnoreCase(key, "httpStatusCode")) {
         VW_GOT_OR_RETURN(Integer(v, "httpStatusCode", &n));
         if (got == Got::kValue) {
           if (n < 0 || n > 999) {
@@ -793,20 +792,20 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
       }
       return Rec::kAccepted;
     case 15:
-      if (EqualsIgnoreCase(key, "calleripaddress")) {
+      if (EqualsIgnoreCase(key, "callerIpAddress")) {
         VW_GOT_OR_RETURN(String(v, "callerIpAddress", &s));
         if (got == Got::kValue) {
           vw::v1::Caller* c = e->mutable_caller();
           c->mutable_ip_text()->assign(s);
           ParseIp(s, c->mutable_ip());
         }
-      } else if (EqualsIgnoreCase(key, "resultsignature")) {
+      } else if (EqualsIgnoreCase(key, "resultSignature")) {
         VW_GOT_OR_RETURN(String(v, "resultSignature", &s));
         if (got == Got::kValue) e->mutable_result_signature()->assign(s);
       }
       return Rec::kAccepted;
     case 16:
-      if (EqualsIgnoreCase(key, "operationversion")) {
+      if (EqualsIgnoreCase(key, "operationVersion")) {
         VW_GOT_OR_RETURN(String(v, "operationVersion", &s));
         if (got == Got::kValue) e->mutable_operation_version()->assign(s);
       }
@@ -841,10 +840,10 @@ Rec Ingestor::Impl::ReadProperties(od::value v, AccessEvent* e) {
         }
         break;
       case 10:
-        if (EqualsIgnoreCase(key, "clientinfo")) {
+        if (EqualsIgnoreCase(key, "clientInfo")) {
           VW_GOT_OR_RETURN(String(fv, "properties.clientInfo", &s));
           if (got == Got::kValue) e->mutable_client_info()->assign(s);
-        } else if (EqualsIgnoreCase(key, "requesturi")) {
+        } else if (EqualsIgnoreCase(key, "requestUri")) {
           VW_GOT_OR_RETURN(String(fv, "properties.requestUri", &s));
           if (got == Got::kValue) {
             e->mutable_request_uri()->assign(s);
@@ -853,7 +852,7 @@ Rec Ingestor::Impl::ReadProperties(od::value v, AccessEvent* e) {
         }
         break;
       case 14:
-        if (EqualsIgnoreCase(key, "httpstatuscode")) {
+        if (EqualsIgnoreCase(key, "httpStatusCode")) {
           VW_GOT_OR_RETURN(Integer(fv, "properties.httpStatusCode", &n));
           if (got == Got::kValue) {
             if (n < 0 || n > 999) {
@@ -866,25 +865,25 @@ Rec Ingestor::Impl::ReadProperties(od::value v, AccessEvent* e) {
         }
         break;
       case 16:
-        if (EqualsIgnoreCase(key, "isrbacauthorized")) {
+        if (EqualsIgnoreCase(key, "isRbacAuthorized")) {
           VW_GOT_OR_RETURN(Boolean(fv, "properties.isRbacAuthorized", &b));
           if (got == Got::kValue)
             e->set_is_rbac_authorized(b ? vw::v1::TRI_STATE_TRUE : vw::v1::TRI_STATE_FALSE);
         }
         break;
       case 17:
-        if (EqualsIgnoreCase(key, "addedaccesspolicy")) {
+        if (EqualsIgnoreCase(key, "addedAccessPolicy")) {
           Rec r = ReadPolicy(fv, true, e);
           if (r != Rec::kAccepted) return r;
         }
         break;
       case 19:
-        if (EqualsIgnoreCase(key, "isaccesspolicymatch")) {
+        if (EqualsIgnoreCase(key, "isAccessPolicyMatch")) {
           VW_GOT_OR_RETURN(Boolean(fv, "properties.isAccessPolicyMatch", &b));
           if (got == Got::kValue) {
             e->set_is_access_policy_match(b ? vw::v1::TRI_STATE_TRUE : vw::v1::TRI_STATE_FALSE);
           }
-        } else if (EqualsIgnoreCase(key, "removedaccesspolicy")) {
+        } else if (EqualsIgnoreCase(key, "removedAccessPolicy")) {
           Rec r = ReadPolicy(fv, false, e);
           if (r != Rec::kAccepted) return r;
         }
@@ -1027,7 +1026,7 @@ Rec Ingestor::Impl::ReadClaims(od::object claims, int depth, AccessEvent* e) {
         }
         break;
       case 8:
-        if (EqualsIgnoreCase(name, "tenantid")) {
+        if (EqualsIgnoreCase(name, "tenantId")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           c->clear_tenant_id();
           AppendLower(s, c->mutable_tenant_id());
@@ -1089,7 +1088,7 @@ Rec Ingestor::Impl::ReadOnePolicy(od::object obj, bool added, AccessEvent* e) {
     std::string_view key;
     if (auto err = field.unescaped_key().get(key)) return Broken(err, "access policy");
     od::value v = field.value();
-    if (EqualsIgnoreCase(key, "objectid")) {
+    if (EqualsIgnoreCase(key, "objectId")) {
       std::string_view s;
       Got got = String(v, "access policy ObjectId", &s);
       if (got == Got::kBroken) return Rec::kBroken;

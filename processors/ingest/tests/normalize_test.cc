@@ -1,0 +1,172 @@
+#include "processors/ingest/normalize.h"
+
+#include <gtest/gtest.h>
+
+#include "processors/ingest/ingest.h"
+
+namespace vw::ingest {
+namespace {
+
+using vw::v1::AccessEvent;
+
+TEST(LookupOperation, KnownNamesAnyCase) {
+  EXPECT_EQ(LookupOperation("SecretGet").operation, vw::v1::OP_SECRET_GET);
+  EXPECT_EQ(LookupOperation("secretget").operation, vw::v1::OP_SECRET_GET);
+  EXPECT_EQ(LookupOperation("SecretGet").object_type, vw::v1::OBJECT_TYPE_SECRET);
+  EXPECT_EQ(LookupOperation("VaultPatch").operation, vw::v1::OP_VAULT_PATCH);
+  EXPECT_EQ(LookupOperation("KeyPurge").object_type, vw::v1::OBJECT_TYPE_KEY);
+  EXPECT_EQ(LookupOperation("Authentication").operation, vw::v1::OP_AUTHENTICATION);
+  EXPECT_EQ(LookupOperation("BackupCreate").object_type, vw::v1::OBJECT_TYPE_HSM);
+  EXPECT_EQ(LookupOperation("CertificateIssuersList").operation,
+            vw::v1::OP_CERTIFICATE_ISSUER_LIST);
+}
+
+TEST(LookupOperation, UnknownNamesGuessTheObjectType) {
+  EXPECT_EQ(LookupOperation("SecretNearExpiryEventGridNotification").operation,
+            vw::v1::OPERATION_UNKNOWN);
+  EXPECT_EQ(LookupOperation("SecretNearExpiryEventGridNotification").object_type,
+            vw::v1::OBJECT_TYPE_SECRET);
+  EXPECT_EQ(LookupOperation("StorageAccountGet").object_type, vw::v1::OBJECT_TYPE_STORAGE);
+  EXPECT_EQ(LookupOperation("Frobnicate").object_type, vw::v1::OBJECT_TYPE_OTHER);
+  EXPECT_EQ(LookupOperation(std::string(200, 'K')).operation, vw::v1::OPERATION_UNKNOWN);
+}
+
+TEST(DeriveOutcome, StatusCodes) {
+  EXPECT_EQ(DeriveOutcome(200, "OK", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_SUCCESS);
+  EXPECT_EQ(DeriveOutcome(202, "", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_SUCCESS);
+  EXPECT_EQ(DeriveOutcome(403, "", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_DENIED);
+  EXPECT_EQ(DeriveOutcome(401, "", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_DENIED);
+  EXPECT_EQ(DeriveOutcome(401, "Unauthorized", vw::v1::OP_AUTHENTICATION),
+            vw::v1::OUTCOME_AUTH_CHALLENGE);
+  EXPECT_EQ(DeriveOutcome(404, "", vw::v1::OP_KEY_GET), vw::v1::OUTCOME_NOT_FOUND);
+  EXPECT_EQ(DeriveOutcome(409, "", vw::v1::OP_SECRET_RESTORE), vw::v1::OUTCOME_BAD_REQUEST);
+  EXPECT_EQ(DeriveOutcome(400, "", vw::v1::OP_SECRET_SET), vw::v1::OUTCOME_BAD_REQUEST);
+  EXPECT_EQ(DeriveOutcome(429, "", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_THROTTLED);
+  EXPECT_EQ(DeriveOutcome(500, "", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_ERROR);
+  EXPECT_EQ(DeriveOutcome(503, "", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_ERROR);
+}
+
+TEST(DeriveOutcome, StatusWinsOverSignature) {
+  // The hand-edited sample (resultSignature Forbidden, httpStatusCode 200): documented choice.
+  EXPECT_EQ(DeriveOutcome(200, "Forbidden", vw::v1::OP_VAULT_GET), vw::v1::OUTCOME_SUCCESS);
+}
+
+TEST(DeriveOutcome, SignatureWithoutStatus) {
+  EXPECT_EQ(DeriveOutcome(0, "Forbidden", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_DENIED);
+  EXPECT_EQ(DeriveOutcome(0, "Unauthorized", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_DENIED);
+  EXPECT_EQ(DeriveOutcome(0, "Unauthorized", vw::v1::OP_AUTHENTICATION),
+            vw::v1::OUTCOME_AUTH_CHALLENGE);
+  EXPECT_EQ(DeriveOutcome(0, "Not Found", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_NOT_FOUND);
+  EXPECT_EQ(DeriveOutcome(0, "NotFound", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_NOT_FOUND);
+  EXPECT_EQ(DeriveOutcome(0, "OK", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_SUCCESS);
+  EXPECT_EQ(DeriveOutcome(0, "Too Many Requests", vw::v1::OP_SECRET_GET),
+            vw::v1::OUTCOME_THROTTLED);
+  EXPECT_EQ(DeriveOutcome(0, "Conflict", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_BAD_REQUEST);
+  EXPECT_EQ(DeriveOutcome(0, "Internal Server Error", vw::v1::OP_SECRET_GET),
+            vw::v1::OUTCOME_ERROR);
+  EXPECT_EQ(DeriveOutcome(0, "403", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_DENIED);
+  EXPECT_EQ(DeriveOutcome(0, "", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_UNSPECIFIED);
+  EXPECT_EQ(DeriveOutcome(0, "Whatever", vw::v1::OP_SECRET_GET), vw::v1::OUTCOME_UNSPECIFIED);
+}
+
+TEST(DeriveIdentityType, Rules) {
+  EXPECT_EQ(DeriveIdentityType(true, true, true, ""), vw::v1::IDENTITY_TYPE_USER_AND_APP);
+  EXPECT_EQ(DeriveIdentityType(true, false, true, ""), vw::v1::IDENTITY_TYPE_USER);
+  EXPECT_EQ(DeriveIdentityType(false, true, true, ""), vw::v1::IDENTITY_TYPE_SERVICE_PRINCIPAL);
+  EXPECT_EQ(DeriveIdentityType(false, false, true, ""), vw::v1::IDENTITY_TYPE_UNKNOWN);
+  EXPECT_EQ(DeriveIdentityType(false, false, false, ""), vw::v1::IDENTITY_TYPE_UNKNOWN);
+  EXPECT_EQ(DeriveIdentityType(false, true, true, "app"), vw::v1::IDENTITY_TYPE_SERVICE_PRINCIPAL);
+  EXPECT_EQ(DeriveIdentityType(false, true, true, "user"), vw::v1::IDENTITY_TYPE_USER_AND_APP);
+}
+
+TEST(ParseResourceId, KeyVault) {
+  AccessEvent e;
+  ParseResourceId(
+      "/SUBSCRIPTIONS/AAAA-1/RESOURCEGROUPS/My-RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/Kv-1", &e);
+  EXPECT_EQ(e.vault_id(),
+            "/subscriptions/aaaa-1/resourcegroups/my-rg/providers/microsoft.keyvault/vaults/kv-1");
+  EXPECT_EQ(e.vault_name(), "kv-1");
+  EXPECT_EQ(e.subscription_id(), "aaaa-1");
+  EXPECT_EQ(e.resource_group(), "my-rg");
+  EXPECT_EQ(e.vault_kind(), vw::v1::VAULT_KIND_KEY_VAULT);
+}
+
+TEST(ParseResourceId, ManagedHsmAndRedacted) {
+  AccessEvent e;
+  ParseResourceId("/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/managedHSMs/hsm1",
+                  &e);
+  EXPECT_EQ(e.vault_name(), "hsm1");
+  EXPECT_EQ(e.vault_kind(), vw::v1::VAULT_KIND_MANAGED_HSM);
+  AccessEvent r;
+  ParseResourceId("/SUBSCRIPTIONS/xxxxxx/xxxxx/xxxxxxx/xxxxx/MICROSOFT.KEYVAULT/VAULTS/xxxxxxx",
+                  &r);
+  EXPECT_EQ(r.vault_name(), "xxxxxxx");
+  EXPECT_EQ(r.resource_group(), "");
+  AccessEvent odd;
+  ParseResourceId("weird", &odd);
+  EXPECT_EQ(odd.vault_id(), "weird");
+  EXPECT_EQ(odd.vault_name(), "weird");
+  EXPECT_EQ(odd.vault_kind(), vw::v1::VAULT_KIND_UNSPECIFIED);
+}
+
+TEST(ParseTarget, FromIdAndRequestUri) {
+  AccessEvent a;
+  ParseTarget("https://v.vault.azure.net/secrets/DB-Password/8fbb0accbfbe4ee4b025649ebabae465",
+              false, &a);
+  EXPECT_EQ(a.target_name(), "db-password");
+  EXPECT_EQ(a.target_version(), "8fbb0accbfbe4ee4b025649ebabae465");
+  AccessEvent b;
+  ParseTarget("https://v.vault.azure.net/secrets/keykey/backup?api-version=7.0", true, &b);
+  EXPECT_EQ(b.target_name(), "keykey");
+  EXPECT_EQ(b.target_version(), "");
+  AccessEvent c;
+  ParseTarget("https://v.vault.azure.net/keys/k1/c0d4c7ec6efb4fbeaec16a3872519399?api-version=7.0",
+              true, &c);
+  EXPECT_EQ(c.target_name(), "k1");
+  EXPECT_EQ(c.target_version(), "c0d4c7ec6efb4fbeaec16a3872519399");
+  AccessEvent d;
+  ParseTarget("https://v.vault.azure.net/", false, &d);
+  EXPECT_EQ(d.target_name(), "");
+  AccessEvent e;
+  ParseTarget("https://v.vault.azure.net/secrets?api-version=7.0", true, &e);
+  EXPECT_EQ(e.target_name(), "");
+  AccessEvent f;
+  ParseTarget("https://v.vault.azure.net/deletedkeys/MyFirstKey", false, &f);
+  EXPECT_EQ(f.target_name(), "myfirstkey");
+  AccessEvent g;
+  ParseTarget("https://v.vault.azure.net/certificates/issuers/digicert", false, &g);
+  EXPECT_EQ(g.target_name(), "digicert");
+}
+
+TEST(ParseIp, V4V6AndJunk) {
+  std::string b;
+  ASSERT_TRUE(ParseIp("203.0.113.9", &b));
+  EXPECT_EQ(b, std::string("\xcb\x00\x71\x09", 4));
+  EXPECT_EQ(FormatIp(b), "203.0.113.9");
+  ASSERT_TRUE(ParseIp("2001:db8::1", &b));
+  EXPECT_EQ(b.size(), 16u);
+  EXPECT_EQ(FormatIp(b), "2001:db8::1");
+  ASSERT_TRUE(ParseIp("[2001:db8::2]:443", &b));
+  EXPECT_EQ(FormatIp(b), "2001:db8::2");
+  ASSERT_TRUE(ParseIp("10.0.0.1:8080", &b));
+  EXPECT_EQ(FormatIp(b), "10.0.0.1");
+  EXPECT_FALSE(ParseIp("X.X.X.X", &b));
+  EXPECT_TRUE(b.empty());
+  EXPECT_FALSE(ParseIp("", &b));
+  EXPECT_FALSE(ParseIp("999.1.1.1", &b));
+  EXPECT_FALSE(ParseIp(std::string(100, '1'), &b));
+}
+
+TEST(ParseDecimal, Basics) {
+  int64_t v = 0;
+  EXPECT_TRUE(ParseDecimal(" 78 ", &v));
+  EXPECT_EQ(v, 78);
+  EXPECT_TRUE(ParseDecimal("-5", &v));
+  EXPECT_EQ(v, -5);
+  EXPECT_FALSE(ParseDecimal("7x", &v));
+  EXPECT_FALSE(ParseDecimal("", &v));
+  EXPECT_FALSE(ParseDecimal("1234567890123456789012", &v));
+}
+
+}  // namespace
+}  // namespace vw::ingest
