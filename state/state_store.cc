@@ -37,8 +37,9 @@ constexpr uint8_t kCommitVersion = 1;
 // Spill-area value tags.
 constexpr char kSpillPut = 'P';
 constexpr char kSpillDelete = 'D';
-// Per-entry overhead of the cache beyond key and value bytes (node, hash, string headers).
-constexpr size_t kEntryOverhead = 96;
+// Per-entry overhead of the cache beyond key and value bytes: hash node, bucket, list node,
+// string headers and allocator rounding (measured roughly: ~160 bytes on 64-bit libstdc++).
+constexpr size_t kEntryOverhead = 160;
 // Restore and spill-apply batches are written in chunks of about this size.
 constexpr size_t kChunkBytes = 4 << 20;
 
@@ -231,6 +232,10 @@ Status StateStore::OpenDb() {
   data.compaction_filter_factory = std::make_shared<ExpiryFilterFactory>(horizon_);
   // Compaction applies expiry only to files it rewrites; make sure cold files are rewritten too.
   data.periodic_compaction_seconds = 24 * 3600;
+  // Most reads are of keys that are not in the memtable (first sightings, cold keys): a memtable
+  // bloom filter answers those without walking the skiplist, which otherwise dominated profiles.
+  data.memtable_whole_key_filtering = true;
+  data.memtable_prefix_bloom_size_ratio = 0.05;
 
   rocksdb::ColumnFamilyOptions small;  // spill area and meta: small, short-lived
   small.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -308,36 +313,108 @@ Status StateStore::Recover() {
 
 // --- Reads and writes -------------------------------------------------------------------------
 
+static size_t EntryBytes(std::string_view key, const std::optional<std::string>& v) {
+  return key.size() + (v ? v->size() : 0) + kEntryOverhead;
+}
+
+StateStore::Node* StateStore::Insert(std::string_view key, std::optional<std::string> encoded,
+                                     bool dirty) {
+  const size_t bytes = EntryBytes(key, encoded);
+  auto [it, inserted] = cache_.emplace(std::string(key), Entry{std::move(encoded), dirty, {}});
+  VW_CHECK(inserted);
+  Node* node = &*it;
+  cache_bytes_ += bytes;
+  if (dirty) {
+    dirty_.push_back(node);
+    dirty_bytes_ += bytes;
+  } else {
+    lru_.push_front(node);
+    node->second.lru = lru_.begin();
+  }
+  return node;
+}
+
+void StateStore::EvictClean() {
+  while (cache_bytes_ > options_.write_cache_bytes && !lru_.empty()) {
+    Node* node = lru_.back();
+    lru_.pop_back();
+    cache_bytes_ -= EntryBytes(node->first, node->second.value);
+    cache_.erase(cache_.find(std::string_view(node->first)));
+  }
+}
+
+void StateStore::MarkAllClean() {
+  for (Node* node : dirty_) {
+    node->second.dirty = false;
+    lru_.push_front(node);
+    node->second.lru = lru_.begin();
+  }
+  dirty_.clear();
+  dirty_bytes_ = 0;
+}
+
+void StateStore::ClearCache() {
+  cache_.clear();
+  lru_.clear();
+  dirty_.clear();
+  cache_bytes_ = dirty_bytes_ = 0;
+}
+
 std::optional<std::string> StateStore::GetEncoded(std::string_view key) {
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second.value;
+  if (auto it = cache_.find(key); it != cache_.end()) {
+    ++hits_;
+    Entry& e = it->second;
+    if (!e.dirty) lru_.splice(lru_.begin(), lru_, e.lru);
+    return e.value;
+  }
+  ++misses_;
+  std::optional<std::string> found;
   std::string value;
   rocksdb::ReadOptions ro;
+  bool done = false;
   if (has_spill_) {
     auto s = db_->Get(ro, spill_cf_, ToSlice(key), &value);
     if (s.ok()) {
       VW_CHECK(!value.empty()) << "state store: empty spill record";
-      if (value[0] == kSpillDelete) return std::nullopt;
-      return value.substr(1);
+      if (value[0] == kSpillPut) found = value.substr(1);
+      done = true;
+    } else {
+      VW_CHECK(s.IsNotFound()) << "state store: spill read failed: " << s.ToString();
     }
-    VW_CHECK(s.IsNotFound()) << "state store: spill read failed: " << s.ToString();
   }
-  auto s = db_->Get(ro, data_cf_, ToSlice(key), &value);
-  if (s.IsNotFound()) return std::nullopt;
-  VW_CHECK(s.ok()) << "state store: read failed in " << options_.path << ": " << s.ToString();
-  return value;
+  if (!done) {
+    auto s = db_->Get(ro, data_cf_, ToSlice(key), &value);
+    if (s.ok()) {
+      found = std::move(value);
+    } else {
+      VW_CHECK(s.IsNotFound()) << "state store: read failed in " << options_.path << ": "
+                               << s.ToString();
+    }
+  }
+  Insert(key, found, /*dirty=*/false);
+  EvictClean();
+  return found;
 }
 
 void StateStore::PutEncoded(std::string_view key, std::optional<std::string> encoded) {
   auto it = cache_.find(key);
   if (it == cache_.end()) {
-    size_t add = key.size() + (encoded ? encoded->size() : 0) + kEntryOverhead;
-    cache_.emplace(std::string(key), Entry{std::move(encoded)});
-    cache_bytes_ += add;
+    Insert(key, std::move(encoded), /*dirty=*/true);
   } else {
-    size_t old = it->second.value ? it->second.value->size() : 0;
-    size_t now = encoded ? encoded->size() : 0;
-    cache_bytes_ = cache_bytes_ - old + now;
-    it->second.value = std::move(encoded);
+    Node* node = &*it;
+    Entry& e = node->second;
+    const size_t old_bytes = EntryBytes(node->first, e.value);
+    const size_t new_bytes = EntryBytes(node->first, encoded);
+    if (!e.dirty) {
+      lru_.erase(e.lru);
+      e.dirty = true;
+      dirty_.push_back(node);
+    } else {
+      dirty_bytes_ -= old_bytes;
+    }
+    dirty_bytes_ += new_bytes;
+    cache_bytes_ = cache_bytes_ - old_bytes + new_bytes;
+    e.value = std::move(encoded);
   }
   MaybeSpill();
 }
@@ -377,13 +454,17 @@ void StateStore::ExpireBefore(EventTime t) {
 
 void StateStore::MaybeSpill() {
   if (cache_bytes_ <= options_.write_cache_bytes) return;
+  EvictClean();
+  if (dirty_bytes_ <= options_.write_cache_bytes) return;
   Status s = Spill(nullptr);
   VW_CHECK(s.ok()) << "state store: spilling the write cache failed: " << s;
+  EvictClean();
 }
 
 Status StateStore::Spill(const std::string* pending_meta) {
   rocksdb::WriteBatch b;
-  for (const auto& [key, entry] : cache_) {
+  for (const Node* node : dirty_) {
+    const Entry& entry = node->second;
     std::string v;
     if (entry.value) {
       v.reserve(entry.value->size() + 1);
@@ -392,13 +473,13 @@ Status StateStore::Spill(const std::string* pending_meta) {
     } else {
       v.push_back(kSpillDelete);
     }
-    b.Put(spill_cf_, ToSlice(key), v);
+    b.Put(spill_cf_, ToSlice(node->first), v);
   }
   if (pending_meta != nullptr) b.Put(meta_cf_, ToSlice(kSpillPendingKey), ToSlice(*pending_meta));
   rocksdb::WriteOptions wo;  // no sync: an unfinished spill is discarded at Open anyway
   VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &b), "state store: spill"));
-  cache_.clear();
-  cache_bytes_ = 0;
+  // The spilled entries now equal what a read would find (in the spill area): clean.
+  MarkAllClean();
   has_spill_ = true;
   ++spills_;
   return Status::OK();
@@ -475,20 +556,24 @@ Status StateStore::Commit(const CommitPoint& point) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_commits;
   if (!has_spill_) {
-    // The common case: one WriteBatch holds every cached write and the commit record.
+    // The common case: one WriteBatch holds every dirty entry and the commit record, sorted (the
+    // memtable skiplist inserts a sorted run much faster: it reuses its search path).
+    std::sort(dirty_.begin(), dirty_.end(),
+              [](const Node* x, const Node* y) { return x->first < y->first; });
     rocksdb::WriteBatch b;
-    for (const auto& [key, entry] : cache_) {
-      if (entry.value) {
-        b.Put(data_cf_, ToSlice(key), ToSlice(*entry.value));
+    for (const Node* node : dirty_) {
+      if (node->second.value) {
+        b.Put(data_cf_, ToSlice(node->first), ToSlice(*node->second.value));
       } else {
-        b.Delete(data_cf_, ToSlice(key));
+        b.Delete(data_cf_, ToSlice(node->first));
       }
     }
     b.Put(meta_cf_, ToSlice(kCommitKey), meta);
     VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &b), "state store: commit"));
-    for (const auto& [key, entry] : cache_) EmitChangelog(key, entry.value);
+    for (const Node* node : dirty_) EmitChangelog(node->first, node->second.value);
+    MarkAllClean();
   } else {
-    // Decide: the rest of the cache joins the spill area in the same write as the marker.
+    // Decide: the remaining dirty entries join the spill area in the same write as the marker.
     VW_RETURN_IF_ERROR(Spill(&meta));
     if (options_.sync_commits) {
       VW_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "state store: sync"));
@@ -499,8 +584,7 @@ Status StateStore::Commit(const CommitPoint& point) {
     done.Delete(meta_cf_, ToSlice(kSpillPendingKey));
     VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &done), "state store: commit"));
   }
-  cache_.clear();
-  cache_bytes_ = 0;
+  EvictClean();
   committed_horizon_us_ = horizon;
   horizon_->store(horizon);
   ++commits_;
@@ -523,10 +607,11 @@ void StateStore::SetChangelogSink(ChangelogFn fn) { changelog_ = std::move(fn); 
 
 Status StateStore::ApplyChangelog(std::string_view key, std::optional<std::string_view> value) {
   if (restore_batch_ == nullptr) {
-    if (!cache_.empty() || has_spill_) {
+    if (!dirty_.empty() || has_spill_) {
       return Status::FailedPrecondition(
           "state store: restore into a store with uncommitted writes");
     }
+    ClearCache();  // clean entries would go stale: the restore writes underneath the cache
     restore_batch_ = std::make_unique<rocksdb::WriteBatch>();
   }
   if (key == kCommitKey) {
@@ -614,6 +699,9 @@ StoreStats StateStore::Stats() {
   StoreStats st;
   st.cache_entries = cache_.size();
   st.cache_bytes = cache_bytes_;
+  st.dirty_entries = dirty_.size();
+  st.cache_hits = hits_;
+  st.cache_misses = misses_;
   st.spills = spills_;
   st.commits = commits_;
   uint64_t v = 0;

@@ -24,12 +24,15 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "base/result.h"
 #include "base/status.h"
@@ -44,8 +47,11 @@ class WriteBatch;
 namespace vw::state {
 
 struct StoreOptions {
-  std::string path;                      // RocksDB directory (created if missing). Required.
-  size_t write_cache_bytes = 64 << 20;   // write-back cache bound; spilled early when full
+  std::string path;  // RocksDB directory (created if missing). Required.
+  // Bound of the in-memory cache: dirty entries (writes since the last Commit) plus clean ones
+  // kept for reads. Clean entries are evicted LRU first; if dirty ones alone exceed the bound they
+  // spill early to disk (without breaking Commit's atomicity).
+  size_t write_cache_bytes = 64 << 20;
   size_t block_cache_bytes = 64 << 20;   // RocksDB block cache (data, index and filter blocks)
   size_t write_buffer_bytes = 32 << 20;  // per memtable; at most 2 memtables per column family
   // fsync the WAL at every Commit. Default false: a kill -9 loses nothing without it (the WAL is
@@ -67,9 +73,11 @@ vw::Result<CommitPoint> DecodeCommitPoint(std::string_view bytes);
 
 // Figures for /metrics and the benchmarks.
 struct StoreStats {
-  size_t cache_entries = 0;  // dirty entries in the write-back cache
+  size_t cache_entries = 0;  // entries in the cache (dirty and clean)
   size_t cache_bytes = 0;    // their approximate memory
-  uint64_t spills = 0;       // times the cache overflowed into the spill area
+  size_t dirty_entries = 0;  // written since the last Commit (or spill)
+  uint64_t cache_hits = 0, cache_misses = 0;
+  uint64_t spills = 0;  // times the cache overflowed into the spill area
   uint64_t commits = 0;
   uint64_t estimated_keys = 0;     // RocksDB estimate (rocksdb.estimate-num-keys)
   uint64_t sst_bytes = 0;          // live SST files on disk
@@ -138,8 +146,15 @@ class StateStore {
   const std::string& path() const { return options_.path; }
 
  private:
+  // The cache: dirty entries (written since the last Commit or spill) and clean ones (known to
+  // equal the stored value, kept for reads, evicted least-recently-used first). Negative lookups
+  // are cached too (value nullopt, clean).
+  struct Entry;
+  using Node = std::pair<const std::string, Entry>;
   struct Entry {
-    std::optional<std::string> value;  // encoded (expiry header + body); nullopt = delete
+    std::optional<std::string> value;  // encoded (expiry header + body); nullopt = absent
+    bool dirty = false;
+    std::list<Node*>::iterator lru;  // position in lru_, valid while clean
   };
   struct Hash {
     using is_transparent = void;
@@ -154,6 +169,10 @@ class StateStore {
   vw::Status Recover();
   std::optional<std::string> GetEncoded(std::string_view key);
   void PutEncoded(std::string_view key, std::optional<std::string> encoded);
+  Node* Insert(std::string_view key, std::optional<std::string> encoded, bool dirty);
+  void MarkAllClean();
+  void EvictClean();
+  void ClearCache();
   void MaybeSpill();
   vw::Status Spill(const std::string* pending_meta);
   vw::Status ApplySpillArea(bool emit);
@@ -168,9 +187,12 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* spill_cf_ = nullptr;  // uncommitted overflow of the cache
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;   // commit record, spill marker
   std::shared_ptr<std::atomic<int64_t>>
-      horizon_;  // committed horizon, read by the compaction filter
-  Cache cache_;
-  size_t cache_bytes_ = 0;
+      horizon_;               // committed horizon, read by the compaction filter
+  Cache cache_;               // node-based: Node pointers stay valid until erased
+  std::list<Node*> lru_;      // clean entries, most recently used first
+  std::vector<Node*> dirty_;  // dirty entries, in first-write order
+  size_t cache_bytes_ = 0;    // approximate memory of all entries
+  size_t dirty_bytes_ = 0;    // of which dirty
   bool has_spill_ = false;
   int64_t pending_horizon_us_ = INT64_MIN;
   int64_t committed_horizon_us_ = INT64_MIN;
@@ -178,6 +200,7 @@ class StateStore {
   std::unique_ptr<rocksdb::WriteBatch> restore_batch_;
   std::optional<std::string> restore_commit_;
   uint64_t spills_ = 0;
+  uint64_t hits_ = 0, misses_ = 0;
   uint64_t commits_ = 0;
 };
 

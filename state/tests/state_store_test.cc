@@ -126,3 +126,77 @@ TEST(StateStoreTest, OpenRejectsEmptyPath) { EXPECT_FALSE(StateStore::Open({}).o
 
 }  // namespace
 }  // namespace vw::state
+
+namespace vw::state {
+namespace {
+
+TEST(StateStoreCacheTest, CacheStaysWithinBoundAndServesEvictedKeysFromDisk) {
+  testing::TempDir dir;
+  StoreOptions o{.path = dir.path(), .write_cache_bytes = 64 << 10};
+  auto store = StateStore::Open(o).value();
+  for (int i = 0; i < 5000; ++i) store->Put("k" + std::to_string(i), std::string(50, 'a' + i % 26));
+  ASSERT_TRUE(store->Commit({}).ok());
+  EXPECT_LE(store->Stats().cache_bytes, o.write_cache_bytes);
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 5000; ++i) {
+      ASSERT_EQ(store->Get("k" + std::to_string(i)), std::string(50, 'a' + i % 26));
+      ASSERT_LE(store->Stats().cache_bytes, o.write_cache_bytes);
+    }
+  }
+  // A hot key stays cached while cold keys stream past it.
+  const uint64_t misses = store->Stats().cache_misses;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(store->Get("k0").has_value());
+    ASSERT_EQ(store->Get("absent-" + std::to_string(i)), std::nullopt);
+  }
+  EXPECT_EQ(store->Stats().cache_misses, misses + 200 + 1);  // k0 once, each absent key once
+}
+
+TEST(StateStoreCacheTest, SpilledThenEvictedWritesAreReadFromTheSpillArea) {
+  testing::TempDir dir;
+  StoreOptions o{.path = dir.path(), .write_cache_bytes = 16 << 10};
+  auto store = StateStore::Open(o).value();
+  store->Put("old", "committed");
+  store->Put("gone", "committed");
+  ASSERT_TRUE(store->Commit({}).ok());
+  store->Put("old", "new");
+  store->Delete("gone");
+  for (int i = 0; i < 2000; ++i) store->Put("fill" + std::to_string(i), std::string(40, 'f'));
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(store->Get("fill" + std::to_string(i)).has_value());
+  ASSERT_GT(store->Stats().spills, 0u);
+  EXPECT_EQ(store->Get("old"), "new");
+  EXPECT_EQ(store->Get("gone"), std::nullopt);
+  CommitPoint p;
+  p.next_offsets["t/0"] = 1;
+  ASSERT_TRUE(store->Commit(p).ok());
+  store.reset();
+  store = StateStore::Open(o).value();
+  EXPECT_EQ(store->Get("old"), "new");
+  EXPECT_EQ(store->Get("gone"), std::nullopt);
+  EXPECT_EQ(store->Get("fill1999"), std::string(40, 'f'));
+}
+
+TEST(StateStoreCacheTest, RestoreRefusesUncommittedWritesAndDropsStaleCleanEntries) {
+  testing::TempDir dir;
+  auto store = StateStore::Open({.path = dir.path()}).value();
+  store->Put("k", "dirty");
+  EXPECT_EQ(store->ApplyChangelog("k", "x").code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store->Commit({}).ok());
+  EXPECT_EQ(store->Get("k"), "dirty");  // now a clean cached entry
+  std::string encoded;
+  {
+    testing::TempDir other;
+    auto src = StateStore::Open({.path = other.path()}).value();
+    src->SetChangelogSink([&](std::string_view key, std::optional<std::string_view> v) {
+      if (key == "k") encoded = std::string(*v);
+    });
+    src->Put("k", "restored");
+    ASSERT_TRUE(src->Commit({}).ok());
+  }
+  ASSERT_TRUE(store->ApplyChangelog("k", encoded).ok());
+  ASSERT_TRUE(store->FinishRestore().ok());
+  EXPECT_EQ(store->Get("k"), "restored");
+}
+
+}  // namespace
+}  // namespace vw::state
