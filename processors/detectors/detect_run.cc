@@ -1,0 +1,246 @@
+#include "processors/detectors/detect_run.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include "base/logging.h"
+#include "processors/detectors/alert.h"
+#include "processors/detectors/engine.h"
+#include "processors/ingest/ingest.h"
+#include "state/state_store.h"
+
+namespace vw::detect {
+namespace {
+
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+int64_t PeakRssKb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+struct CollectedAlert {
+  int64_t generated_us;
+  std::string type, id, json;
+};
+
+class Collector final : public AlertSink {
+ public:
+  void OnAlert(const v1::Alert& a) override {
+    alerts.push_back({a.generated_time_us(), a.alert_type(), a.system_alert_id(), AlertJson(a)});
+  }
+  std::vector<CollectedAlert> alerts;
+};
+
+class Pipeline final : public ingest::RecordSink {
+ public:
+  Pipeline(Engine* engine, state::StateStore* store, const DetectRunOptions& options,
+           const Clock* clock)
+      : engine_(engine), store_(store), options_(options), clock_(clock) {
+    start_us_ = clock_->MonotonicMicros();
+  }
+
+  void OnEvent(v1::AccessEvent&& event) override {
+    engine_->Process(std::move(event), alerts_);
+    ++events_;
+    if (options_.commit_every > 0 && events_ % static_cast<uint64_t>(options_.commit_every) == 0) {
+      status_ = Commit();
+    }
+    if (options_.progress && (events_ & 0x3fff) == 0) {
+      int64_t now = clock_->MonotonicMicros();
+      if (now - last_progress_us_ > 250000) {
+        last_progress_us_ = now;
+        double s = static_cast<double>(now - start_us_) / 1e6;
+        std::fprintf(stderr, "\rdetect: %llu events, %zu alerts, %.0f events/s   ",
+                     static_cast<unsigned long long>(events_), alerts_.alerts.size(),
+                     s > 0 ? static_cast<double>(events_) / s : 0.0);
+        std::fflush(stderr);
+      }
+    }
+  }
+
+  void OnDeadLetter(ingest::DeadLetter&& dead) override {
+    if (++dead_ <= 5) {
+      VW_LOG(Warn, "dead letter")
+          .Field("reason", dead.reason)
+          .Field("source", dead.source.source());
+    }
+  }
+
+  Status Commit() {
+    state::CommitPoint point;
+    VW_ASSIGN_OR_RETURN(point, store_->LastCommit());
+    engine_->PrepareCommit(&point);
+    return store_->Commit(point);
+  }
+
+  Engine* engine_;
+  state::StateStore* store_;
+  const DetectRunOptions& options_;
+  const Clock* clock_;
+  Collector alerts_;
+  uint64_t events_ = 0, dead_ = 0;
+  int64_t start_us_ = 0, last_progress_us_ = 0;
+  Status status_;
+};
+
+}  // namespace
+
+std::string DetectRunSummary::ToText() const {
+  std::string s;
+  char buf[256];
+  std::snprintf(
+      buf, sizeof buf,
+      "detect: %llu records, %llu events, %llu dead letters, %llu skipped, %llu late "
+      "(beyond the allowed lateness), %llu alerts (%llu suppressed as duplicates)\n",
+      static_cast<unsigned long long>(records_in), static_cast<unsigned long long>(events),
+      static_cast<unsigned long long>(dead_letters), static_cast<unsigned long long>(skipped),
+      static_cast<unsigned long long>(late), static_cast<unsigned long long>(alerts),
+      static_cast<unsigned long long>(suppressed));
+  s += buf;
+  for (const auto& [type, n] : alerts_by_type) {
+    std::snprintf(buf, sizeof buf, "  %-38s %llu\n", type.c_str(),
+                  static_cast<unsigned long long>(n));
+    s += buf;
+  }
+  std::snprintf(buf, sizeof buf,
+                "detect: %.2f s wall, %.2f s CPU, %.0f events/s, %.0f events per CPU-second, "
+                "peak RSS %lld MiB\n",
+                seconds, cpu_seconds, seconds > 0 ? static_cast<double>(events) / seconds : 0.0,
+                cpu_seconds > 0 ? static_cast<double>(events) / cpu_seconds : 0.0,
+                static_cast<long long>(peak_rss_kb / 1024));
+  s += buf;
+  return s;
+}
+
+std::string DetectRunSummary::ToJson() const {
+  std::string s = "{";
+  auto num = [&](const char* k, double v, bool last = false) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "\"%s\":%.6g%s", k, v, last ? "" : ",");
+    s += buf;
+  };
+  num("records_in", static_cast<double>(records_in));
+  num("events", static_cast<double>(events));
+  num("dead_letters", static_cast<double>(dead_letters));
+  num("skipped", static_cast<double>(skipped));
+  num("late", static_cast<double>(late));
+  num("alerts", static_cast<double>(alerts));
+  num("suppressed", static_cast<double>(suppressed));
+  num("seconds", seconds);
+  num("cpu_seconds", cpu_seconds);
+  num("peak_rss_kb", static_cast<double>(peak_rss_kb));
+  s += "\"alerts_by_type\":{";
+  bool first = true;
+  for (const auto& [type, n] : alerts_by_type) {
+    if (!first) s += ",";
+    first = false;
+    s += "\"" + type + "\":" + std::to_string(n);
+  }
+  s += "}}";
+  return s;
+}
+
+Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOptions& options) {
+  const Clock* clock = options.clock != nullptr ? options.clock : SystemClock::Default();
+  namespace fs = std::filesystem;
+  std::string dir = options.state_dir;
+  bool temporary = dir.empty();
+  if (temporary) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string templ =
+        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/vaultwatch-detect-XXXXXX";
+    std::vector<char> buf(templ.begin(), templ.end());
+    buf.push_back('\0');
+    if (mkdtemp(buf.data()) == nullptr) return Status::IOError(templ + ": cannot create state dir");
+    dir = buf.data();
+  }
+  struct Cleanup {
+    std::string dir;
+    bool on;
+    ~Cleanup() {
+      if (!on) return;
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{dir, temporary};
+
+  state::StoreOptions so;
+  so.path = dir;
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store, state::StateStore::Open(so));
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
+                      Engine::Create(config, Keying::kBoth, store.get()));
+
+  // Open the output first, so that a bad path fails before the work.
+  FILE* out = stdout;
+  if (options.output != "-") {
+    out = std::fopen(options.output.c_str(), "wb");
+    if (out == nullptr) return Status::IOError(options.output + ": cannot open for writing");
+  }
+
+  const double cpu0 = CpuSeconds();
+  const int64_t t0 = clock->MonotonicMicros();
+  ingest::Ingestor ingestor;
+  Pipeline pipe(engine.get(), store.get(), options, clock);
+  Status st = ingest::IngestFile(options.input, ingestor, pipe);
+  if (st.ok()) st = pipe.status_;
+  if (st.ok()) {
+    engine->Flush(pipe.alerts_);
+    st = pipe.Commit();
+  }
+  if (options.progress) std::fprintf(stderr, "\n");
+  if (!st.ok()) {
+    if (out != stdout) std::fclose(out);
+    return st;
+  }
+
+  std::vector<CollectedAlert>& alerts = pipe.alerts_.alerts;
+  std::sort(alerts.begin(), alerts.end(), [](const CollectedAlert& a, const CollectedAlert& b) {
+    if (a.generated_us != b.generated_us) return a.generated_us < b.generated_us;
+    if (a.type != b.type) return a.type < b.type;
+    return a.id < b.id;
+  });
+  for (const CollectedAlert& a : alerts) {
+    std::fwrite(a.json.data(), 1, a.json.size(), out);
+    std::fputc('\n', out);
+  }
+  bool write_failed = std::ferror(out) != 0;
+  if (out != stdout) {
+    write_failed |= std::fclose(out) != 0;
+  } else {
+    write_failed |= std::fflush(out) != 0;
+  }
+  if (write_failed) return Status::IOError(options.output + ": write failed");
+
+  DetectRunSummary sum;
+  const ingest::IngestCounters& ic = ingestor.counters();
+  const EngineStats& es = engine->stats();
+  sum.records_in = ic.records_in;
+  sum.events = ic.accepted;
+  sum.dead_letters = ic.deadlettered;
+  sum.skipped = ic.skipped;
+  sum.late = es.late_dropped;
+  sum.ignored = es.ignored;
+  sum.alerts = es.alerts;
+  sum.suppressed = es.suppressed;
+  sum.alerts_by_type = es.alerts_by_type;
+  sum.seconds = static_cast<double>(clock->MonotonicMicros() - t0) / 1e6;
+  sum.cpu_seconds = CpuSeconds() - cpu0;
+  sum.peak_rss_kb = PeakRssKb();
+  store.reset();
+  return sum;
+}
+
+}  // namespace vw::detect

@@ -1,0 +1,45 @@
+// RunDetect: the embedded `vaultwatch detect`: reads audit records from a file or stdin (every
+// shape ingest accepts), runs the by-vault and by-caller detectors in one Engine over one
+// StateStore (a temporary one unless `state_dir` is given), and writes one alert JSON per line.
+//
+// Output order: alerts are written at the end, sorted by (TimeGenerated, AlertType,
+// SystemAlertId), so that the file does not depend on how events of different keys interleave in
+// the input: two runs, or runs over inputs shuffled within the allowed lateness, give the same
+// bytes. Memory for this is one line per alert.
+//
+// Not thread-safe (one run per call); the apps/ command is a thin wrapper.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "processors/detectors/config.h"
+
+namespace vw::detect {
+
+struct DetectRunOptions {
+  std::string input = "-";         // file path or "-" for stdin
+  std::string output = "-";        // file path or "-" for stdout
+  std::string state_dir;           // "" = a temporary directory, deleted at the end
+  int64_t commit_every = 1000000;  // events between store commits (bounds the write cache)
+  bool progress = false;           // a progress line on stderr (the command sets it for a tty)
+  const Clock* clock = nullptr;    // wall clock for progress and events/s (default: system)
+};
+
+struct DetectRunSummary {
+  uint64_t records_in = 0, events = 0, dead_letters = 0, skipped = 0, late = 0, ignored = 0;
+  uint64_t alerts = 0, suppressed = 0;
+  std::map<std::string, uint64_t> alerts_by_type;
+  double seconds = 0;          // wall time
+  double cpu_seconds = 0;      // process CPU time (user + system) during the run
+  int64_t peak_rss_kb = 0;     // process peak RSS at the end
+  std::string ToText() const;  // the human summary the command prints
+  std::string ToJson() const;  // one line
+};
+
+Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOptions& options);
+
+}  // namespace vw::detect

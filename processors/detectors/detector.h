@@ -1,0 +1,116 @@
+// Internal to vw_detectors: the Detector interface, the narrow context a detector sees, and the
+// per-key engine state (KeyState). Not part of the module's public API (engine.h is).
+//
+// A Detector sees one released event at a time, in canonical event-time order for its key, plus a
+// DetectorContext: the config, the threat-intel lists, its key's KeyState (first sighting and
+// small scratch fields that the Engine persists), precomputed facts about the event, and an
+// Emitter that deduplicates and renders findings. Its long-lived state is in state/ primitives
+// over the StateStore, built in its constructor. Detectors never read the wall clock.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/types.h"
+#include "processors/detectors/config.h"
+#include "processors/detectors/threat_intel.h"
+#include "state/state_store.h"
+#include "vw/v1/access_event.pb.h"
+
+namespace vw::detect {
+
+using EventPtr = std::shared_ptr<const v1::AccessEvent>;
+
+// Per-key engine state. Persisted by Engine::PrepareCommit as one value per key.
+struct KeyState {
+  // --- engine ---
+  int64_t max_seen_us = INT64_MIN;  // largest event time seen for the key (arrival)
+  int64_t first_us = INT64_MAX;     // first released event: the key's history starts here
+  int64_t last_us = INT64_MIN;      // last released event
+  std::deque<EventPtr> pending;     // reorder buffer, canonical order
+  bool dirty = false;               // changed since the last PrepareCommit
+  // --- vault scratch: the open hour and day, with their memoised thresholds (-1: unknown) ---
+  int64_t hour_start = INT64_MIN, hour_count = 0, hour_threshold = -1;
+  int64_t day_start = INT64_MIN, day_reads = 0, day_threshold = -1;
+  // --- caller scratch ---
+  int64_t list_us = INT64_MIN;       // last List operation
+  std::string list_vault;            // ... on this vault
+  int32_t list_object = 0;           // ... of this ObjectType
+  std::vector<uint64_t> list_names;  // distinct names read since (hashes, sorted)
+  std::vector<std::pair<int64_t, int32_t>> recent_reads;  // (time, operation) in the last minute
+  int64_t policy_change_us = INT64_MIN;                   // last VaultPut/VaultPatch by the caller
+  struct OpDay {
+    int32_t op = 0;
+    int64_t day = 0, count = 0, threshold = -1;
+  };
+  std::vector<OpDay> mass;       // today's successful gets per operation
+  int64_t memo_day = INT64_MIN;  // day the following baselines were computed for
+  int64_t av_baseline = -1, avd_baseline = -1, lg_baseline = -1, roam_vaults = -1;
+
+  std::string Encode() const;
+  static bool Decode(std::string_view bytes, KeyState* out);
+};
+
+// What is known about the event's source address, computed once per event.
+struct EventFacts {
+  bool has_ip = false, tor = false, suspicious = false, microsoft = false, internal = false;
+};
+
+// A detection: rendered into an Alert by the Emitter (which adds ids, catalogue text, entities).
+struct Finding {
+  std::string type;
+  std::string entity_key;  // what "one alert per entity per window" means for this type
+  const v1::AccessEvent* event = nullptr;  // the event that completed the detection
+  EventTime start, end;                    // first and last evidence
+  std::string reasons;                     // plain words: what was unusual vs. what baseline
+  std::vector<std::pair<std::string, std::string>> evidence;
+};
+
+class Emitter {
+ public:
+  virtual ~Emitter() = default;
+  // True if no alert of `type` for `entity_key` was emitted in the suppression window holding
+  // `t` (and records that one is now): call before building the Finding.
+  virtual bool Claim(const std::string& type, std::string_view entity_key, EventTime t) = 0;
+  virtual void Emit(Finding&& f) = 0;
+};
+
+struct DetectorContext {
+  const DetectConfig& config;
+  const ThreatIntel& intel;
+  std::string_view key;  // vault id or caller key
+  KeyState& ks;
+  const EventFacts& facts;
+  Emitter& emitter;
+  EventTime now;  // the event's time
+  // The key has at least the learning period of history before `now`.
+  bool Learned() const {
+    return ks.first_us != INT64_MAX &&
+           now.micros() - ks.first_us >= config.learning_period.micros();
+  }
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual void OnEvent(const v1::AccessEvent& e, DetectorContext& ctx) = 0;
+};
+
+std::vector<std::unique_ptr<Detector>> MakeVaultDetectors(const DetectConfig& config,
+                                                          state::StateStore* store);
+std::vector<std::unique_ptr<Detector>> MakeCallerDetectors(const DetectConfig& config,
+                                                           state::StateStore* store);
+
+// Operation classes used by several detectors.
+bool IsRead(v1::Operation op);                        // SecretGet, KeyGet, CertificateGet
+bool IsList(v1::Operation op);                        // SecretList, KeyList, CertificateList
+bool IsSensitive(v1::Operation op);                   // delete, purge, backup of vaults and objects
+bool IsPolicyChange(v1::Operation op);                // VaultPut, VaultPatch
+std::string CallerDisplay(const v1::AccessEvent& e);  // upn, else object id, else app id, else ip
+
+}  // namespace vw::detect

@@ -1,0 +1,452 @@
+#include "processors/detectors/engine.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "base/check.h"
+#include "base/logging.h"
+#include "processors/detectors/alert.h"
+#include "processors/detectors/detector.h"
+#include "processors/ingest/ingest.h"
+#include "state/first_seen_map.h"
+
+namespace vw::detect {
+namespace {
+
+// --- a small binary encoding for KeyState (varints, zigzag for signed values) ---
+class Writer {
+ public:
+  void U(uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void I(int64_t v) { U((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
+  void S(std::string_view s) {
+    U(s.size());
+    out_.append(s);
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool U(uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (in_.empty()) return false;
+      auto b = static_cast<unsigned char>(in_.front());
+      in_.remove_prefix(1);
+      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool I(int64_t* v) {
+    uint64_t u;
+    if (!U(&u)) return false;
+    *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+    return true;
+  }
+  bool I32(int32_t* v) {
+    int64_t x;
+    if (!I(&x)) return false;
+    *v = static_cast<int32_t>(x);
+    return true;
+  }
+  bool S(std::string* s) {
+    uint64_t n;
+    if (!U(&n) || n > in_.size()) return false;
+    s->assign(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return true;
+  }
+  bool done() const { return in_.empty(); }
+
+ private:
+  std::string_view in_;
+};
+
+constexpr uint64_t kKeyStateVersion = 1;
+
+// Canonical order of events with equal time: content fields that do not depend on delivery
+// (never the source offset), so a shuffle within the lateness bound sorts the same way.
+bool CanonicalLess(const v1::AccessEvent& a, const v1::AccessEvent& b) {
+  if (a.time_us() != b.time_us()) return a.time_us() < b.time_us();
+  if (int c = a.correlation_id().compare(b.correlation_id()); c != 0) return c < 0;
+  if (a.operation() != b.operation()) return a.operation() < b.operation();
+  if (int c = a.operation_name().compare(b.operation_name()); c != 0) return c < 0;
+  if (int c = a.vault_id().compare(b.vault_id()); c != 0) return c < 0;
+  if (int c = a.caller().object_id().compare(b.caller().object_id()); c != 0) return c < 0;
+  if (int c = a.caller().app_id().compare(b.caller().app_id()); c != 0) return c < 0;
+  if (int c = a.caller().ip().compare(b.caller().ip()); c != 0) return c < 0;
+  if (a.http_status() != b.http_status()) return a.http_status() < b.http_status();
+  if (int c = a.target_name().compare(b.target_name()); c != 0) return c < 0;
+  if (int c = a.target_version().compare(b.target_version()); c != 0) return c < 0;
+  if (int c = a.request_uri().compare(b.request_uri()); c != 0) return c < 0;
+  return a.SerializeAsString() < b.SerializeAsString();  // identical but for rare fields
+}
+
+}  // namespace
+
+std::string KeyState::Encode() const {
+  Writer w;
+  w.U(kKeyStateVersion);
+  w.I(max_seen_us);
+  w.I(first_us);
+  w.I(last_us);
+  w.U(pending.size());
+  for (const EventPtr& e : pending) w.S(e->SerializeAsString());
+  for (int64_t v :
+       {hour_start, hour_count, hour_threshold, day_start, day_reads, day_threshold, list_us}) {
+    w.I(v);
+  }
+  w.S(list_vault);
+  w.I(list_object);
+  w.U(list_names.size());
+  for (uint64_t h : list_names) w.U(h);
+  w.U(recent_reads.size());
+  for (auto [t, op] : recent_reads) {
+    w.I(t);
+    w.I(op);
+  }
+  w.I(policy_change_us);
+  w.U(mass.size());
+  for (const OpDay& m : mass) {
+    w.I(m.op);
+    w.I(m.day);
+    w.I(m.count);
+    w.I(m.threshold);
+  }
+  for (int64_t v : {memo_day, av_baseline, avd_baseline, lg_baseline, roam_vaults}) w.I(v);
+  return w.Take();
+}
+
+bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
+  Reader r(bytes);
+  uint64_t version, n;
+  if (!r.U(&version) || version != kKeyStateVersion) return false;
+  if (!r.I(&ks->max_seen_us) || !r.I(&ks->first_us) || !r.I(&ks->last_us) || !r.U(&n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string s;
+    auto e = std::make_shared<v1::AccessEvent>();
+    if (!r.S(&s) || !e->ParseFromString(s)) return false;
+    ks->pending.push_back(std::move(e));
+  }
+  for (int64_t* v : {&ks->hour_start, &ks->hour_count, &ks->hour_threshold, &ks->day_start,
+                     &ks->day_reads, &ks->day_threshold, &ks->list_us}) {
+    if (!r.I(v)) return false;
+  }
+  if (!r.S(&ks->list_vault) || !r.I32(&ks->list_object) || !r.U(&n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t h;
+    if (!r.U(&h)) return false;
+    ks->list_names.push_back(h);
+  }
+  if (!r.U(&n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    int64_t t;
+    int32_t op;
+    if (!r.I(&t) || !r.I32(&op)) return false;
+    ks->recent_reads.emplace_back(t, op);
+  }
+  if (!r.I(&ks->policy_change_us) || !r.U(&n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    OpDay m;
+    if (!r.I32(&m.op) || !r.I(&m.day) || !r.I(&m.count) || !r.I(&m.threshold)) return false;
+    ks->mass.push_back(m);
+  }
+  for (int64_t* v :
+       {&ks->memo_day, &ks->av_baseline, &ks->avd_baseline, &ks->lg_baseline, &ks->roam_vaults}) {
+    if (!r.I(v)) return false;
+  }
+  return r.done();
+}
+
+Keying KeyingOf(const std::string& type) {
+  static const char* kVault[] = {
+      "KV_SuspiciousIPAccess",      "KV_SuspiciousIPAccessDenied", "KV_TORAccess",
+      "KV_SensitiveOperation",      "KV_OperationVolumeAnomaly",   "KV_OperationPatternAnomaly",
+      "KV_AccessTimeSeriesAnomaly", "KV_AccessPolicyFlip"};
+  for (const char* v : kVault) {
+    if (type == v) return Keying::kByVault;
+  }
+  return Keying::kByCaller;
+}
+
+class Engine::Impl final : public Emitter {
+ public:
+  Impl(const DetectConfig& config, Keying keying, state::StateStore* store, ThreatIntel* intel,
+       std::unique_ptr<ThreatIntel> owned_intel)
+      : config_(config),
+        keying_(keying),
+        store_(store),
+        owned_intel_(std::move(owned_intel)),
+        intel_(intel != nullptr ? intel : owned_intel_.get()),
+        dedup_(store, "dd", config.suppression_window) {
+    if (keying != Keying::kByCaller) vault_.detectors = MakeVaultDetectors(config, store);
+    if (keying != Keying::kByVault) caller_.detectors = MakeCallerDetectors(config, store);
+    vault_.tag = "v";
+    caller_.tag = "c";
+    for (Side* side : {&vault_, &caller_}) {
+      if (auto idx = store_->Get("e/pidx/" + side->tag)) {
+        std::string_view rest = *idx;
+        while (!rest.empty()) {
+          size_t nl = rest.find('\n');
+          side->pending_keys.emplace(rest.substr(0, nl));
+          rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        }
+      }
+    }
+  }
+
+  void Process(EventPtr e, AlertSink& sink) {
+    sink_ = &sink;
+    ++stats_.events;
+    if ((stats_.events & 4095) == 0 && intel_ != nullptr) intel_->MaybeReload();
+    if (e->outcome() == v1::OUTCOME_AUTH_CHALLENGE) {
+      // The first leg of every token handshake: no identity, never an access. No detector reads it.
+      ++stats_.ignored;
+      return;
+    }
+    bool late = false;
+    if (keying_ != Keying::kByCaller) late |= !Offer(vault_, ingest::VaultKey(*e), e);
+    if (keying_ != Keying::kByVault) late |= !Offer(caller_, ingest::CallerKey(*e), e);
+    if (late) ++stats_.late_dropped;
+  }
+
+  void Flush(AlertSink& sink) {
+    sink_ = &sink;
+    for (Side* side : {&vault_, &caller_}) {
+      std::vector<std::string> keys(side->pending_keys.begin(), side->pending_keys.end());
+      std::sort(keys.begin(), keys.end());
+      for (const std::string& key : keys) {
+        KeyState& ks = Load(*side, key);
+        Release(*side, key, ks, INT64_MAX);
+      }
+      side->pending_keys.clear();
+    }
+  }
+
+  void PrepareCommit(state::CommitPoint* point) {
+    int64_t wm = INT64_MIN;
+    for (Side* side : {&vault_, &caller_}) {
+      std::string index;
+      std::vector<const std::string*> pending;
+      for (auto& [key, ks] : side->keys) {
+        if (ks.max_seen_us != INT64_MIN) wm = std::max(wm, ks.max_seen_us);
+        if (!ks.dirty) continue;
+        // Expires with the longest baseline after the key's last activity.
+        store_->Put(StateKey(*side, key), ks.Encode(),
+                    EventTime::FromMicros(ks.max_seen_us) + config_.state_retention);
+        ks.dirty = false;
+      }
+      for (const std::string& key : side->pending_keys) pending.push_back(&key);
+      std::sort(pending.begin(), pending.end(),
+                [](const std::string* a, const std::string* b) { return *a < *b; });
+      for (const std::string* key : pending) index.append(*key).push_back('\n');
+      if (index.empty()) {
+        store_->Delete("e/pidx/" + side->tag);
+      } else {
+        store_->Put("e/pidx/" + side->tag, index);
+      }
+      // Keys idle with nothing buffered are persisted: drop them from memory to bound it.
+      if (side->keys.size() > kMaxResidentKeys) {
+        for (auto it = side->keys.begin(); it != side->keys.end();) {
+          it = it->second.pending.empty() ? side->keys.erase(it) : std::next(it);
+        }
+      }
+    }
+    if (wm != INT64_MIN) {
+      int64_t watermark = wm - config_.allowed_lateness.micros();
+      if (point != nullptr) point->watermark_us = std::max(point->watermark_us, watermark);
+      EventTime horizon = EventTime::FromMicros(watermark) - config_.state_retention;
+      if (horizon > last_horizon_) {
+        store_->ExpireBefore(horizon);
+        last_horizon_ = horizon;
+      }
+    }
+  }
+
+  const EngineStats& stats() const { return stats_; }
+
+  // --- Emitter ---
+  bool Claim(const std::string& type, std::string_view entity_key, EventTime t) override {
+    if (!config_.IsEnabled(type)) return false;
+    int64_t window = t.FloorTo(config_.suppression_window).micros();
+    std::string k = type;
+    k.push_back('|');
+    k.append(entity_key);
+    k.push_back('|');
+    k.append(std::to_string(window));
+    if (!dedup_.Touch(k, t).is_new) {
+      ++stats_.suppressed;
+      return false;
+    }
+    return true;
+  }
+
+  void Emit(Finding&& f) override {
+    const AlertSpec& spec = SpecFor(f.type);
+    const v1::AccessEvent& e = *f.event;
+    int64_t window = f.end.FloorTo(config_.suppression_window).micros();
+    v1::Alert a;
+    a.set_system_alert_id(MakeAlertId(f.type, f.entity_key, window));
+    a.set_alert_type(f.type);
+    a.set_display_name(std::string(spec.display_name));
+    a.set_description(std::string(spec.description));
+    a.set_severity(spec.severity);
+    for (std::string_view i : spec.intents) a.add_intent(std::string(i));
+    a.set_start_time_us(f.start.micros());
+    a.set_end_time_us(f.end.micros());
+    a.set_generated_time_us(f.end.micros());
+    a.set_azure_resource_id(e.vault_id());
+    a.set_compromised_entity(e.vault_name());
+    v1::AlertEntity* res = a.add_entities();
+    res->set_type("azure-resource");
+    res->set_resource_id(e.vault_id());
+    const v1::Caller& c = e.caller();
+    if (!c.object_id().empty() || !c.upn().empty() || !c.app_id().empty()) {
+      v1::AlertEntity* acc = a.add_entities();
+      acc->set_type("account");
+      acc->set_aad_user_id(c.object_id());
+      acc->set_upn(c.upn());
+      acc->set_app_id(c.app_id());
+    }
+    if (!c.ip_text().empty()) {
+      v1::AlertEntity* ip = a.add_entities();
+      ip->set_type("ip");
+      ip->set_address(c.ip_text());
+    }
+    auto& props = *a.mutable_extended_properties();
+    props["Alert Reasons"] = f.reasons;
+    for (auto& [k, v] : f.evidence) props[k] = std::move(v);
+    for (std::string_view r : spec.remediation) a.add_remediation_steps(std::string(r));
+    ++stats_.alerts;
+    ++stats_.alerts_by_type[f.type];
+    sink_->OnAlert(a);
+  }
+
+ private:
+  static constexpr size_t kMaxResidentKeys = 200000;
+
+  struct Side {
+    std::string tag;
+    std::vector<std::unique_ptr<Detector>> detectors;
+    std::unordered_map<std::string, KeyState> keys;
+    std::unordered_set<std::string> pending_keys;  // keys with a non-empty reorder buffer
+  };
+
+  static std::string StateKey(const Side& side, std::string_view key) {
+    std::string k = "e/k/" + side.tag + "/";
+    k.append(key);
+    return k;
+  }
+
+  KeyState& Load(Side& side, const std::string& key) {
+    auto it = side.keys.find(key);
+    if (it != side.keys.end()) return it->second;
+    KeyState& ks = side.keys[key];
+    if (auto v = store_->Get(StateKey(side, key))) {
+      if (!KeyState::Decode(*v, &ks)) {
+        // Written by this code and committed atomically: a mismatch is a bug or a corrupt store.
+        VW_CHECK(false) << "corrupt engine key state for '" << key << "'";
+      }
+    }
+    return ks;
+  }
+
+  // Buffers `e` for `key`; false if it is late (not used).
+  bool Offer(Side& side, const std::string& key, const EventPtr& e) {
+    KeyState& ks = Load(side, key);
+    const int64_t lateness = config_.allowed_lateness.micros();
+    if (ks.max_seen_us != INT64_MIN && e->time_us() < ks.max_seen_us - lateness) return false;
+    ks.dirty = true;
+    if (ks.pending.empty() || !CanonicalLess(*e, *ks.pending.back())) {
+      ks.pending.push_back(e);
+    } else {
+      auto pos = std::upper_bound(
+          ks.pending.begin(), ks.pending.end(), e,
+          [](const EventPtr& a, const EventPtr& b) { return CanonicalLess(*a, *b); });
+      ks.pending.insert(pos, e);
+    }
+    ks.max_seen_us = std::max(ks.max_seen_us, e->time_us());
+    side.pending_keys.insert(key);
+    Release(side, key, ks, ks.max_seen_us - lateness);
+    return true;
+  }
+
+  // Runs the detectors over buffered events with time < watermark, in canonical order.
+  void Release(Side& side, const std::string& key, KeyState& ks, int64_t watermark) {
+    while (!ks.pending.empty() && ks.pending.front()->time_us() < watermark) {
+      EventPtr e = std::move(ks.pending.front());
+      ks.pending.pop_front();
+      if (ks.first_us == INT64_MAX) ks.first_us = e->time_us();
+      ks.last_us = e->time_us();
+      ks.dirty = true;
+      EventFacts facts;
+      const std::string& ip = e->caller().ip();
+      if (!ip.empty()) {
+        facts.has_ip = true;
+        facts.tor = intel_->IsTor(ip);
+        facts.suspicious = intel_->IsSuspicious(ip);
+        facts.microsoft = intel_->IsMicrosoft(ip);
+        facts.internal = intel_->IsInternal(ip);
+      }
+      DetectorContext ctx{
+          config_, *intel_, key, ks, facts, *this, EventTime::FromMicros(e->time_us())};
+      for (auto& d : side.detectors) d->OnEvent(*e, ctx);
+    }
+    if (ks.pending.empty()) side.pending_keys.erase(key);
+  }
+
+  DetectConfig config_;
+  Keying keying_;
+  state::StateStore* store_;
+  std::unique_ptr<ThreatIntel> owned_intel_;
+  ThreatIntel* intel_;
+  state::FirstSeenMap dedup_;
+  Side vault_, caller_;
+  EngineStats stats_;
+  AlertSink* sink_ = nullptr;
+  EventTime last_horizon_ = EventTime::Min();
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Create(const DetectConfig& config, Keying keying,
+                                               state::StateStore* store) {
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<ThreatIntel> intel,
+                      ThreatIntel::Load(config, SystemClock::Default()));
+  if (store == nullptr) return Status::InvalidArgument("Engine::Create: no StateStore");
+  return std::unique_ptr<Engine>(
+      new Engine(std::make_unique<Impl>(config, keying, store, nullptr, std::move(intel))));
+}
+
+Result<std::unique_ptr<Engine>> Engine::Create(const DetectConfig& config, Keying keying,
+                                               state::StateStore* store, ThreatIntel* intel) {
+  if (store == nullptr) return Status::InvalidArgument("Engine::Create: no StateStore");
+  if (intel == nullptr) return Status::InvalidArgument("Engine::Create: no ThreatIntel");
+  return std::unique_ptr<Engine>(
+      new Engine(std::make_unique<Impl>(config, keying, store, intel, nullptr)));
+}
+
+void Engine::Process(const v1::AccessEvent& event, AlertSink& sink) {
+  impl_->Process(std::make_shared<const v1::AccessEvent>(event), sink);
+}
+void Engine::Process(v1::AccessEvent&& event, AlertSink& sink) {
+  impl_->Process(std::make_shared<const v1::AccessEvent>(std::move(event)), sink);
+}
+void Engine::Flush(AlertSink& sink) { impl_->Flush(sink); }
+void Engine::PrepareCommit(state::CommitPoint* point) { impl_->PrepareCommit(point); }
+const EngineStats& Engine::stats() const { return impl_->stats(); }
+
+}  // namespace vw::detect

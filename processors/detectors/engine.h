@@ -1,0 +1,84 @@
+// Engine: runs the detectors of one keying (by vault, by caller, or both) over a stream of
+// AccessEvents, in event time, and emits Defender-shaped alerts (docs/contracts.md section 3).
+//
+// Event time and lateness: events are buffered per key (vault id or caller key) and released to
+// the detectors in a canonical order (event time, then a content tie-break) once the key's
+// watermark (max event time seen for the key minus `allowed_lateness`) passes them. So any
+// arrival order within the lateness bound yields the same detector input, the same state and the
+// same alerts. Events older than the watermark on arrival are late: counted, never used.
+//
+// State: every piece of state that affects future output lives in the StateStore: detector
+// primitives write there directly; per-key engine state (watermark, first sighting, the
+// reorder buffer, small per-detector scratch) is kept in memory and written into the store by
+// PrepareCommit(). A fresh Engine over a store restored at a CommitPoint, fed the input after
+// it, reproduces the alerts of an uninterrupted run.
+//
+// Ownership: the Engine does not own the StateStore or the ThreatIntel (they must outlive it).
+// Thread-safety: none; one Engine per partition task.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "processors/detectors/config.h"
+#include "processors/detectors/threat_intel.h"
+#include "state/state_store.h"
+#include "vw/v1/access_event.pb.h"
+#include "vw/v1/alert.pb.h"
+
+namespace vw::detect {
+
+enum class Keying { kByVault, kByCaller, kBoth };
+
+class AlertSink {
+ public:
+  virtual ~AlertSink() = default;
+  virtual void OnAlert(const v1::Alert& alert) = 0;
+};
+
+struct EngineStats {
+  uint64_t events = 0;        // events passed to Process
+  uint64_t late_dropped = 0;  // events later than the allowed lateness for a key they belong to
+  uint64_t ignored = 0;       // events no detector reads (401 token challenges)
+  uint64_t alerts = 0;
+  uint64_t suppressed = 0;  // detections folded into an alert already emitted for the window
+  std::map<std::string, uint64_t> alerts_by_type;
+};
+
+// Whether an AlertType reads the by-vault or the by-caller stream.
+Keying KeyingOf(const std::string& alert_type);
+
+class Engine {
+ public:
+  // Loads the threat-intel lists named in `config` (reloaded on the system clock).
+  static Result<std::unique_ptr<Engine>> Create(const DetectConfig& config, Keying keying,
+                                                state::StateStore* store);
+  // With lists owned by the caller (shared by several engines, or built in tests).
+  static Result<std::unique_ptr<Engine>> Create(const DetectConfig& config, Keying keying,
+                                                state::StateStore* store, ThreatIntel* intel);
+  ~Engine();
+
+  // Events may arrive out of order within the allowed lateness; later ones are counted, not used.
+  void Process(const v1::AccessEvent& event, AlertSink& sink);
+  void Process(v1::AccessEvent&& event, AlertSink& sink);
+  // End of input: releases every buffered event (as if the watermark moved to +infinity).
+  void Flush(AlertSink& sink);
+  // Writes the engine's per-key state into the store and sets point->watermark_us (the largest
+  // watermark over keys) and the store's expiry horizon. Call before StateStore::Commit.
+  void PrepareCommit(state::CommitPoint* point);
+  const EngineStats& stats() const;
+
+  class Impl;
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Re-exported from alert.h for the contract's one-include use.
+std::string AlertJson(const v1::Alert& alert);
+
+}  // namespace vw::detect
