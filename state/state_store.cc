@@ -551,6 +551,9 @@ void StateStore::EmitChangelog(std::string_view key, const std::optional<std::st
 
 Status StateStore::Commit(const CommitPoint& point) {
   VW_CHECK(restore_batch_ == nullptr) << "Commit during a restore: call FinishRestore first";
+  if (changelog_ && options_.sweep_keys_per_commit > 0) {
+    VW_RETURN_IF_ERROR(SweepExpired(options_.sweep_keys_per_commit));
+  }
   const int64_t horizon = pending_horizon_us_;
   const std::string meta = EncodeMeta(point, horizon);
   rocksdb::WriteOptions wo;
@@ -589,6 +592,35 @@ Status StateStore::Commit(const CommitPoint& point) {
   horizon_->store(horizon);
   ++commits_;
   EmitChangelog(kCommitKey, meta);
+  return Status::OK();
+}
+
+// Deletes (through the cache, so they are committed and changelogged like any write) stored keys
+// whose value the committed horizon has expired. Expired values are invisible to every reader,
+// so deleting them changes no output; it only gives the compacted changelog their tombstones.
+Status StateStore::SweepExpired(size_t max_keys) {
+  if (committed_horizon_us_ <= 0 || has_spill_) return Status::OK();  // spill: disk is not newest
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;  // a scan must not evict the working set from the block cache
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, data_cf_));
+  it->Seek(ToSlice(sweep_cursor_));
+  std::vector<std::string> expired;
+  size_t seen = 0;
+  for (; it->Valid() && seen < max_keys; it->Next(), ++seen) {
+    std::string_view v(it->value().data(), it->value().size());
+    uint64_t header;
+    if (!GetVarint64(&v, &header)) return Status::Corruption("state store: value without header");
+    if (internal::ExpiredBy(header, committed_horizon_us_)) expired.push_back(it->key().ToString());
+  }
+  VW_RETURN_IF_ERROR(FromRocks(it->status(), "state store: sweep"));
+  sweep_cursor_ = it->Valid() ? it->key().ToString() : std::string();
+  it.reset();
+  for (const std::string& key : expired) {
+    auto c = cache_.find(std::string_view(key));
+    if (c != cache_.end() && c->second.dirty) continue;  // rewritten since: not expired any more
+    PutEncoded(key, std::nullopt);
+    ++swept_;
+  }
   return Status::OK();
 }
 
@@ -703,6 +735,7 @@ StoreStats StateStore::Stats() {
   st.cache_hits = hits_;
   st.cache_misses = misses_;
   st.spills = spills_;
+  st.swept = swept_;
   st.commits = commits_;
   uint64_t v = 0;
   if (db_->GetIntProperty(data_cf_, "rocksdb.estimate-num-keys", &v)) st.estimated_keys = v;

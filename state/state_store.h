@@ -58,6 +58,11 @@ struct StoreOptions {
   // in the OS page cache); after a power loss the store may fall behind Kafka's committed
   // offsets, which the recovery rule detects and repairs by a changelog rebuild (docs/state.md).
   bool sync_commits = false;
+  // With a changelog sink set, each Commit first scans up to this many stored keys (resuming
+  // where the last scan stopped) and deletes those the committed expiry horizon has expired, so
+  // the changelog gets their tombstones and its compacted topic does not grow with dead keys.
+  // 0 disables. The compaction filter still does the local, per-event-free expiry either way.
+  size_t sweep_keys_per_commit = 4096;
 };
 
 // The input positions a store's contents reflect; committed atomically with the data.
@@ -78,6 +83,7 @@ struct StoreStats {
   size_t dirty_entries = 0;  // written since the last Commit (or spill)
   uint64_t cache_hits = 0, cache_misses = 0;
   uint64_t spills = 0;  // times the cache overflowed into the spill area
+  uint64_t swept = 0;   // expired keys deleted by the changelog sweep
   uint64_t commits = 0;
   uint64_t estimated_keys = 0;     // RocksDB estimate (rocksdb.estimate-num-keys)
   uint64_t sst_bytes = 0;          // live SST files on disk
@@ -178,6 +184,7 @@ class StateStore {
   vw::Status ApplySpillArea(bool emit);
   vw::Status ClearSpillArea();
   vw::Status FlushRestoreBatch();
+  vw::Status SweepExpired(size_t max_keys);
   std::string EncodeMeta(const CommitPoint& point, int64_t horizon_us) const;
   void EmitChangelog(std::string_view key, const std::optional<std::string>& encoded);
 
@@ -200,6 +207,8 @@ class StateStore {
   std::unique_ptr<rocksdb::WriteBatch> restore_batch_;
   std::optional<std::string> restore_commit_;
   uint64_t spills_ = 0;
+  uint64_t swept_ = 0;
+  std::string sweep_cursor_;  // next key the sweep looks at ("" = from the start)
   uint64_t hits_ = 0, misses_ = 0;
   uint64_t commits_ = 0;
 };

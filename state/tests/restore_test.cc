@@ -164,6 +164,38 @@ TEST(RestoreTestSingle, CrashMidRestoreLeavesNoCommitPoint) {
             RecoveryAction::kRebuild);
 }
 
+TEST(RestoreTestSingle, ExpiredKeysGetChangelogTombstonesSoTheTopicDoesNotGrow) {
+  TempDir dir;
+  FakeChangelog log;
+  auto a = StateStore::Open({.path = dir.sub("a"), .sweep_keys_per_commit = 300}).value();
+  a->SetChangelogSink([&](std::string_view k, std::optional<std::string_view> v) {
+    log.open_txn.push_back({std::string(k), v ? std::optional<std::string>(*v) : std::nullopt});
+  });
+  FirstSeenMap f(a.get(), "f", Duration::Hours(1));
+  for (int i = 0; i < 1000; ++i) f.Touch("old" + std::to_string(i), EventTime::FromSeconds(0));
+  f.Touch("live", EventTime::FromSeconds(7000));
+  a->Put("raw", "never expires");
+  ASSERT_TRUE(a->Commit(Point(1)).ok());
+  log.CommitTxn();
+  a->ExpireBefore(EventTime::FromSeconds(7000));
+  ASSERT_TRUE(a->Commit(Point(2)).ok());  // the horizon becomes committed here
+  log.CommitTxn();
+  for (int64_t p = 3; p < 10; ++p) {  // 300 keys per commit: 1002 keys take 4 commits
+    ASSERT_TRUE(a->Commit(Point(p)).ok());
+    log.CommitTxn();
+  }
+  EXPECT_EQ(a->Stats().swept, 1000u);
+  auto compacted = log.Compacted(/*drop_tombstones=*/true);
+  EXPECT_EQ(compacted.size(), 3u);  // live, raw, the commit record
+  auto b = StateStore::Open({.path = dir.sub("b")}).value();
+  for (const Record& r : compacted) ASSERT_TRUE(b->ApplyChangelog(r.key, r.value).ok());
+  ASSERT_TRUE(b->FinishRestore().ok());
+  EXPECT_EQ(Contents(b.get()), Contents(a.get()));
+  EXPECT_EQ(Contents(b.get()).size(), 2u);
+  FirstSeenMap fb(b.get(), "f", Duration::Hours(1));
+  EXPECT_TRUE(fb.Get("live", EventTime::FromSeconds(7000)).has_value());
+}
+
 TEST(RestoreTestSingle, RejectsMalformedRecords) {
   TempDir dir;
   auto b = StateStore::Open({.path = dir.path()}).value();
