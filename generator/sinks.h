@@ -1,0 +1,76 @@
+// Output sinks for `vaultwatch generate`: where the formatted messages go.
+//
+// A message is one NDJSON line (a bare record) or one {"records":[...]} envelope line; a Kafka sink
+// sends each message as one Kafka record. Sinks are owned by the caller of Generator::Run and used
+// from its thread only.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "base/status.h"
+
+namespace vw::gen {
+
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  // `data` holds whole messages, each ending in '\n'; message i ends at offset ends[i].
+  virtual Status Write(std::string_view data, const std::vector<uint32_t>& ends) = 0;
+  // Flushes and releases; further writes are errors.
+  virtual Status Close() = 0;
+};
+
+// Writes to a file (truncating it) or to stdout for "-", with one fwrite per batch.
+class FileSink final : public OutputSink {
+ public:
+  static Result<std::unique_ptr<FileSink>> Open(const std::string& path);
+  ~FileSink() override;
+  Status Write(std::string_view data, const std::vector<uint32_t>& ends) override;
+  Status Close() override;
+
+ private:
+  FileSink(std::FILE* f, std::string path, bool owned)
+      : f_(f), path_(std::move(path)), owned_(owned) {}
+  std::FILE* f_;
+  std::string path_;
+  bool owned_;
+};
+
+// Discards everything, counting bytes (benchmarks of the generator alone).
+class NullSink final : public OutputSink {
+ public:
+  Status Write(std::string_view data, const std::vector<uint32_t>&) override {
+    bytes_ += data.size();
+    return Status::OK();
+  }
+  Status Close() override { return Status::OK(); }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  uint64_t bytes_ = 0;
+};
+
+// Passes messages on at no more than `messages_per_second` (wall clock), sleeping as needed.
+class RateLimitedSink final : public OutputSink {
+ public:
+  RateLimitedSink(OutputSink* inner, double messages_per_second, const Clock* clock)
+      : inner_(inner), rate_(messages_per_second), clock_(clock) {}
+  Status Write(std::string_view data, const std::vector<uint32_t>& ends) override;
+  Status Close() override { return inner_->Close(); }
+
+ private:
+  OutputSink* inner_;
+  double rate_;
+  const Clock* clock_;
+  int64_t start_us_ = -1;
+  uint64_t sent_ = 0;
+};
+
+}  // namespace vw::gen
