@@ -207,8 +207,8 @@ const std::vector<FieldDef>& Fields() {
                               "KV_PutGetAnomaly: a policy change then secret reads within this."));
     v.push_back(IntField("mass_retrieval.static_threshold", &DetectConfig::mass_static_threshold, 1,
                          100000000,
-                         "KV_MassSecretRetrieval: successful gets of one operation per day "
-                         "(Sentinel's 25)."));
+                         "KV_MassSecretRetrieval: successful gets of one operation on one vault per "
+                         "day (Sentinel's 25)."));
     v.push_back(DoubleField("mass_retrieval.ratio", &DetectConfig::mass_ratio, 1, 1000,
                             "KV_MassSecretRetrieval: times above the caller's busiest baseline "
                             "day."));
@@ -222,10 +222,10 @@ const std::vector<FieldDef>& Fields() {
     v.push_back(DoubleField("time_series.zscore", &DetectConfig::timeseries_zscore, 0, 100,
                             "KV_AccessTimeSeriesAnomaly: standard deviations above the trend."));
     v.push_back(IntField("excessive_retrieval.min_reads", &DetectConfig::excessive_min_reads, 2,
-                         100000, "KV_ExcessiveRetrieval: reads by one caller in one minute."));
+                         100000, "KV_ExcessiveRetrieval: retrievals (Get, List, ListVersions) by one caller in one minute; fires only for a caller with no such burst in its baseline."));
     v.push_back(IntField("excessive_retrieval.min_operations",
                          &DetectConfig::excessive_min_operations, 1, 100,
-                         "KV_ExcessiveRetrieval: distinct read operations in that minute."));
+                         "KV_ExcessiveRetrieval: distinct retrieval operations in that minute."));
     v.push_back(DurationField("rare_secret.history", &DetectConfig::rare_history, D::Days(1),
                               D::Days(90),
                               "KV_RareSecretAccess: a name not read by the caller for this long."));

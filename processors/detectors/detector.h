@@ -45,6 +45,7 @@ struct KeyState {
   std::vector<std::pair<int64_t, int32_t>> recent_reads;  // (time, operation) in the last minute
   int64_t policy_change_us = INT64_MIN;                   // last VaultPut/VaultPatch by the caller
   struct OpDay {
+    uint64_t vault = 0;  // hash of the vault id
     int32_t op = 0;
     int64_t day = 0, count = 0, threshold = -1;
   };

@@ -26,6 +26,23 @@ bool IsList(v1::Operation op) {
   return op == v1::OP_SECRET_LIST || op == v1::OP_KEY_LIST || op == v1::OP_CERTIFICATE_LIST;
 }
 
+bool IsRetrieval(v1::Operation op) {
+  switch (op) {
+    case v1::OP_SECRET_GET:
+    case v1::OP_SECRET_LIST:
+    case v1::OP_SECRET_LIST_VERSIONS:
+    case v1::OP_KEY_GET:
+    case v1::OP_KEY_LIST:
+    case v1::OP_KEY_LIST_VERSIONS:
+    case v1::OP_CERTIFICATE_GET:
+    case v1::OP_CERTIFICATE_LIST:
+    case v1::OP_CERTIFICATE_LIST_VERSIONS:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool IsSensitive(v1::Operation op) {
   switch (op) {
     case v1::OP_VAULT_DELETE:
@@ -443,7 +460,11 @@ class VaultSpreadDetector final : public Detector {
     }
     Memo(ctx);
     const DetectConfig& c = ctx.config;
-    if (s.is_new && ctx.ks.roam_vaults <= c.identity_max_baseline_vaults) NewOnVault(e, ctx);
+    // A VaultPut on a vault the caller never saw creates it (or onboards it): not an intrusion.
+    if (s.is_new && e.operation() != v1::OP_VAULT_PUT &&
+        ctx.ks.roam_vaults <= c.identity_max_baseline_vaults) {
+      NewOnVault(e, ctx);
+    }
     if (new_in_day && Success(e)) {
       uint64_t n = Count24(vaults_, ctx);
       double need = std::max(
@@ -697,8 +718,8 @@ class PutGetDetector final : public Detector {
   state::FirstSeenMap changes_;
 };
 
-// KV_MassSecretRetrieval: a caller's successful gets of one operation in a UTC day above both the
-// static threshold (Sentinel's 25) and `ratio` times its busiest baseline day. Today's count is in
+// KV_MassSecretRetrieval: a caller's successful gets of one operation on one vault in a UTC day
+// above both the static threshold (Sentinel's 25) and `ratio` times its busiest baseline day. Today's count is in
 // KeyState; it joins the daily WindowCounter when the day closes.
 class MassRetrievalDetector final : public Detector {
  public:
@@ -710,15 +731,16 @@ class MassRetrievalDetector final : public Detector {
     const DetectConfig& c = ctx.config;
     int64_t day = ctx.now.FloorTo(Duration::Days(1)).micros();
     int32_t op = e.operation();
+    uint64_t vault = Hash64(e.vault_id());
     KeyState::OpDay* m = nullptr;
     for (KeyState::OpDay& x : ctx.ks.mass) {
-      if (x.op == op) m = &x;
+      if (x.op == op && x.vault == vault) m = &x;
     }
     if (m == nullptr) {
-      ctx.ks.mass.push_back(KeyState::OpDay{op, day, 0, -1});
+      ctx.ks.mass.push_back(KeyState::OpDay{vault, op, day, 0, -1});
       m = &ctx.ks.mass.back();
     }
-    std::string key = Cat({ctx.key, Operation(e)});
+    std::string key = Cat({ctx.key, e.vault_id(), Operation(e)});
     if (m->day != day) {
       if (m->count > 0) (void)daily_.Add(key, EventTime::FromMicros(m->day), m->count);
       m->day = day;
@@ -758,11 +780,16 @@ class MassRetrievalDetector final : public Detector {
   state::WindowCounter daily_;
 };
 
-// KV_ExcessiveRetrieval: >= N reads of >= M distinct read operations by one caller in one minute.
+// KV_ExcessiveRetrieval: >= N retrievals (Get, List, ListVersions) of >= M distinct operations by
+// one caller within one minute, when the caller never had such a burst in its baseline (sync jobs
+// that list and read everything every hour have them daily; people do not).
 class ExcessiveRetrievalDetector final : public Detector {
  public:
+  ExcessiveRetrievalDetector(const DetectConfig& c, state::StateStore* store)
+      : bursts_(store, "er.burst", Duration::Days(1), static_cast<int>(c.baseline_days + 1)) {}
+
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
-    if (!Success(e) || !IsRead(e.operation())) return;
+    if (!Success(e) || !IsRetrieval(e.operation())) return;
     auto& r = ctx.ks.recent_reads;
     const int64_t since = ctx.now.micros() - 60LL * 1000000;
     r.erase(r.begin(),
@@ -774,6 +801,12 @@ class ExcessiveRetrievalDetector final : public Detector {
     std::map<int32_t, int> ops;
     for (const auto& x : r) ops[x.second]++;
     if (static_cast<int64_t>(ops.size()) < c.excessive_min_operations) return;
+    // A burst: is it unusual for this caller?
+    int64_t today = ctx.now.FloorTo(Duration::Days(1)).micros();
+    int64_t base = bursts_.Sum(ctx.key, EventTime::FromMicros(today - c.baseline_days * kDayUs),
+                               EventTime::FromMicros(today));
+    (void)bursts_.Add(ctx.key, ctx.now);
+    if (base > 0 || !ctx.Learned()) return;
     if (!ctx.emitter.Claim("KV_ExcessiveRetrieval", ctx.key, ctx.now)) return;
     Finding f = MakeFinding("KV_ExcessiveRetrieval", std::string(ctx.key), e,
                             EventTime::FromMicros(r.front().first), ctx.now);
@@ -782,13 +815,18 @@ class ExcessiveRetrievalDetector final : public Detector {
       list += (list.empty() ? "" : ", ") + v1::Operation_Name(static_cast<v1::Operation>(op)) +
               ":" + std::to_string(n);
     }
-    f.reasons = CallerDisplay(e) + " performed " + std::to_string(r.size()) + " reads of " +
+    f.reasons = CallerDisplay(e) + " performed " + std::to_string(r.size()) + " retrievals of " +
                 std::to_string(ops.size()) + " kinds within one minute (" + list +
-                "); the rule allows fewer than " + std::to_string(c.excessive_min_reads) + ".";
-    f.evidence.emplace_back("Reads In One Minute", std::to_string(r.size()));
+                "); in its last " + std::to_string(c.baseline_days) +
+                " days it never retrieved " + std::to_string(c.excessive_min_reads) +
+                " or more objects in a minute.";
+    f.evidence.emplace_back("Retrievals In One Minute", std::to_string(r.size()));
     f.evidence.emplace_back("Suspicious Operations", "[" + list + "]");
     ctx.emitter.Emit(std::move(f));
   }
+
+ private:
+  state::WindowCounter bursts_;
 };
 
 // KV_RareSecretAccess: a caller with an established history reads a secret/key/certificate (by
@@ -865,7 +903,7 @@ std::vector<std::unique_ptr<Detector>> MakeCallerDetectors(const DetectConfig& c
   if (c.IsEnabled("KV_MassSecretRetrieval"))
     d.push_back(std::make_unique<MassRetrievalDetector>(c, store));
   if (c.IsEnabled("KV_ExcessiveRetrieval"))
-    d.push_back(std::make_unique<ExcessiveRetrievalDetector>());
+    d.push_back(std::make_unique<ExcessiveRetrievalDetector>(c, store));
   if (c.IsEnabled("KV_RareSecretAccess"))
     d.push_back(std::make_unique<RareSecretDetector>(c, store));
   return d;

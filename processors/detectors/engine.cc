@@ -74,7 +74,7 @@ class Reader {
   std::string_view in_;
 };
 
-constexpr uint64_t kKeyStateVersion = 1;
+constexpr uint64_t kKeyStateVersion = 2;
 
 // Canonical order of events with equal time: content fields that do not depend on delivery
 // (never the source offset), so a shuffle within the lateness bound sorts the same way.
@@ -120,6 +120,7 @@ std::string KeyState::Encode() const {
   w.I(policy_change_us);
   w.U(mass.size());
   for (const OpDay& m : mass) {
+    w.U(m.vault);
     w.I(m.op);
     w.I(m.day);
     w.I(m.count);
@@ -160,7 +161,7 @@ bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
   if (!r.I(&ks->policy_change_us) || !r.U(&n)) return false;
   for (uint64_t i = 0; i < n; ++i) {
     OpDay m;
-    if (!r.I32(&m.op) || !r.I(&m.day) || !r.I(&m.count) || !r.I(&m.threshold)) return false;
+    if (!r.U(&m.vault) || !r.I32(&m.op) || !r.I(&m.day) || !r.I(&m.count) || !r.I(&m.threshold)) return false;
     ks->mass.push_back(m);
   }
   for (int64_t* v :
