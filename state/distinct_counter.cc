@@ -88,11 +88,11 @@ bool DistinctCounter::Add(std::string_view key, std::string_view member, EventTi
   const int64_t idx = internal::BucketIndex(t, bucket_);
   const std::string k = BucketKey(key, idx);
   BucketSet cur;
-  if (auto v = store_->Get(k)) cur = Decode(*v);
+  if (auto v = store_->GetView(k)) cur = Decode(*v);
   if (cur.Contains(h)) return false;
   bool is_new = true;
   for (int64_t i = idx - num_buckets_ + 1; i < idx && is_new; ++i) {
-    if (auto v = store_->Get(BucketKey(key, i))) is_new = !Decode(*v).Contains(h);
+    if (auto v = store_->GetView(BucketKey(key, i))) is_new = !Decode(*v).Contains(h);
   }
   if (cur.sketch) {
     cur.hll.Add(h);
@@ -122,7 +122,7 @@ uint64_t DistinctCounter::Count(std::string_view key, EventTime from, EventTime 
   HyperLogLog merged;
   bool any_sketch = false;
   for (int64_t i = first; i <= last; ++i) {
-    auto v = store_->Get(BucketKey(key, i));
+    auto v = store_->GetView(BucketKey(key, i));
     if (!v) continue;
     BucketSet b = Decode(*v);
     if (b.sketch) {

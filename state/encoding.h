@@ -114,6 +114,14 @@ inline std::string NsKey(std::string_view prefix, std::string_view key) {
   return out;
 }
 
+// As NsKey, into a reused buffer (no allocation once it has grown).
+inline const std::string& NsKeyInto(std::string* buf, std::string_view prefix,
+                                    std::string_view key) {
+  buf->assign(prefix);
+  buf->append(key);
+  return *buf;
+}
+
 // A stable 64-bit hash (FNV-1a, then the splitmix64 finalizer for avalanche): stored in sets and
 // sketches, so it must never change between versions or platforms.
 inline uint64_t StableHash64(std::string_view s) {

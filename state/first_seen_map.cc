@@ -14,11 +14,11 @@ struct Seen {
   int64_t first, last;
 };
 
-std::string Encode(const Seen& s) {
-  std::string out;
-  internal::PutSigned(&out, s.first);
-  internal::PutVarint64(&out, static_cast<uint64_t>(s.last - s.first));
-  return out;
+const std::string& Encode(const Seen& s, std::string* out) {
+  out->clear();
+  internal::PutSigned(out, s.first);
+  internal::PutVarint64(out, static_cast<uint64_t>(s.last - s.first));
+  return *out;
 }
 
 Seen Decode(std::string_view in) {
@@ -38,24 +38,24 @@ FirstSeenMap::FirstSeenMap(StateStore* store, std::string ns, Duration ttl)
 }
 
 Sighting FirstSeenMap::Touch(std::string_view key, EventTime t) {
-  const std::string k = internal::NsKey(prefix_, key);
+  const std::string& k = internal::NsKeyInto(&key_buf_, prefix_, key);
   const int64_t now = t.micros();
   std::optional<Seen> seen;
-  if (auto v = store_->Get(k)) seen = Decode(*v);
+  if (auto v = store_->GetView(k)) seen = Decode(*v);
   if (!seen || now >= seen->last + ttl_.micros()) {
-    store_->Put(k, Encode({now, now}), t + ttl_);
+    store_->Put(k, Encode({now, now}, &body_buf_), t + ttl_);
     return {true, t, t};
   }
   Sighting result{false, EventTime::FromMicros(seen->first), EventTime::FromMicros(seen->last)};
   Seen next{std::min(seen->first, now), std::max(seen->last, now)};
   if (next.first != seen->first || next.last != seen->last) {
-    store_->Put(k, Encode(next), EventTime::FromMicros(next.last) + ttl_);
+    store_->Put(k, Encode(next, &body_buf_), EventTime::FromMicros(next.last) + ttl_);
   }
   return result;
 }
 
 std::optional<Sighting> FirstSeenMap::Get(std::string_view key, EventTime now) {
-  auto v = store_->Get(internal::NsKey(prefix_, key));
+  auto v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
   if (!v) return std::nullopt;
   Seen s = Decode(*v);
   if (now.micros() >= s.last + ttl_.micros()) return std::nullopt;

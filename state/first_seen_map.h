@@ -36,6 +36,7 @@ class FirstSeenMap {
   StateStore* store_;
   std::string prefix_;
   vw::Duration ttl_;
+  std::string key_buf_, body_buf_;  // reused: no allocation per event in steady state
 };
 
 }  // namespace vw::state

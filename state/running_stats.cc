@@ -59,24 +59,24 @@ RunningStats::RunningStats(StateStore* store, std::string ns, Duration ttl)
 }
 
 void RunningStats::Add(std::string_view key, double x) {
-  const std::string k = internal::NsKey(prefix_, key);
+  const std::string& k = internal::NsKeyInto(&key_buf_, prefix_, key);
   Welford w;
-  if (auto v = store_->Get(k)) w = Decode(*v);
+  if (auto v = store_->GetView(k)) w = Decode(*v);
   Update(&w, x);
   store_->Put(k, Encode(w, false));
 }
 
 Moments RunningStats::Get(std::string_view key) {
-  auto v = store_->Get(internal::NsKey(prefix_, key));
+  auto v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
   if (!v) return {};
   return ToMoments(Decode(*v));
 }
 
 void RunningStats::Add(std::string_view key, double x, EventTime t) {
   if (ttl_.micros() == 0) return Add(key, x);
-  const std::string k = internal::NsKey(prefix_, key);
+  const std::string& k = internal::NsKeyInto(&key_buf_, prefix_, key);
   Welford w;
-  if (auto v = store_->Get(k)) {
+  if (auto v = store_->GetView(k)) {
     w = Decode(*v);
     if (t.micros() >= w.last_us + ttl_.micros()) w = Welford();  // expired: start afresh
   }
@@ -86,7 +86,7 @@ void RunningStats::Add(std::string_view key, double x, EventTime t) {
 }
 
 Moments RunningStats::Get(std::string_view key, EventTime now) {
-  auto v = store_->Get(internal::NsKey(prefix_, key));
+  auto v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
   if (!v) return {};
   Welford w = Decode(*v);
   if (ttl_.micros() > 0 && now.micros() >= w.last_us + ttl_.micros()) return {};

@@ -36,6 +36,7 @@ class RunningStats {
  private:
   StateStore* store_;
   std::string prefix_;
+  std::string key_buf_;  // reused: no allocation per event
   vw::Duration ttl_;
 };
 

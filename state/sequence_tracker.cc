@@ -53,9 +53,9 @@ SequenceTracker::SequenceTracker(StateStore* store, std::string ns, Duration win
 }
 
 void SequenceTracker::Push(std::string_view key, const Step& step) {
-  const std::string k = internal::NsKey(prefix_, key);
+  const std::string& k = internal::NsKeyInto(&key_buf_, prefix_, key);
   std::vector<Step> steps;
-  if (auto v = store_->Get(k)) steps = Decode(*v);
+  if (auto v = store_->GetView(k)) steps = Decode(*v);
   // Insert after any step with the same time, so equal-time steps keep arrival order.
   auto it = std::upper_bound(steps.begin(), steps.end(), step.t,
                              [](EventTime t, const Step& s) { return t < s.t; });
@@ -71,7 +71,7 @@ void SequenceTracker::Push(std::string_view key, const Step& step) {
 }
 
 std::vector<Step> SequenceTracker::Recent(std::string_view key, EventTime since) {
-  auto v = store_->Get(internal::NsKey(prefix_, key));
+  auto v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
   if (!v) return {};
   std::vector<Step> steps = Decode(*v);
   std::erase_if(steps, [&](const Step& s) { return s.t < since; });

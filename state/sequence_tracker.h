@@ -38,6 +38,7 @@ class SequenceTracker {
  private:
   StateStore* store_;
   std::string prefix_;
+  std::string key_buf_;  // reused: no allocation per event
   vw::Duration window_;
   size_t max_steps_;
 };

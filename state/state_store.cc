@@ -94,14 +94,6 @@ std::string EncodeWithHeader(uint64_t header, std::string_view body) {
   return out;
 }
 
-// Strips the expiry header; a malformed value is corruption, which for a read on the hot path
-// is a broken disk: crash loudly rather than compute on garbage.
-std::string StripHeader(std::string_view encoded) {
-  uint64_t header;
-  VW_CHECK(GetVarint64(&encoded, &header)) << "state value without a valid expiry header";
-  return std::string(encoded);
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -331,13 +323,16 @@ StateStore::Node* StateStore::Insert(std::string_view key, std::optional<std::st
     lru_.push_front(node);
     node->second.lru = lru_.begin();
   }
+  memo_ = node;
   return node;
 }
 
 void StateStore::EvictClean() {
-  while (cache_bytes_ > options_.write_cache_bytes && !lru_.empty()) {
+  // Never the most recently used entry: GetView hands out a view of it.
+  while (cache_bytes_ > options_.write_cache_bytes && lru_.size() > 1) {
     Node* node = lru_.back();
     lru_.pop_back();
+    if (node == memo_) memo_ = nullptr;
     cache_bytes_ -= EntryBytes(node->first, node->second.value);
     cache_.erase(cache_.find(std::string_view(node->first)));
   }
@@ -358,14 +353,28 @@ void StateStore::ClearCache() {
   lru_.clear();
   dirty_.clear();
   cache_bytes_ = dirty_bytes_ = 0;
+  memo_ = nullptr;
 }
 
-std::optional<std::string> StateStore::GetEncoded(std::string_view key) {
-  if (auto it = cache_.find(key); it != cache_.end()) {
+StateStore::Node* StateStore::Lookup(std::string_view key) {
+  Node* node = nullptr;
+  // Primitives read a key and then write it: remember the last entry to skip the second hash.
+  if (memo_ != nullptr && memo_->first == key) {
+    node = memo_;
+  } else if (auto it = cache_.find(key); it != cache_.end()) {
+    node = &*it;
+    memo_ = node;
+  }
+  if (node != nullptr && !node->second.dirty) {
+    lru_.splice(lru_.begin(), lru_, node->second.lru);
+  }
+  return node;
+}
+
+const std::optional<std::string>& StateStore::GetEncoded(std::string_view key) {
+  if (Node* node = Lookup(key)) {
     ++hits_;
-    Entry& e = it->second;
-    if (!e.dirty) lru_.splice(lru_.begin(), lru_, e.lru);
-    return e.value;
+    return node->second.value;
   }
   ++misses_;
   std::optional<std::string> found;
@@ -391,20 +400,31 @@ std::optional<std::string> StateStore::GetEncoded(std::string_view key) {
                                << s.ToString();
     }
   }
-  Insert(key, found, /*dirty=*/false);
+  Node* node = Insert(key, std::move(found), /*dirty=*/false);
   EvictClean();
-  return found;
+  return node->second.value;
 }
 
-void StateStore::PutEncoded(std::string_view key, std::optional<std::string> encoded) {
-  auto it = cache_.find(key);
-  if (it == cache_.end()) {
+void StateStore::PutEncoded(std::string_view key, uint64_t header,
+                            std::optional<std::string_view> body) {
+  Node* node = Lookup(key);
+  if (node == nullptr) {
+    std::optional<std::string> encoded;
+    if (body) encoded = EncodeWithHeader(header, *body);
     Insert(key, std::move(encoded), /*dirty=*/true);
   } else {
-    Node* node = &*it;
     Entry& e = node->second;
     const size_t old_bytes = EntryBytes(node->first, e.value);
-    const size_t new_bytes = EntryBytes(node->first, encoded);
+    if (body) {
+      // In place: the entry's string keeps its capacity, so a steady key allocates nothing.
+      if (!e.value) e.value.emplace();
+      e.value->clear();
+      PutVarint64(&*e.value, header);
+      e.value->append(*body);
+    } else {
+      e.value.reset();
+    }
+    const size_t new_bytes = EntryBytes(node->first, e.value);
     if (!e.dirty) {
       lru_.erase(e.lru);
       e.dirty = true;
@@ -414,30 +434,38 @@ void StateStore::PutEncoded(std::string_view key, std::optional<std::string> enc
     }
     dirty_bytes_ += new_bytes;
     cache_bytes_ = cache_bytes_ - old_bytes + new_bytes;
-    e.value = std::move(encoded);
   }
   MaybeSpill();
 }
 
-std::optional<std::string> StateStore::Get(std::string_view key) {
-  auto encoded = GetEncoded(key);
+std::optional<std::string_view> StateStore::GetView(std::string_view key) {
+  const std::optional<std::string>& encoded = GetEncoded(key);
   if (!encoded) return std::nullopt;
-  return StripHeader(*encoded);
+  std::string_view body(*encoded);
+  uint64_t header;
+  VW_CHECK(GetVarint64(&body, &header)) << "state value without a valid expiry header";
+  return body;
+}
+
+std::optional<std::string> StateStore::Get(std::string_view key) {
+  auto view = GetView(key);
+  if (!view) return std::nullopt;
+  return std::string(*view);
 }
 
 void StateStore::Put(std::string_view key, std::string_view value) {
   VW_CHECK(key.empty() || key.front() != '\0') << "state keys starting with \\0 are reserved";
-  PutEncoded(key, EncodeWithHeader(internal::kNeverExpires, value));
+  PutEncoded(key, internal::kNeverExpires, value);
 }
 
 void StateStore::Put(std::string_view key, std::string_view value, EventTime expires_at) {
   VW_CHECK(key.empty() || key.front() != '\0') << "state keys starting with \\0 are reserved";
-  PutEncoded(key, EncodeWithHeader(internal::ExpiryHeader(expires_at), value));
+  PutEncoded(key, internal::ExpiryHeader(expires_at), value);
 }
 
 void StateStore::Delete(std::string_view key) {
   VW_CHECK(key.empty() || key.front() != '\0') << "state keys starting with \\0 are reserved";
-  PutEncoded(key, std::nullopt);
+  PutEncoded(key, 0, std::nullopt);
 }
 
 void StateStore::ExpireBefore(EventTime t) {
@@ -618,7 +646,7 @@ Status StateStore::SweepExpired(size_t max_keys) {
   for (const std::string& key : expired) {
     auto c = cache_.find(std::string_view(key));
     if (c != cache_.end() && c->second.dirty) continue;  // rewritten since: not expired any more
-    PutEncoded(key, std::nullopt);
+    PutEncoded(key, 0, std::nullopt);
     ++swept_;
   }
   return Status::OK();

@@ -102,6 +102,9 @@ class StateStore {
 
   // --- Data (the contract's API) ---
   std::optional<std::string> Get(std::string_view key);
+  // As Get, without a copy: the view is valid until the next call on this store (any call).
+  // For the primitives' read-modify-write hot path.
+  std::optional<std::string_view> GetView(std::string_view key);
   void Put(std::string_view key, std::string_view value);  // never expires
   void Delete(std::string_view key);
   // A value that may be physically dropped once ExpireBefore(t) is committed with t > expires_at.
@@ -173,8 +176,9 @@ class StateStore {
   explicit StateStore(StoreOptions options);
   vw::Status OpenDb();
   vw::Status Recover();
-  std::optional<std::string> GetEncoded(std::string_view key);
-  void PutEncoded(std::string_view key, std::optional<std::string> encoded);
+  Node* Lookup(std::string_view key);
+  const std::optional<std::string>& GetEncoded(std::string_view key);
+  void PutEncoded(std::string_view key, uint64_t header, std::optional<std::string_view> body);
   Node* Insert(std::string_view key, std::optional<std::string> encoded, bool dirty);
   void MarkAllClean();
   void EvictClean();
@@ -200,6 +204,7 @@ class StateStore {
   std::vector<Node*> dirty_;  // dirty entries, in first-write order
   size_t cache_bytes_ = 0;    // approximate memory of all entries
   size_t dirty_bytes_ = 0;    // of which dirty
+  Node* memo_ = nullptr;      // the entry last looked up (read-modify-write hits it twice)
   bool has_spill_ = false;
   int64_t pending_horizon_us_ = INT64_MIN;
   int64_t committed_horizon_us_ = INT64_MIN;

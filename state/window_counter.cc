@@ -13,16 +13,15 @@ namespace {
 using Buckets_ = std::vector<std::pair<int64_t, int64_t>>;  // (bucket index, sum), ascending
 
 // Body: varint n, then n x (zigzag delta of bucket index from the previous one, zigzag sum).
-std::string Encode(const Buckets_& b) {
-  std::string out;
-  internal::PutVarint64(&out, b.size());
+void Encode(const Buckets_& b, std::string* out) {
+  out->clear();
+  internal::PutVarint64(out, b.size());
   int64_t prev = 0;
   for (const auto& [idx, sum] : b) {
-    internal::PutSigned(&out, idx - prev);
-    internal::PutSigned(&out, sum);
+    internal::PutSigned(out, idx - prev);
+    internal::PutSigned(out, sum);
     prev = idx;
   }
-  return out;
 }
 
 Buckets_ Decode(std::string_view in) {
@@ -51,10 +50,10 @@ WindowCounter::WindowCounter(StateStore* store, std::string ns, Duration bucket,
 }
 
 bool WindowCounter::Add(std::string_view key, EventTime t, int64_t delta) {
-  const std::string k = internal::NsKey(prefix_, key);
+  const std::string& k = internal::NsKeyInto(&key_buf_, prefix_, key);
   const int64_t idx = internal::BucketIndex(t, bucket_);
   Buckets_ b;
-  if (auto v = store_->Get(k)) b = Decode(*v);
+  if (auto v = store_->GetView(k)) b = Decode(*v);
   const int64_t newest = b.empty() ? idx : std::max(idx, b.back().first);
   const int64_t oldest_kept = newest - num_buckets_ + 1;
   if (idx < oldest_kept) return false;  // later than retention allows: ignored
@@ -74,13 +73,14 @@ bool WindowCounter::Add(std::string_view key, EventTime t, int64_t delta) {
   // Readers look at most num_buckets back from "now": once now >= the end of the newest bucket
   // plus the span, nothing here is visible, so the value may be dropped.
   const EventTime expires = EventTime::FromMicros((newest + 1 + num_buckets_) * bucket_.micros());
-  store_->Put(k, Encode(b), expires);
+  Encode(b, &body_buf_);
+  store_->Put(k, body_buf_, expires);
   return true;
 }
 
 int64_t WindowCounter::Sum(std::string_view key, EventTime from, EventTime to) {
   if (to <= from) return 0;
-  auto v = store_->Get(internal::NsKey(prefix_, key));
+  auto v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
   if (!v) return 0;
   int64_t total = 0;
   for (const auto& [idx, sum] : Decode(*v)) {
@@ -93,7 +93,7 @@ int64_t WindowCounter::Sum(std::string_view key, EventTime from, EventTime to) {
 std::vector<int64_t> WindowCounter::Buckets(std::string_view key, EventTime end, int n) {
   std::vector<int64_t> out(static_cast<size_t>(std::max(n, 0)), 0);
   if (n <= 0) return out;
-  auto v = store_->Get(internal::NsKey(prefix_, key));
+  auto v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
   if (!v) return out;
   const int64_t last = internal::BucketIndex(end, bucket_);
   const int64_t first = last - n + 1;
@@ -109,7 +109,7 @@ std::vector<int64_t> WindowCounter::SamePhase(std::string_view key, EventTime en
       << "window counter: period must be a positive multiple of the bucket width";
   std::vector<int64_t> out(static_cast<size_t>(std::max(n, 0)), 0);
   if (n <= 0) return out;
-  auto v = store_->Get(internal::NsKey(prefix_, key));
+  auto v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
   if (!v) return out;
   const int64_t step = period.micros() / bucket_.micros();
   const int64_t last = internal::BucketIndex(end, bucket_);

@@ -45,6 +45,7 @@ class WindowCounter {
   std::string prefix_;
   vw::Duration bucket_;
   int num_buckets_;
+  std::string key_buf_, body_buf_;  // reused: no allocation per event in steady state
 };
 
 }  // namespace vw::state
