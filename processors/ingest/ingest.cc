@@ -89,6 +89,14 @@ bool LooksLikeNdjson(std::string_view bytes) {
          (first.front() == '[' && first.back() == ']');
 }
 
+// Key comparison against a literal in Azure's casing: an inlined fixed-size compare first (the
+// usual case), then a case-insensitive one (other producers vary the casing).
+template <size_t N>
+inline bool KeyIs(std::string_view key, const char (&literal)[N]) {
+  return key.size() == N - 1 && (__builtin_memcmp(key.data(), literal, N - 1) == 0 ||
+                                 EqualsIgnoreCase(key, std::string_view(literal, N - 1)));
+}
+
 // Keys without escapes (all of Azure's) are read in place, without copying them out; a key with an
 // escape is unescaped. Scanning to the closing quote is safe: stage 1 has already found it.
 simdjson::error_code FastKey(od::field& f, std::string_view* key) {
@@ -541,7 +549,7 @@ Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, int depth, 
     std::string_view key;
     if (auto err = FastKey(field, &key)) return Broken(err, RecordWhere());
     if (envelope) continue;  // other members of an envelope carry nothing we use
-    if (depth == 0 && key.size() == 7 && EqualsIgnoreCase(key, "records")) {
+    if (depth == 0 && key.size() == 7 && KeyIs(key, "records")) {
       od::value v = field.value();
       od::json_type t;
       if (auto err = v.type().get(t)) return Broken(err, RecordWhere());
@@ -742,7 +750,7 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
   Got got = Got::kNull;
   switch (key.size()) {
     case 4:
-      if (EqualsIgnoreCase(key, "time")) {
+      if (KeyIs(key, "time")) {
         VW_GOT_OR_RETURN(String(v, "time", &s));
         if (got == Got::kNull) return Rec::kAccepted;  // reported as missing at the end
         Result<EventTime> t = ParseRfc3339(s);
@@ -755,12 +763,12 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
       }
       return Rec::kAccepted;
     case 8:
-      if (EqualsIgnoreCase(key, "category")) {
+      if (KeyIs(key, "category")) {
         VW_GOT_OR_RETURN(String(v, "category", &s));
         if (got == Got::kValue) category_ = s;
-      } else if (EqualsIgnoreCase(key, "identity")) {
+      } else if (KeyIs(key, "identity")) {
         return ReadIdentity(v, e);
-      } else if (EqualsIgnoreCase(key, "tenantId")) {
+      } else if (KeyIs(key, "tenantId")) {
         VW_GOT_OR_RETURN(String(v, "TenantId", &s));
         if (got == Got::kValue && e->caller().tenant_id().empty()) {
           AppendLower(s, e->mutable_caller()->mutable_tenant_id());
@@ -768,21 +776,21 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
       }
       return Rec::kAccepted;
     case 10:
-      if (EqualsIgnoreCase(key, "resourceId")) {
+      if (KeyIs(key, "resourceId")) {
         VW_GOT_OR_RETURN(String(v, "resourceId", &s));
         if (got == Got::kValue && !Trim(s).empty()) {
           SetVault(Trim(s), e);
           has_resource_ = true;
         }
-      } else if (EqualsIgnoreCase(key, "durationMs")) {
+      } else if (KeyIs(key, "durationMs")) {
         VW_GOT_OR_RETURN(Integer(v, "durationMs", &n));
         if (got == Got::kValue) e->set_duration_ms(n);
-      } else if (EqualsIgnoreCase(key, "properties")) {
+      } else if (KeyIs(key, "properties")) {
         return ReadProperties(v, e);
-      } else if (EqualsIgnoreCase(key, "clientInfo")) {
+      } else if (KeyIs(key, "clientInfo")) {
         VW_GOT_OR_RETURN(String(v, "clientInfo", &s));
         if (got == Got::kValue) e->mutable_client_info()->assign(s);
-      } else if (EqualsIgnoreCase(key, "requestUri")) {
+      } else if (KeyIs(key, "requestUri")) {
         VW_GOT_OR_RETURN(String(v, "requestUri", &s));
         if (got == Got::kValue) {
           e->mutable_request_uri()->assign(s);
@@ -791,7 +799,7 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
       }
       return Rec::kAccepted;
     case 13:
-      if (EqualsIgnoreCase(key, "operationName")) {
+      if (KeyIs(key, "operationName")) {
         VW_GOT_OR_RETURN(String(v, "operationName", &s));
         s = Trim(s);
         if (got == Got::kValue && !s.empty()) {
@@ -801,13 +809,13 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
           e->mutable_operation_name()->assign(s);
           has_operation_ = true;
         }
-      } else if (EqualsIgnoreCase(key, "correlationId")) {
+      } else if (KeyIs(key, "correlationId")) {
         VW_GOT_OR_RETURN(String(v, "correlationId", &s));
         if (got == Got::kValue) e->mutable_correlation_id()->assign(s);
       }
       return Rec::kAccepted;
     case 14:
-      if (EqualsIgnoreCase(key, "httpStatusCode")) {
+      if (KeyIs(key, "httpStatusCode")) {
         VW_GOT_OR_RETURN(Integer(v, "httpStatusCode", &n));
         if (got == Got::kValue) {
           if (n < 0 || n > 999) {
@@ -820,20 +828,20 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
       }
       return Rec::kAccepted;
     case 15:
-      if (EqualsIgnoreCase(key, "callerIpAddress")) {
+      if (KeyIs(key, "callerIpAddress")) {
         VW_GOT_OR_RETURN(String(v, "callerIpAddress", &s));
         if (got == Got::kValue) {
           vw::v1::Caller* c = e->mutable_caller();
           c->mutable_ip_text()->assign(s);
           ParseIp(s, c->mutable_ip());
         }
-      } else if (EqualsIgnoreCase(key, "resultSignature")) {
+      } else if (KeyIs(key, "resultSignature")) {
         VW_GOT_OR_RETURN(String(v, "resultSignature", &s));
         if (got == Got::kValue) e->mutable_result_signature()->assign(s);
       }
       return Rec::kAccepted;
     case 16:
-      if (EqualsIgnoreCase(key, "operationVersion")) {
+      if (KeyIs(key, "operationVersion")) {
         VW_GOT_OR_RETURN(String(v, "operationVersion", &s));
         if (got == Got::kValue) e->mutable_operation_version()->assign(s);
       }
@@ -889,16 +897,16 @@ Rec Ingestor::Impl::ReadProperties(od::value v, AccessEvent* e) {
     Got got = Got::kNull;
     switch (key.size()) {
       case 2:
-        if (EqualsIgnoreCase(key, "id")) {
+        if (KeyIs(key, "id")) {
           VW_GOT_OR_RETURN(String(fv, "properties.id", &s));
           if (got == Got::kValue) props_id_ = s;
         }
         break;
       case 10:
-        if (EqualsIgnoreCase(key, "clientInfo")) {
+        if (KeyIs(key, "clientInfo")) {
           VW_GOT_OR_RETURN(String(fv, "properties.clientInfo", &s));
           if (got == Got::kValue) e->mutable_client_info()->assign(s);
-        } else if (EqualsIgnoreCase(key, "requestUri")) {
+        } else if (KeyIs(key, "requestUri")) {
           VW_GOT_OR_RETURN(String(fv, "properties.requestUri", &s));
           if (got == Got::kValue) {
             e->mutable_request_uri()->assign(s);
@@ -907,7 +915,7 @@ Rec Ingestor::Impl::ReadProperties(od::value v, AccessEvent* e) {
         }
         break;
       case 14:
-        if (EqualsIgnoreCase(key, "httpStatusCode")) {
+        if (KeyIs(key, "httpStatusCode")) {
           VW_GOT_OR_RETURN(Integer(fv, "properties.httpStatusCode", &n));
           if (got == Got::kValue) {
             if (n < 0 || n > 999) {
@@ -920,25 +928,25 @@ Rec Ingestor::Impl::ReadProperties(od::value v, AccessEvent* e) {
         }
         break;
       case 16:
-        if (EqualsIgnoreCase(key, "isRbacAuthorized")) {
+        if (KeyIs(key, "isRbacAuthorized")) {
           VW_GOT_OR_RETURN(Boolean(fv, "properties.isRbacAuthorized", &b));
           if (got == Got::kValue)
             e->set_is_rbac_authorized(b ? vw::v1::TRI_STATE_TRUE : vw::v1::TRI_STATE_FALSE);
         }
         break;
       case 17:
-        if (EqualsIgnoreCase(key, "addedAccessPolicy")) {
+        if (KeyIs(key, "addedAccessPolicy")) {
           Rec r = ReadPolicy(fv, true, e);
           if (r != Rec::kAccepted) return r;
         }
         break;
       case 19:
-        if (EqualsIgnoreCase(key, "isAccessPolicyMatch")) {
+        if (KeyIs(key, "isAccessPolicyMatch")) {
           VW_GOT_OR_RETURN(Boolean(fv, "properties.isAccessPolicyMatch", &b));
           if (got == Got::kValue) {
             e->set_is_access_policy_match(b ? vw::v1::TRI_STATE_TRUE : vw::v1::TRI_STATE_FALSE);
           }
-        } else if (EqualsIgnoreCase(key, "removedAccessPolicy")) {
+        } else if (KeyIs(key, "removedAccessPolicy")) {
           Rec r = ReadPolicy(fv, false, e);
           if (r != Rec::kAccepted) return r;
         }
@@ -976,7 +984,7 @@ Rec Ingestor::Impl::ReadIdentity(od::value v, AccessEvent* e) {
         reason_ = "'identity' is a string holding malformed JSON";
         return Rec::kDead;
       }
-      if (!EqualsIgnoreCase(key, "claim")) continue;
+      if (!KeyIs(key, "claim")) continue;
       od::value cv = field.value();
       od::object claims;
       if (cv.get_object().get(claims)) {
@@ -1004,7 +1012,7 @@ Rec Ingestor::Impl::ReadIdentity(od::value v, AccessEvent* e) {
     if (auto err = std::move(field_result).get(field)) return Broken(err, "'identity'");
     std::string_view key;
     if (auto err = FastKey(field, &key)) return Broken(err, "'identity'");
-    if (!EqualsIgnoreCase(key, "claim")) continue;
+    if (!KeyIs(key, "claim")) continue;
     od::value cv = field.value();
     od::json_type ct;
     if (auto err = cv.type().get(ct)) return Broken(err, "'identity.claim'");
@@ -1045,56 +1053,56 @@ Rec Ingestor::Impl::ReadClaims(od::object claims, int depth, AccessEvent* e) {
     std::string_view s;
     switch (name.size()) {
       case 3:
-        if (EqualsIgnoreCase(name, "oid")) {
+        if (KeyIs(name, "oid")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           c->clear_object_id();
           AppendLower(s, c->mutable_object_id());
-        } else if (EqualsIgnoreCase(name, "upn")) {
+        } else if (KeyIs(name, "upn")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           upn_ = s;
-        } else if (EqualsIgnoreCase(name, "tid")) {
+        } else if (KeyIs(name, "tid")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           c->clear_tenant_id();
           AppendLower(s, c->mutable_tenant_id());
         }
         break;
       case 4:
-        if (EqualsIgnoreCase(name, "name")) {
+        if (KeyIs(name, "name")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           name_claim_ = s;
         }
         break;
       case 5:
-        if (EqualsIgnoreCase(name, "appid")) {
+        if (KeyIs(name, "appid")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           c->clear_app_id();
           AppendLower(s, c->mutable_app_id());
-        } else if (EqualsIgnoreCase(name, "idtyp")) {
+        } else if (KeyIs(name, "idtyp")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           idtyp_ = s;
         }
         break;
       case 6:
-        if (EqualsIgnoreCase(name, "ipaddr")) {
+        if (KeyIs(name, "ipaddr")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           ipaddr_claim_ = s;
         }
         break;
       case 8:
-        if (EqualsIgnoreCase(name, "tenantId")) {
+        if (KeyIs(name, "tenantId")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           c->clear_tenant_id();
           AppendLower(s, c->mutable_tenant_id());
         }
         break;
       case 11:
-        if (EqualsIgnoreCase(name, "unique_name")) {
+        if (KeyIs(name, "unique_name")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           unique_name_ = s;
         }
         break;
       case 16:
-        if (EqualsIgnoreCase(name, "objectidentifier")) {
+        if (KeyIs(name, "objectidentifier")) {
           if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
           c->clear_object_id();
           AppendLower(s, c->mutable_object_id());
@@ -1143,13 +1151,13 @@ Rec Ingestor::Impl::ReadOnePolicy(od::object obj, bool added, AccessEvent* e) {
     std::string_view key;
     if (auto err = FastKey(field, &key)) return Broken(err, "access policy");
     od::value v = field.value();
-    if (EqualsIgnoreCase(key, "objectId")) {
+    if (KeyIs(key, "objectId")) {
       std::string_view s;
       Got got = String(v, "access policy ObjectId", &s);
       if (got == Got::kBroken) return Rec::kBroken;
       if (got == Got::kWrongType) return Rec::kDead;
       if (got == Got::kValue) AppendLower(s, &object_id);
-    } else if (EqualsIgnoreCase(key, "permissions")) {
+    } else if (KeyIs(key, "permissions")) {
       od::object p;
       if (v.get_object().get(p)) continue;  // null or odd: the object id is what matters most
       for (auto pr : p) {

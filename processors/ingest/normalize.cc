@@ -231,15 +231,6 @@ bool IsHex(std::string_view s) {
 
 }  // namespace
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  if (a == b) return true;  // the usual case: Azure's own casing
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
-  }
-  return true;
-}
-
 void AppendLower(std::string_view s, std::string* out) {
   size_t old = out->size();
   out->resize(old + s.size());
@@ -340,8 +331,11 @@ void ParseTarget(std::string_view uri, bool is_request_uri, vw::v1::AccessEvent*
   // Skip "scheme://host/"; stop at the query or fragment. Plain loops: this runs on every record.
   size_t i = 0;
   const size_t size = uri.size();
-  size_t scheme = uri.find("://");
-  if (scheme != std::string_view::npos) i = scheme + 3;
+  if (uri.substr(0, 8) == "https://") {
+    i = 8;
+  } else if (size_t scheme = uri.find("://"); scheme != std::string_view::npos) {
+    i = scheme + 3;
+  }
   while (i < size && uri[i] != '/') ++i;
   if (i >= size) return;
   ++i;
@@ -388,19 +382,26 @@ bool ParseIp(std::string_view text, std::string* bytes) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   if (text.empty() || text.size() >= 64) return false;
-  char buf[64];
   if (text.front() == '[') {  // "[v6]" or "[v6]:port"
     size_t close = text.find(']');
     if (close == std::string_view::npos) return false;
     text = text.substr(1, close - 1);
-  } else if (text.find(':') != std::string_view::npos && text.find('.') != std::string_view::npos &&
-             text.find(':') == text.rfind(':')) {
-    text = text.substr(0, text.find(':'));  // "v4:port"
   }
+  size_t colons = 0, first_colon = 0;
+  bool dot = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ':') {
+      if (colons++ == 0) first_colon = i;
+    } else if (text[i] == '.') {
+      dot = true;
+    }
+  }
+  if (colons == 1 && dot) text = text.substr(0, first_colon);  // "v4:port"
+  char buf[64];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
   unsigned char out[16];
-  if (text.find(':') == std::string_view::npos) {
+  if (colons == 0 || (colons == 1 && dot)) {
     if (inet_pton(AF_INET, buf, out) != 1) return false;
     bytes->assign(reinterpret_cast<const char*>(out), 4);
     return true;

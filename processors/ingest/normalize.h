@@ -11,8 +11,19 @@
 
 namespace vw::ingest {
 
-// ASCII case-insensitive equality (JSON keys and Azure names vary in casing).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality (JSON keys and Azure names vary in casing). Inline: it runs for
+// most keys of every record.
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x == y) continue;
+    if ((x | 0x20) != (y | 0x20)) return false;
+    char lower = static_cast<char>(x | 0x20);
+    if (lower < 'a' || lower > 'z') return false;  // only letters differ by the case bit
+  }
+  return true;
+}
 // Appends `s` lower-cased (ASCII) to `out`.
 void AppendLower(std::string_view s, std::string* out);
 
