@@ -88,6 +88,10 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
       o.commit_interval_ms = config_.commit_interval_ms;
       o.consumer_config = config_.ConsumerConfig();
       o.consumer_config["group.id"] = config_.application_id + "." + stage;
+      // Static membership (KIP-345): a restarted instance takes its partitions back at once
+      // instead of waiting for its dead incarnation's session to time out and a rebalance.
+      o.consumer_config["group.instance.id"] = config_.application_id + "." + stage + "." +
+                                               config_.instance_id + "." + std::to_string(i);
       o.consumer_config["client.id"] =
           config_.application_id + "." + stage + "." + config_.instance_id;
       o.producer_config = config_.ProducerConfig();

@@ -63,6 +63,7 @@ class PipelineTest : public ::testing::Test {
     ASSERT_FALSE(Bootstrap().empty())
         << "VW_KAFKA_BOOTSTRAP is not set: start a broker with scripts/kafka-local start";
     ASSERT_FALSE(Env("VW_BINARY_DIR").empty());
+    ASSERT_TRUE(std::filesystem::exists(Env("VW_BINARY_DIR") + "/apps/vaultwatch"));
   }
 
   void NeedDataset() {
@@ -101,7 +102,7 @@ TEST_F(PipelineTest, IngestStageIsExactlyOnceUnderRepeatedKill9) {
   std::vector<std::string> lines;
   for (int i = 0; i < kRecords; ++i) {
     lines.push_back(Record(i));
-    if (i % 1000 == 0) lines.push_back("{\"broken\": ");  // dead-lettered
+    if (i % 1000 == 0) lines.push_back("{\"broken\": 1,,}");  // one dead letter
   }
   const size_t kBroken = (kRecords + 999) / 1000;
 
