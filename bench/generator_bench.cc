@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "generator_bench: %s\n", sink.status().ToString().c_str());
       return 1;
     }
-    auto f = RunOnce(o, **sink);
+    vw::gen::AsyncSink async(sink->get());
+    auto f = RunOnce(o, async);
     if (!f.ok()) {
       std::fprintf(stderr, "generator_bench: %s\n", f.status().ToString().c_str());
       return 1;

@@ -1,5 +1,6 @@
 #include "generator/sinks.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -55,6 +56,63 @@ Status RateLimitedSink::Write(std::string_view data, const std::vector<uint32_t>
     if (due > now) std::this_thread::sleep_for(std::chrono::microseconds(due - now));
   }
   return Status::OK();
+}
+
+AsyncSink::AsyncSink(OutputSink* inner, size_t max_queued)
+    : inner_(inner), max_queued_(std::max<size_t>(1, max_queued)), thread_([this] { Loop(); }) {}
+
+AsyncSink::~AsyncSink() { Stop().IgnoreError(); }  // errors were reported by Write/Close, if called
+
+Status AsyncSink::Write(std::string_view data, const std::vector<uint32_t>& ends) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return queue_.size() < max_queued_ || !error_.ok() || done_; });
+  if (!error_.ok()) return error_;
+  if (done_) return Status::FailedPrecondition("write to a closed sink");
+  Batch b;
+  if (!free_.empty()) {
+    b = std::move(free_.back());
+    free_.pop_back();
+  }
+  lock.unlock();
+  b.data.assign(data);
+  b.ends = ends;
+  lock.lock();
+  queue_.push_back(std::move(b));
+  cv_.notify_all();
+  return Status::OK();
+}
+
+void AsyncSink::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [&] { return !queue_.empty() || done_; });
+    if (queue_.empty()) return;  // done and drained
+    Batch b = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    Status s = error_.ok() ? inner_->Write(b.data, b.ends) : Status::OK();
+    lock.lock();
+    if (!s.ok() && error_.ok()) error_ = s;
+    free_.push_back(std::move(b));
+    cv_.notify_all();
+  }
+}
+
+Status AsyncSink::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (done_ && !thread_.joinable()) return error_;
+    done_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  return error_;
+}
+
+Status AsyncSink::Close() {
+  Status s = Stop();
+  Status c = inner_->Close();
+  return s.ok() ? c : s;
 }
 
 }  // namespace vw::gen

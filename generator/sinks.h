@@ -5,11 +5,15 @@
 // from its thread only.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "base/clock.h"
@@ -71,6 +75,37 @@ class RateLimitedSink final : public OutputSink {
   const Clock* clock_;
   int64_t start_us_ = -1;
   uint64_t sent_ = 0;
+};
+
+// Hands batches to `inner` on a background thread, so that formatting the next batch overlaps
+// writing this one (file output is otherwise bounded by the sum of both). Copies each batch; holds
+// at most `max_queued` batches (Write blocks beyond that: backpressure, bounded memory). The first
+// error of `inner` is returned by a later Write or by Close. Owns its thread; not itself
+// thread-safe (one producer thread).
+class AsyncSink final : public OutputSink {
+ public:
+  explicit AsyncSink(OutputSink* inner, size_t max_queued = 2);
+  ~AsyncSink() override;
+  Status Write(std::string_view data, const std::vector<uint32_t>& ends) override;
+  Status Close() override;
+
+ private:
+  struct Batch {
+    std::string data;
+    std::vector<uint32_t> ends;
+  };
+  void Loop();
+  Status Stop();
+
+  OutputSink* inner_;
+  size_t max_queued_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;
+  std::vector<Batch> free_;
+  bool done_ = false;
+  Status error_;
+  std::thread thread_;
 };
 
 }  // namespace vw::gen
