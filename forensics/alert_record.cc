@@ -1,0 +1,163 @@
+#include "forensics/alert_record.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include "base/time_format.h"
+#include "forensics/event_source.h"
+#include "kafka/admin.h"
+#include "kafka/consumer.h"
+
+namespace vw::forensics {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string Field(simdjson::dom::object o, const char* key) {
+  std::string_view v;
+  if (o[key].get_string().get(v) != simdjson::SUCCESS) return "";
+  return std::string(v);
+}
+
+Status ParseTimeField(simdjson::dom::object o, const char* key, int64_t* out) {
+  std::string v = Field(o, key);
+  if (v.empty()) return Status::InvalidArgument(std::string("alert: '") + key + "' missing");
+  Result<EventTime> t = ParseRfc3339(v);
+  if (!t.ok()) return Status::InvalidArgument(std::string("alert: '") + key + "' is not a time");
+  *out = t->micros();
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<AlertRecord> ParseAlertJson(std::string_view line) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("alert: not JSON");
+  }
+  simdjson::dom::object o;
+  if (doc.get_object().get(o) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("alert: not a JSON object");
+  }
+  AlertRecord a;
+  a.id = Field(o, "SystemAlertId");
+  a.type = Field(o, "AlertType");
+  if (a.id.empty() || a.type.empty()) {
+    return Status::InvalidArgument("alert: 'SystemAlertId' or 'AlertType' missing");
+  }
+  a.display_name = Field(o, "AlertDisplayName");
+  a.severity = Field(o, "Severity");
+  a.description = Field(o, "Description");
+  a.azure_resource_id = Lower(Field(o, "AzureResourceId"));
+  a.compromised_entity = Lower(Field(o, "CompromisedEntity"));
+  VW_RETURN_IF_ERROR(ParseTimeField(o, "StartTimeUtc", &a.start_us));
+  VW_RETURN_IF_ERROR(ParseTimeField(o, "EndTimeUtc", &a.end_us));
+  VW_RETURN_IF_ERROR(ParseTimeField(o, "TimeGenerated", &a.generated_us));
+  simdjson::dom::object props;
+  if (o["ExtendedProperties"].get_object().get(props) == simdjson::SUCCESS) {
+    a.reasons = Field(props, "Alert Reasons");
+  }
+  simdjson::dom::array entities;
+  if (o["Entities"].get_array().get(entities) == simdjson::SUCCESS) {
+    for (simdjson::dom::element e : entities) {
+      simdjson::dom::object eo;
+      if (e.get_object().get(eo) != simdjson::SUCCESS) continue;
+      std::string type = Field(eo, "Type");
+      if (type == "account") {
+        for (const char* k : {"AadUserId", "AppId", "Upn"}) {
+          std::string v = Lower(Field(eo, k));
+          if (!v.empty()) a.accounts.push_back(v);
+        }
+      } else if (type == "ip") {
+        std::string v = Field(eo, "Address");
+        if (!v.empty()) a.ips.push_back(v);
+      }
+    }
+  }
+  a.json = std::string(line);
+  return a;
+}
+
+Result<std::vector<AlertRecord>> ReadAlerts(const std::string& spec, const kafka::Config& kafka,
+                                            AlertReadStats* stats) {
+  std::vector<AlertRecord> out;
+  AlertReadStats local;
+  AlertReadStats& st = stats != nullptr ? *stats : local;
+  auto take = [&](std::string_view line) {
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.empty()) return;
+    ++st.lines;
+    Result<AlertRecord> a = ParseAlertJson(line);
+    if (a.ok()) {
+      out.push_back(std::move(*a));
+    } else {
+      ++st.bad;
+    }
+  };
+  if (!IsKafkaSpec(spec)) {
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (spec != "-") {
+      file.open(spec);
+      if (!file) return Status::IOError(spec + ": cannot open");
+      in = &file;
+    }
+    for (std::string line; std::getline(*in, line);) take(line);
+    if (in->bad()) return Status::IOError(spec + ": read failed");
+    return out;
+  }
+  std::vector<std::string> topics = KafkaTopics(spec);
+  if (kafka.find("bootstrap.servers") == kafka.end()) {
+    return Status::InvalidArgument("Kafka alerts need bootstrap servers (--bootstrap)");
+  }
+  VW_ASSIGN_OR_RETURN(auto admin, kafka::Admin::Create(kafka));
+  kafka::Config cc = kafka;
+  std::random_device rd;
+  cc["group.id"] = "vaultwatch-timeline-" + std::to_string(rd());
+  cc["enable.partition.eof"] = "true";
+  VW_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(cc));
+  kafka::OffsetMap start;
+  std::map<kafka::TopicPartition, int64_t> end;
+  for (const std::string& t : topics) {
+    VW_ASSIGN_OR_RETURN(int n, admin->PartitionCount(t, 15000));
+    for (int p = 0; p < n; ++p) {
+      kafka::TopicPartition tp{t, PartitionId(p)};
+      VW_ASSIGN_OR_RETURN(auto marks, admin->Watermarks(tp, 15000));
+      if (marks.second.value() <= marks.first.value()) continue;  // empty
+      start[tp] = marks.first;
+      end[tp] = marks.second.value();
+    }
+  }
+  if (start.empty()) return out;
+  VW_RETURN_IF_ERROR(consumer->Assign(start));
+  std::vector<kafka::Message> batch;
+  std::vector<kafka::TopicPartition> eof;
+  while (!end.empty()) {
+    batch.clear();
+    eof.clear();
+    VW_RETURN_IF_ERROR(consumer->Poll(200, 10000, &batch, &eof));
+    for (const kafka::Message& m : batch) {
+      kafka::TopicPartition tp{std::string(m.topic()), m.partition()};
+      auto it = end.find(tp);
+      if (it == end.end()) continue;
+      if (!m.value_is_null()) take(m.value());
+      if (m.offset().value() >= it->second - 1) end.erase(it);
+    }
+    for (const auto& tp : eof) end.erase(tp);
+  }
+  return out;
+}
+
+}  // namespace vw::forensics

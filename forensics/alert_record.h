@@ -1,0 +1,42 @@
+// AlertRecord: the fields of a Defender-shaped alert JSON line (docs/contracts.md section 4) that a
+// timeline needs, parsed back from kv.alerts or an alerts file; and readers for both.
+//
+// Plain values; the functions are thread-safe (each call owns its parser).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "kafka/types.h"
+
+namespace vw::forensics {
+
+struct AlertRecord {
+  std::string id;    // SystemAlertId
+  std::string type;  // AlertType
+  std::string display_name, severity, description, reasons;
+  std::string azure_resource_id;   // lower-cased
+  std::string compromised_entity;  // lower-cased
+  int64_t start_us = 0, end_us = 0, generated_us = 0;
+  std::vector<std::string> accounts;  // lower-cased AadUserId / AppId / Upn of account entities
+  std::vector<std::string> ips;       // Address of ip entities
+  std::string json;                   // the line as read
+};
+
+// Parses one alert line; InvalidArgument naming the missing/bad field otherwise.
+Result<AlertRecord> ParseAlertJson(std::string_view line);
+
+struct AlertReadStats {
+  uint64_t lines = 0, bad = 0;
+};
+
+// Reads every alert of a file ("-" = stdin) or of "kafka:TOPIC" (all partitions, read_committed,
+// from the beginning to the end; `kafka` must name bootstrap.servers). Lines that are not alerts
+// are counted as bad and skipped.
+Result<std::vector<AlertRecord>> ReadAlerts(const std::string& spec, const kafka::Config& kafka,
+                                            AlertReadStats* stats);
+
+}  // namespace vw::forensics
