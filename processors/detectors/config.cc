@@ -187,10 +187,11 @@ const std::vector<FieldDef>& Fields() {
                          &DetectConfig::op_pattern_min_new_ops, 1, 100,
                          "KV_OperationPatternAnomaly: operations a known caller never performed "
                          "on the vault, within the window."));
-    v.push_back(IntField("operation_pattern.min_baseline_events",
-                         &DetectConfig::op_pattern_min_baseline_events, 1, 100000000,
-                         "KV_OperationPatternAnomaly: the caller's operations on the vault in the "
-                         "baseline days needed for its pattern to count as established."));
+    v.push_back(IntField("operation_pattern.min_baseline_active_hours",
+                         &DetectConfig::op_pattern_min_baseline_hours, 1, 100000,
+                         "KV_OperationPatternAnomaly: operation-hours (an operation seen in an "
+                         "hour counts once) of the caller on the vault in the baseline days, for "
+                         "its pattern to count as established."));
     v.push_back(DurationField("operation_pattern.window", &DetectConfig::op_pattern_window,
                               D::Minutes(1), D::Days(1),
                               "KV_OperationPatternAnomaly: window for new operations."));
@@ -205,10 +206,10 @@ const std::vector<FieldDef>& Fields() {
     v.push_back(DurationField("put_get.window", &DetectConfig::put_get_window, D::Minutes(1),
                               D::Days(7),
                               "KV_PutGetAnomaly: a policy change then secret reads within this."));
-    v.push_back(IntField("mass_retrieval.static_threshold", &DetectConfig::mass_static_threshold, 1,
-                         100000000,
-                         "KV_MassSecretRetrieval: successful gets of one operation on one vault per "
-                         "day (Sentinel's 25)."));
+    v.push_back(IntField(
+        "mass_retrieval.static_threshold", &DetectConfig::mass_static_threshold, 1, 100000000,
+        "KV_MassSecretRetrieval: successful gets of one operation on one vault per "
+        "day (Sentinel's 25)."));
     v.push_back(DoubleField("mass_retrieval.ratio", &DetectConfig::mass_ratio, 1, 1000,
                             "KV_MassSecretRetrieval: times above the caller's busiest baseline "
                             "day."));
@@ -221,8 +222,10 @@ const std::vector<FieldDef>& Fields() {
                             "KV_AccessTimeSeriesAnomaly: times above the busiest baseline day."));
     v.push_back(DoubleField("time_series.zscore", &DetectConfig::timeseries_zscore, 0, 100,
                             "KV_AccessTimeSeriesAnomaly: standard deviations above the trend."));
-    v.push_back(IntField("excessive_retrieval.min_reads", &DetectConfig::excessive_min_reads, 2,
-                         100000, "KV_ExcessiveRetrieval: retrievals (Get, List, ListVersions) by one caller in one minute; fires only for a caller with no such burst in its baseline."));
+    v.push_back(
+        IntField("excessive_retrieval.min_reads", &DetectConfig::excessive_min_reads, 2, 100000,
+                 "KV_ExcessiveRetrieval: retrievals (Get, List, ListVersions) by one caller in one "
+                 "minute; fires only for a caller with no such burst in its baseline."));
     v.push_back(IntField("excessive_retrieval.min_operations",
                          &DetectConfig::excessive_min_operations, 1, 100,
                          "KV_ExcessiveRetrieval: distinct retrieval operations in that minute."));

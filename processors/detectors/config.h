@@ -43,7 +43,7 @@ struct DetectConfig {
   double op_volume_ratio = 5.0;
   double op_volume_zscore = 4.0;
   int64_t op_pattern_min_new_ops = 3;
-  int64_t op_pattern_min_baseline_events = 100;
+  int64_t op_pattern_min_baseline_hours = 24;
   int64_t identity_max_baseline_vaults = 4;
   Duration op_pattern_window = Duration::Hours(1);
   Duration list_get_window = Duration::Minutes(10);

@@ -53,6 +53,14 @@ struct KeyState {
   int64_t memo_day = INT64_MIN;  // day the following baselines were computed for
   int64_t av_baseline = -1, avd_baseline = -1, lg_baseline = -1, roam_vaults = -1;
 
+  // Hashes of the state keys already touched in the hour starting at `touched_hour`: a second
+  // touch of a FirstSeenMap key within the hour is skipped (it would only move `last` by less
+  // than an hour, far below every ttl), which saves most store accesses on steady traffic.
+  int64_t touched_hour = INT64_MIN;
+  std::vector<uint64_t> touched;  // sorted
+  // True if `h` was already touched this hour (else records it).
+  bool TouchedThisHour(uint64_t h, int64_t now_us);
+
   std::string Encode() const;
   static bool Decode(std::string_view bytes, KeyState* out);
 };

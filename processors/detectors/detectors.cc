@@ -165,6 +165,16 @@ Finding MakeFinding(std::string type, std::string entity, const AccessEvent& e, 
   return f;
 }
 
+// FirstSeenMap::Touch, skipped when the key was touched earlier in the same hour (see
+// KeyState::TouchedThisHour); `touched` tells the caller which happened.
+state::Sighting TouchHourly(state::FirstSeenMap& map, std::string_view ns, const std::string& key,
+                            DetectorContext& ctx, bool* skipped) {
+  uint64_t h = Hash64(key) ^ (Hash64(ns) * 0x9e3779b97f4a7c15ULL);
+  *skipped = ctx.ks.TouchedThisHour(h, ctx.now.micros());
+  if (*skipped) return state::Sighting{false, ctx.now, ctx.now};
+  return map.Touch(key, ctx.now);
+}
+
 constexpr int64_t kHourUs = 3600LL * 1000000;
 constexpr int64_t kDayUs = 24 * kHourUs;
 
@@ -360,16 +370,18 @@ class OperationPatternDetector final : public Detector {
     std::string caller = ingest::CallerKey(e);
     std::string pair = Cat({ctx.key, caller});
     std::string op = Operation(e);
-    // Daily volume of the pair: one store write per pair and hour at most would need scratch per
-    // pair; the counter's own cache keeps this cheap.
+    bool skipped = false;
+    state::Sighting s = TouchHourly(seen_, "op", Cat({pair, op}), ctx, &skipped);
+    if (skipped) return;
+    // The pair's activity in operation-hours (an (operation, hour) it was seen in counts once):
+    // steady workloads accumulate hundreds a week, an occasional visitor a handful.
     (void)volume_.Add(pair, ctx.now);
-    state::Sighting s = seen_.Touch(Cat({pair, op}), ctx.now);
     if (!s.is_new || !ctx.Learned()) return;
     const DetectConfig& c = ctx.config;
     int64_t today = ctx.now.FloorTo(Duration::Days(1)).micros();
     int64_t base = volume_.Sum(pair, EventTime::FromMicros(today - c.baseline_days * kDayUs),
                                EventTime::FromMicros(today));
-    if (base < c.op_pattern_min_baseline_events) return;
+    if (base < c.op_pattern_min_baseline_hours) return;
     recent_.Push(pair, state::Step{ctx.now, static_cast<uint32_t>(e.operation()), op});
     std::vector<state::Step> steps = recent_.Recent(pair, ctx.now - c.op_pattern_window);
     std::map<std::string, int> ops;
@@ -385,7 +397,7 @@ class OperationPatternDetector final : public Detector {
                 std::to_string(c.baseline_days) + " days it performed " +
                 Num(static_cast<double>(base)) + " operations here, none of these.";
     f.evidence.emplace_back("Suspicious Operations", "[" + list + "]");
-    f.evidence.emplace_back("Baseline Operations", Num(static_cast<double>(base)));
+    f.evidence.emplace_back("Baseline Active Operation-Hours", Num(static_cast<double>(base)));
     ctx.emitter.Emit(std::move(f));
   }
 
@@ -449,11 +461,13 @@ class VaultSpreadDetector final : public Detector {
     const std::string& vault = e.vault_id();
     if (vault.empty()) return;
     std::string pair = Cat({ctx.key, vault});
-    state::Sighting s = pairs_.Touch(pair, ctx.now);
-    if (s.is_new || s.last.FloorTo(Duration::Hours(1)) != ctx.now.FloorTo(Duration::Hours(1))) {
+    bool skipped = false;
+    state::Sighting s = TouchHourly(pairs_, "vs", pair, ctx, &skipped);
+    if (!skipped &&
+        (s.is_new || s.last.FloorTo(Duration::Hours(1)) != ctx.now.FloorTo(Duration::Hours(1)))) {
       (void)vaults_.Add(ctx.key, vault, ctx.now);
     }
-    bool new_in_day = s.is_new || ctx.now - s.last >= Duration::Hours(24);
+    bool new_in_day = !skipped && (s.is_new || ctx.now - s.last >= Duration::Hours(24));
     if (!ctx.Learned()) {
       if (Denied(e)) (void)TouchDenied(ctx, pair, vault);
       return;
@@ -719,8 +733,8 @@ class PutGetDetector final : public Detector {
 };
 
 // KV_MassSecretRetrieval: a caller's successful gets of one operation on one vault in a UTC day
-// above both the static threshold (Sentinel's 25) and `ratio` times its busiest baseline day. Today's count is in
-// KeyState; it joins the daily WindowCounter when the day closes.
+// above both the static threshold (Sentinel's 25) and `ratio` times its busiest baseline day.
+// Today's count is in KeyState; it joins the daily WindowCounter when the day closes.
 class MassRetrievalDetector final : public Detector {
  public:
   MassRetrievalDetector(const DetectConfig& c, state::StateStore* store)
@@ -817,9 +831,8 @@ class ExcessiveRetrievalDetector final : public Detector {
     }
     f.reasons = CallerDisplay(e) + " performed " + std::to_string(r.size()) + " retrievals of " +
                 std::to_string(ops.size()) + " kinds within one minute (" + list +
-                "); in its last " + std::to_string(c.baseline_days) +
-                " days it never retrieved " + std::to_string(c.excessive_min_reads) +
-                " or more objects in a minute.";
+                "); in its last " + std::to_string(c.baseline_days) + " days it never retrieved " +
+                std::to_string(c.excessive_min_reads) + " or more objects in a minute.";
     f.evidence.emplace_back("Retrievals In One Minute", std::to_string(r.size()));
     f.evidence.emplace_back("Suspicious Operations", "[" + list + "]");
     ctx.emitter.Emit(std::move(f));
@@ -839,8 +852,9 @@ class RareSecretDetector final : public Detector {
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
     if (!Success(e) || !IsRead(e.operation()) || e.target_name().empty()) return;
     std::string k = Cat({ctx.key, e.vault_id(), std::to_string(e.object_type()), e.target_name()});
-    state::Sighting s = names_.Touch(k, ctx.now);
-    if (!s.is_new || !ctx.Learned()) return;
+    bool skipped = false;
+    state::Sighting s = TouchHourly(names_, "rs", k, ctx, &skipped);
+    if (skipped || !s.is_new || !ctx.Learned()) return;
     if (ctx.now - EventTime::FromMicros(ctx.ks.first_us) < ctx.config.rare_history) return;
     if (!ctx.emitter.Claim("KV_RareSecretAccess", ctx.key, ctx.now)) return;
     Finding f = MakeFinding("KV_RareSecretAccess", std::string(ctx.key), e, ctx.now, ctx.now);

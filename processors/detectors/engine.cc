@@ -74,7 +74,7 @@ class Reader {
   std::string_view in_;
 };
 
-constexpr uint64_t kKeyStateVersion = 2;
+constexpr uint64_t kKeyStateVersion = 3;
 
 // Canonical order of events with equal time: content fields that do not depend on delivery
 // (never the source offset), so a shuffle within the lateness bound sorts the same way.
@@ -127,6 +127,9 @@ std::string KeyState::Encode() const {
     w.I(m.threshold);
   }
   for (int64_t v : {memo_day, av_baseline, avd_baseline, lg_baseline, roam_vaults}) w.I(v);
+  w.I(touched_hour);
+  w.U(touched.size());
+  for (uint64_t h : touched) w.U(h);
   return w.Take();
 }
 
@@ -161,14 +164,34 @@ bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
   if (!r.I(&ks->policy_change_us) || !r.U(&n)) return false;
   for (uint64_t i = 0; i < n; ++i) {
     OpDay m;
-    if (!r.U(&m.vault) || !r.I32(&m.op) || !r.I(&m.day) || !r.I(&m.count) || !r.I(&m.threshold)) return false;
+    if (!r.U(&m.vault) || !r.I32(&m.op) || !r.I(&m.day) || !r.I(&m.count) || !r.I(&m.threshold))
+      return false;
     ks->mass.push_back(m);
   }
   for (int64_t* v :
        {&ks->memo_day, &ks->av_baseline, &ks->avd_baseline, &ks->lg_baseline, &ks->roam_vaults}) {
     if (!r.I(v)) return false;
   }
+  if (!r.I(&ks->touched_hour) || !r.U(&n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t h;
+    if (!r.U(&h)) return false;
+    ks->touched.push_back(h);
+  }
   return r.done();
+}
+
+bool KeyState::TouchedThisHour(uint64_t h, int64_t now_us) {
+  constexpr int64_t kHour = 3600LL * 1000000;
+  int64_t hour = now_us - (((now_us % kHour) + kHour) % kHour);
+  if (hour != touched_hour) {
+    touched_hour = hour;
+    touched.clear();
+  }
+  auto it = std::lower_bound(touched.begin(), touched.end(), h);
+  if (it != touched.end() && *it == h) return true;
+  if (touched.size() < 4096) touched.insert(it, h);
+  return false;
 }
 
 Keying KeyingOf(const std::string& type) {
