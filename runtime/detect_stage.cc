@@ -186,7 +186,8 @@ class DetectTaskFactory final : public TaskFactory {
     kafka::Config cc = config_.ConsumerConfig();
     cc["enable.partition.eof"] = "true";
     cc["fetch.wait.max.ms"] = "10";
-    cc.erase("group.id");
+    // Manual assignment, nothing committed; librdkafka 2.0.2 still insists on a group.id.
+    cc["group.id"] = config_.application_id + "." + stage_ + ".restore";
     VW_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(cc));
     kafka::TopicPartition ctp{config_.ChangelogTopic(stage_), tp.partition};
     VW_RETURN_IF_ERROR(consumer->Assign({{ctp, KafkaOffset(-2)}}));

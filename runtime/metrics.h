@@ -53,6 +53,7 @@ class Metrics {
   // Snapshot accessors (tests, benchmarks).
   uint64_t events_in() const { return events_in_.load(); }
   uint64_t accepted() const { return accepted_.load(); }
+  uint64_t events_detected() const { return events_detected_.load(); }
   uint64_t alerts_total() const;
   uint64_t commits() const { return commits_.load(); }
 

@@ -163,7 +163,7 @@ TEST_F(PipelineTest, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
   ASSERT_TRUE(setup.CreateTopics().ok());
   Child proc = setup.Start("0");
   std::thread feeder([&] {
-    EXPECT_TRUE(Feed(setup.bootstrap, setup.raw, 1, *input_, 50, true, 20, milliseconds(60)).ok());
+    EXPECT_TRUE(Feed(setup.bootstrap, setup.raw, 1, *input_, 50, true, 2, milliseconds(60)).ok());
   });
   std::mt19937 rng(777);
   int kills = 0;
@@ -187,7 +187,7 @@ TEST_F(PipelineTest, SurvivorTakesOverWhenOneOfTwoInstancesIsKilled) {
   Child a = setup.Start("a");
   Child b = setup.Start("b");
   std::thread feeder([&] {
-    EXPECT_TRUE(Feed(setup.bootstrap, setup.raw, 1, *input_, 50, true, 20, milliseconds(60)).ok());
+    EXPECT_TRUE(Feed(setup.bootstrap, setup.raw, 1, *input_, 50, true, 2, milliseconds(60)).ok());
   });
   std::this_thread::sleep_for(seconds(4));
   ASSERT_TRUE(a.alive() && b.alive());
@@ -226,7 +226,7 @@ TEST_F(PipelineTest, RecoversByItselfFromABrokerRestart) {
   ASSERT_TRUE(setup.CreateTopics().ok());
   Child proc = setup.Start("0");
   std::thread feeder([&] {
-    EXPECT_TRUE(Feed(setup.bootstrap, setup.raw, 1, *input_, 50, true, 20, milliseconds(60)).ok());
+    EXPECT_TRUE(Feed(setup.bootstrap, setup.raw, 1, *input_, 50, true, 2, milliseconds(60)).ok());
   });
   std::this_thread::sleep_for(seconds(3));
   ASSERT_EQ(RunToCompletion({script, "restart"}, log, Env("VW_SOURCE_DIR")), 0) << ReadFile(log);
