@@ -118,9 +118,11 @@ class FileSource final : public EventSource {
 // ---------------------------------------------------------------------------------------------
 struct PartitionRange {
   kafka::TopicPartition tp;
-  int64_t start = 0;  // first offset to read
-  int64_t end = 0;    // first offset NOT to read
-  int64_t next = 0;   // next offset expected (for progress)
+  int64_t start = 0;     // first offset to read
+  int64_t end = 0;       // the partition's end when opened: never read at or beyond it
+  int64_t end_ms = 0;    // stop at the first record with a timestamp >= this
+  int64_t estimate = 0;  // offsets_for_times(end_ms), for progress only (see OpenKafka)
+  int64_t next = 0;      // next offset expected (for progress)
   bool done = false;
 };
 
@@ -129,7 +131,9 @@ class KafkaSource final : public EventSource {
   KafkaSource(SourceOptions options, std::unique_ptr<kafka::Consumer> consumer,
               std::vector<PartitionRange> ranges)
       : options_(std::move(options)), consumer_(std::move(consumer)), ranges_(std::move(ranges)) {
-    for (const auto& r : ranges_) total_ += static_cast<uint64_t>(r.end - r.start);
+    for (const auto& r : ranges_) {
+      total_ += static_cast<uint64_t>(std::max<int64_t>(0, r.estimate - r.start));
+    }
   }
 
   Status Run(const EventFn& fn) override {
@@ -166,7 +170,7 @@ class KafkaSource final : public EventSource {
           PartitionRange& r = ranges_[it->second];
           if (r.done) continue;
           int64_t off = m.offset().value();
-          if (off >= r.end) {
+          if (off >= r.end || m.timestamp_ms() >= r.end_ms) {
             r.done = true;
             r.next = r.end;
             continue;
@@ -219,9 +223,10 @@ class KafkaSource final : public EventSource {
   SourceProgress progress() const override {
     uint64_t done = 0;
     for (const auto& r : ranges_) {
-      done += static_cast<uint64_t>(std::max<int64_t>(0, std::min(r.next, r.end) - r.start));
+      int64_t upto = r.done ? r.estimate : std::min(r.next, r.estimate);
+      done += static_cast<uint64_t>(std::max<int64_t>(0, upto - r.start));
     }
-    return {done, total_};
+    return {std::min(done, total_), total_};
   }
   const SourceCounters& counters() const override { return counters_; }
   std::string Describe() const override {
@@ -320,6 +325,11 @@ Result<std::unique_ptr<EventSource>> OpenKafka(const SourceOptions& options) {
   if (end_ms != std::numeric_limits<int64_t>::max()) {
     VW_ASSIGN_OR_RETURN(ends, consumer->OffsetsForTimes(end_q, kBrokerTimeoutMs));
   }
+  // The start from offsets_for_times is safe: it can only be too early (a transaction marker
+  // carries the broker's wall-clock time, so with historical record timestamps the marker after
+  // the first batch may be returned), and events are filtered by their own time anyway. The end
+  // would be too early for the same reason, so it is only an estimate for progress: reading stops
+  // at the first record whose timestamp reaches end_ms, or at the partition's end.
   std::vector<PartitionRange> ranges;
   for (const kafka::TopicPartition& tp : tps) {
     VW_ASSIGN_OR_RETURN(auto marks, admin->Watermarks(tp, kBrokerTimeoutMs));
@@ -330,7 +340,9 @@ Result<std::unique_ptr<EventSource>> OpenKafka(const SourceOptions& options) {
     int64_t s = starts.count(tp) ? starts[tp].value() : -1;
     int64_t e = ends.count(tp) ? ends[tp].value() : -1;
     r.start = s < 0 ? high : std::max(s, low);
-    r.end = e < 0 ? high : std::min(e, high);
+    r.end = high;
+    r.end_ms = end_ms;
+    r.estimate = std::max(r.start, e < 0 ? high : std::min(e, high));
     r.next = r.start;
     ranges.push_back(std::move(r));
   }
