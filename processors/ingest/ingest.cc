@@ -569,13 +569,6 @@ Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, int depth, 
     }
   }
   if (envelope) return Rec::kEnvelope;
-  std::string_view raw;
-  if (ctx.line > 0 && !in_container_) {
-    raw = ctx.text;
-  } else if (start != nullptr) {
-    std::string_view rest(start, static_cast<size_t>(ctx.text.data() + ctx.text.size() - start));
-    raw = rest.substr(0, ValueExtent(rest));
-  }
   // A record of another category is not ours, whatever else it holds.
   if (!category_.empty() && !EqualsIgnoreCase(category_, options_.accept_category)) {
     ++staged_skipped_;
@@ -593,6 +586,15 @@ Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, int depth, 
     if (!reason_.empty()) result = Rec::kDead;
   }
   if (result == Rec::kDead) {
+    // The record's own bytes: the line, or (inside a container) found by bracket matching, which
+    // is only worth its cost on this path.
+    std::string_view raw;
+    if (ctx.line > 0 && !in_container_) {
+      raw = ctx.text;
+    } else if (start != nullptr) {
+      std::string_view rest(start, static_cast<size_t>(ctx.text.data() + ctx.text.size() - start));
+      raw = rest.substr(0, ValueExtent(rest));
+    }
     StageDead(raw, reason_, ctx);
     ++message_index_;
     return Rec::kDead;
