@@ -130,13 +130,14 @@ class DetectTask final : public PartitionTask {
 class DetectTaskFactory final : public TaskFactory {
  public:
   DetectTaskFactory(const PipelineConfig& config, DetectStage stage, detect::DetectConfig dc,
-                    std::unique_ptr<detect::ThreatIntel> intel)
+                    std::unique_ptr<detect::ThreatIntel> intel, Metrics* metrics)
       : config_(config),
         stage_(stage == DetectStage::kVault ? "vault" : "caller"),
         keying_(stage == DetectStage::kVault ? detect::Keying::kByVault
                                              : detect::Keying::kByCaller),
         detect_config_(std::move(dc)),
-        intel_(std::move(intel)) {}
+        intel_(std::move(intel)),
+        metrics_(metrics) {}
 
   Result<std::unique_ptr<PartitionTask>> Open(const kafka::TopicPartition& tp,
                                               KafkaOffset committed) override {
@@ -210,6 +211,7 @@ class DetectTaskFactory final : public TaskFactory {
       }
     }
     VW_RETURN_IF_ERROR(store->FinishRestore());
+    metrics_->CountRestore(records);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     VW_LOG(Info, "state restored from changelog")
         .Field("partition", ctp.ToString())
@@ -223,18 +225,20 @@ class DetectTaskFactory final : public TaskFactory {
   detect::Keying keying_;
   detect::DetectConfig detect_config_;
   std::unique_ptr<detect::ThreatIntel> intel_;
+  Metrics* metrics_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig& config,
-                                                           DetectStage stage, int worker_index) {
+                                                           DetectStage stage, int worker_index,
+                                                           Metrics* metrics) {
   (void)worker_index;
   VW_ASSIGN_OR_RETURN(detect::DetectConfig dc, detect::LoadDetectConfig(config.detect_config));
   VW_ASSIGN_OR_RETURN(std::unique_ptr<detect::ThreatIntel> intel,
                       detect::ThreatIntel::Load(dc, SystemClock::Default()));
   return std::unique_ptr<TaskFactory>(
-      new DetectTaskFactory(config, stage, std::move(dc), std::move(intel)));
+      new DetectTaskFactory(config, stage, std::move(dc), std::move(intel), metrics));
 }
 
 }  // namespace vw::runtime

@@ -17,6 +17,7 @@
 
 #include "base/result.h"
 #include "runtime/config.h"
+#include "runtime/metrics.h"
 #include "runtime/task.h"
 
 namespace vw::runtime {
@@ -24,6 +25,7 @@ namespace vw::runtime {
 enum class DetectStage { kVault, kCaller };
 
 Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig& config,
-                                                           DetectStage stage, int worker_index);
+                                                           DetectStage stage, int worker_index,
+                                                           Metrics* metrics);
 
 }  // namespace vw::runtime

@@ -4,8 +4,8 @@
 
 namespace vw::runtime {
 
-Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig&, DetectStage,
-                                                           int) {
+Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig&, DetectStage, int,
+                                                           Metrics*) {
   return Status::FailedPrecondition(
       "this build has no detectors (vw_detectors): run with stages: [ingest] only");
 }

@@ -109,7 +109,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
         o.input_topic = vault ? config_.by_vault.name : config_.by_caller.name;
         slot->make_factory = [this, vault, i]() -> Result<std::unique_ptr<TaskFactory>> {
           return MakeDetectTaskFactory(config_, vault ? DetectStage::kVault : DetectStage::kCaller,
-                                       i);
+                                       i, &metrics_);
         };
       }
       slots.push_back(std::move(slot));

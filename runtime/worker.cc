@@ -43,7 +43,13 @@ StageWorker::StageWorker(WorkerOptions options, TaskFactory* factory, Metrics* m
       metrics_(metrics),
       emitter_(std::make_unique<TxnEmitter>(this)) {}
 
-StageWorker::~StageWorker() = default;
+StageWorker::~StageWorker() {
+  // Leave the group while every member is still alive (Close runs OnRevoked). Nothing is
+  // committed on this path: Run returned with an error, and the open transaction is aborted by
+  // the next incarnation's init_transactions (same transactional.id).
+  shutting_down_ = true;
+  if (consumer_ != nullptr) consumer_->Close().IgnoreError();
+}
 
 Status StageWorker::CreateProducer() {
   producer_.reset();  // the old one (if any) first: its destruction purges its queue
@@ -90,7 +96,7 @@ void StageWorker::OnAssigned(const std::vector<kafka::TopicPartition>& partition
 
 void StageWorker::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   // Eager protocol: every partition goes. Commit what was done for them while we still own them.
-  if (producer_ != nullptr && producer_->in_transaction()) {
+  if (!shutting_down_ && producer_ != nullptr && producer_->in_transaction()) {
     Status s = CommitNow();
     if (!s.ok()) {
       VW_LOG(Warn, "commit on revoke failed; the next owner redoes the work from committed offsets")

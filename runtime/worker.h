@@ -78,6 +78,7 @@ class StageWorker final : public kafka::RebalanceListener {
   CounterDelta pending_;
   bool needs_recovery_ = false;
   bool producer_broken_ = false;
+  bool shutting_down_ = false;  // destructor running: revoke without committing
   std::chrono::steady_clock::time_point txn_started_;
   std::atomic<bool> ready_{false};
 };
