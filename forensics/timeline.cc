@@ -309,7 +309,8 @@ std::string RenderTable(const Timeline& t) {
     for (int i : r.alerts) marks += (marks.empty() ? "*" : ",") + std::to_string(i + 1);
     s += Pad(Time(r.time_us), 28) + Pad(r.operation, 22) + Pad(r.outcome, 11) +
          Pad(r.http_status ? std::to_string(r.http_status) : "", 5) + Pad(r.ip, 16) +
-         Pad(r.vault_name, 20) + Pad(r.caller, 38) + Pad(r.target, 20) + marks + "\n";
+         Pad(r.vault_name, 20) + Pad(r.upn.empty() ? r.caller : r.upn, 38) + Pad(r.target, 20) +
+         marks + "\n";
   }
   alert_rows_until(INT64_MAX);
   auto counts = [&](const char* title, const std::map<std::string, uint64_t>& m) {

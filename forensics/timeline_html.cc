@@ -49,6 +49,7 @@ constexpr const char* kHead = R"HTML(<!DOCTYPE html>
   .outcome-denied, .outcome-error { color: #c53030; font-weight: bold; }
   .controls { margin-bottom: 8px; }
   .controls input[type=text] { width: 260px; padding: 3px 6px; }
+  .controls label, .controls span { margin-left: 12px; }
   .tablewrap { max-height: 70vh; overflow: auto; }
   footer { color: #718096; font-size: 12px; padding: 0 24px 24px; }
 </style>
@@ -181,8 +182,9 @@ constexpr const char* kScript = R"HTML(</script>
   var ticks = Math.min(6, n);
   for (i = 0; i <= ticks; i++) {
     var tt = t0 + Math.round(i * n / ticks) * step;
-    svg.appendChild(sv("text", { x: x(tt), y: H - B + 16, "text-anchor": i === 0 ? "start" : (i === ticks ? "end" : "middle") }, short(new Date(tt).toISOString())));
+    svg.appendChild(sv("text", { x: x(tt), y: H - B + 16, "text-anchor": i === 0 ? "start" : (i === ticks ? "end" : "middle") }, new Date(tt).toISOString().slice(5, 16).replace("T", " ")));
   }
+  svg.appendChild(sv("text", { x: L, y: H - 4, "text-anchor": "start" }, "time (UTC, month-day hour:minute)"));
   svg.appendChild(sv("text", { x: W - R, y: H - 4, "text-anchor": "end" }, "each bar = " + (D.chart.bucket_seconds >= 3600 ? (D.chart.bucket_seconds / 3600) + " h" : (D.chart.bucket_seconds >= 60 ? (D.chart.bucket_seconds / 60) + " min" : D.chart.bucket_seconds + " s"))));
   D.alerts.forEach(function (a) {
     var ax = Math.min(Math.max(x(ms(a.TimeGenerated)), L), W - R);
