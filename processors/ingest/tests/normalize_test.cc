@@ -157,6 +157,31 @@ TEST(ParseIp, V4V6AndJunk) {
   EXPECT_FALSE(ParseIp(std::string(100, '1'), &b));
 }
 
+TEST(AppendLower, EveryByteAtEveryAlignment) {
+  // The 8-bytes-at-a-time path must agree with the byte path for all 256 values.
+  std::string in;
+  for (int c = 0; c < 256; ++c) in.push_back(static_cast<char>(c));
+  for (size_t shift = 0; shift < 8; ++shift) {
+    std::string src = in.substr(shift) + in.substr(0, shift);
+    std::string out = "x";
+    AppendLower(src, &out);
+    ASSERT_EQ(out.size(), src.size() + 1);
+    for (size_t i = 0; i < src.size(); ++i) {
+      char c = src[i];
+      char want = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+      ASSERT_EQ(out[i + 1], want) << "byte " << static_cast<int>(static_cast<unsigned char>(c));
+    }
+  }
+}
+
+TEST(EqualsIgnoreCase, LettersOnly) {
+  EXPECT_TRUE(EqualsIgnoreCase("ResourceId", "resourceid"));
+  EXPECT_TRUE(EqualsIgnoreCase("", ""));
+  EXPECT_FALSE(EqualsIgnoreCase("time", "times"));
+  EXPECT_FALSE(EqualsIgnoreCase("[", "{"));  // differ by the case bit but are not letters
+  EXPECT_FALSE(EqualsIgnoreCase("@", "`"));
+}
+
 TEST(ParseDecimal, Basics) {
   int64_t v = 0;
   EXPECT_TRUE(ParseDecimal(" 78 ", &v));
