@@ -47,12 +47,24 @@ std::string JsonEscape(std::string_view s) {
   return out;
 }
 
-// Resolves the threat-intel directory: as given, else under $VW_SOURCE_DIR (tests, installs).
+// Resolves a relative threat-intel directory: as given (from the working directory), else under
+// $VW_SOURCE_DIR, else under an ancestor of the executable (build/<preset>/apps/vaultwatch run
+// from anywhere finds the checkout's configs/).
 std::string ResolveIntelDir(const std::string& dir) {
-  if (std::filesystem::exists(dir + "/tor-exit-nodes.txt")) return dir;
-  if (const char* src = std::getenv("VW_SOURCE_DIR")) {
-    std::string alt = std::string(src) + "/" + dir;
-    if (std::filesystem::exists(alt + "/tor-exit-nodes.txt")) return alt;
+  auto ok = [](const std::filesystem::path& d) {
+    std::error_code ec;
+    return std::filesystem::exists(d / "tor-exit-nodes.txt", ec);
+  };
+  if (ok(dir) || std::filesystem::path(dir).is_absolute()) return dir;
+  if (const char* src = std::getenv("VW_SOURCE_DIR");
+      src != nullptr && ok(std::filesystem::path(src) / dir)) {
+    return (std::filesystem::path(src) / dir).string();
+  }
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  for (std::filesystem::path p = exe.parent_path(); !ec && !p.empty() && p != p.root_path();
+       p = p.parent_path()) {
+    if (ok(p / dir)) return (p / dir).string();
   }
   return dir;
 }

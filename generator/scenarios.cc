@@ -27,7 +27,10 @@ class Ctx {
   Rng& rng() { return rng_; }
   const IntelLists& intel() const { return intel_; }
 
-  void Begin(std::string scenario_id) {
+  // `mark_vaults`: whether the vaults this scenario touches should be avoided by later ones (not
+  // for scenarios that sweep many vaults).
+  void Begin(std::string scenario_id, bool mark_vaults = true) {
+    mark_vaults_ = mark_vaults;
     scenario_ = std::move(scenario_id);
     first_ = INT64_MAX;
     last_ = INT64_MIN;
@@ -38,6 +41,7 @@ class Ctx {
   // token yet in this scenario is preceded by its 401 challenge.
   void Emit(uint32_t ident, uint32_t vault, Op op, uint32_t obj, uint16_t http, int64_t t,
             uint32_t ip, uint8_t claim, uint8_t flags = 0, uint32_t aux = 0) {
+    if (mark_vaults_) used_vaults_.insert(vault);
     if (IsDataPlane(op) && tokens_.insert((uint64_t{ident} << 32) | ip).second) {
       Ev a;
       a.t_us = t - 2000 - static_cast<int64_t>(rng_.Below(38000));
@@ -145,6 +149,14 @@ class Ctx {
     return static_cast<uint32_t>(t_.identities.size() - 1);
   }
 
+  // An address from `list`, preferring one no earlier scenario used.
+  std::string ListedIp(const IpList& list) {
+    std::string ip = list.Sample(rng_);
+    for (int i = 0; i < 20 && used_ips_.count(ip); ++i) ip = list.Sample(rng_);
+    used_ips_.insert(ip);
+    return ip;
+  }
+
   uint32_t ExternalIp() {
     return t_.AddIp("198.18." + std::to_string(rng_.Below(256)) + "." +
                     std::to_string(1 + rng_.Below(254)));
@@ -165,7 +177,9 @@ class Ctx {
   std::vector<Label>& labels_;
   std::string scenario_;
   int64_t first_ = INT64_MAX, last_ = INT64_MIN;
+  bool mark_vaults_ = true;
   std::set<uint64_t> tokens_;
+  std::set<std::string> used_ips_;
   std::set<uint32_t> used_ids_, used_vaults_;
 };
 
@@ -201,7 +215,7 @@ Status TiAccess(Ctx& c, const std::string& sid, int64_t t0, const ScenarioPlan&)
   if (d == kNone) return Missing("developer", "ti-access");
   const Identity& dev = c.t().identities[d];
   uint32_t v = dev.home_vaults[0];
-  std::string ip_text = c.intel().suspicious.Sample(c.rng());
+  std::string ip_text = c.ListedIp(c.intel().suspicious);
   uint32_t ip = c.t().AddIp(ip_text);
   c.Begin(sid);
   int n = static_cast<int>(c.rng().Range(5, 15));
@@ -215,7 +229,7 @@ Status TiAccess(Ctx& c, const std::string& sid, int64_t t0, const ScenarioPlan&)
 }
 
 Status TiDenied(Ctx& c, const std::string& sid, int64_t t0, const ScenarioPlan&) {
-  std::string ip_text = c.intel().suspicious.Sample(c.rng());
+  std::string ip_text = c.ListedIp(c.intel().suspicious);
   uint32_t ip = c.t().AddIp(ip_text);
   uint32_t x = c.NewExternalSp(ip, true);
   uint32_t v = c.PickVault([](uint32_t) { return true; });
@@ -239,7 +253,7 @@ Status Tor(Ctx& c, const std::string& sid, int64_t t0, const ScenarioPlan&) {
   if (d == kNone) return Missing("developer", "tor");
   const Identity& dev = c.t().identities[d];
   uint32_t v = dev.home_vaults[0];
-  std::string ip_text = c.intel().tor.Sample(c.rng());
+  std::string ip_text = c.ListedIp(c.intel().tor);
   uint32_t ip = c.t().AddIp(ip_text);
   c.Begin(sid);
   int64_t t = t0;
@@ -384,7 +398,7 @@ Status AccountVolume(Ctx& c, const std::string& sid, int64_t t0, const ScenarioP
     vaults.push_back(others[i]);
   }
   uint32_t ip = adm.ips[0];
-  c.Begin(sid);
+  c.Begin(sid, false);
   int64_t step = kHour / static_cast<int64_t>(vaults.size()), t = t0;
   for (uint32_t v : vaults) {
     c.Emit(a, v, Op::kVaultGet, 0, 200, t, ip, adm.mgmt_claim);
@@ -413,7 +427,7 @@ Status DeniedVolume(Ctx& c, const std::string& sid, int64_t t0, const ScenarioPl
   vaults.resize(want);
   if (vaults.size() < 5) return Missing("5 vaults the app never touched", "denied-volume");
   uint32_t ip = app.ips[0];
-  c.Begin(sid);
+  c.Begin(sid, false);
   int64_t step = kHour / static_cast<int64_t>(vaults.size()), t = t0;
   for (uint32_t v : vaults) {
     c.Emit(r, v, Op::kSecretList, 0, 403, t, ip, 0);
@@ -761,7 +775,10 @@ Status BuildScenarios(const ScenarioPlan& plan, const std::vector<ScenarioInfo>&
   }
   Ctx ctx(intel, tenant, rng, seq, events, labels);
   const int64_t attack_start = plan.start_us + plan.history_days * kDay;
-  const int64_t attack_span = (plan.days - plan.history_days) * kDay;
+  // Slots are spread over the attack period minus 7 h at the end, the room the longest scenario
+  // (mass retrieval, up to 6 h) needs.
+  const int64_t attack_span =
+      std::max<int64_t>((plan.days - plan.history_days) * kDay - 7 * kHour, kHour);
   const int64_t slots = static_cast<int64_t>(selected.size()) * plan.repeat;
   int64_t k = 0;
   for (int rep = 0; rep < plan.repeat; ++rep) {
@@ -772,8 +789,6 @@ Status BuildScenarios(const ScenarioPlan& plan, const std::vector<ScenarioInfo>&
       }
       int64_t t0 = attack_start + (2 * k + 1) * attack_span / (2 * slots) +
                    static_cast<int64_t>(rng->Below(static_cast<uint64_t>(30 * kMin)));
-      // Leave room before the end of the run for the longest scenarios (up to 6 h).
-      t0 = std::min(t0, attack_start + attack_span - 7 * kHour);
       t0 = std::max(t0, attack_start + 10 * kMin);
       VW_RETURN_IF_ERROR(
           entry->build(ctx, std::string(s.id) + "-" + std::to_string(rep + 1), t0, plan));
