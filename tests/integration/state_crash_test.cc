@@ -66,11 +66,20 @@ TEST(StateCrashTest, KillNineLeavesExactlyACommittedPrefix) {
       _exit(127);
     }
     close(fds[1]);
-    // Kill at a random moment: 20..400 ms after start (open + recovery + a few dozen commits).
-    const auto kill_at =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(20 + rng() % 380);
+    // Kill at a random moment. Odd rounds: 0..300 ms after start, which may be during Open and
+    // its recovery of the previous crash. Even rounds: 0..300 ms after the child's first new
+    // commit, so the test makes progress however loaded the machine is.
     std::string buf;
-    int64_t acked = ReadAcksUntil(fds[0], kill_at, &buf, previous);
+    int64_t acked = previous;
+    if (round % 2 == 0) {
+      const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (acked == previous && std::chrono::steady_clock::now() < limit) {
+        acked = ReadAcksUntil(
+            fds[0], std::chrono::steady_clock::now() + std::chrono::milliseconds(50), &buf, acked);
+      }
+    }
+    const auto kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(rng() % 300);
+    acked = ReadAcksUntil(fds[0], kill_at, &buf, acked);
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(waitpid(pid, &status, 0), pid);
@@ -100,7 +109,7 @@ TEST(StateCrashTest, KillNineLeavesExactlyACommittedPrefix) {
         << "round " << round << ": not the state of commit " << n;
     previous = n;
   }
-  EXPECT_GT(previous, 12) << "the child made too little progress to test anything";
+  EXPECT_GE(previous, 6) << "the child made too little progress to test anything";
   std::printf("crash test: %lld commits over 12 kills, %d kills landed in a spilling commit\n",
               static_cast<long long>(previous), spill_kills);
 }
