@@ -77,11 +77,13 @@ Producer::~Producer() {
 }
 
 rd_kafka_topic_t* Producer::Topic(std::string_view name) {
+  // A handful of topics per producer: a linear scan without allocation beats hashing a string.
   std::lock_guard<std::mutex> lock(topics_mu_);
-  auto it = topics_.find(std::string(name));
-  if (it != topics_.end()) return it->second;
+  for (const auto& [n, rkt] : topics_) {
+    if (n == name) return rkt;
+  }
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, std::string(name).c_str(), nullptr);
-  topics_.emplace(std::string(name), rkt);
+  topics_.emplace_back(std::string(name), rkt);
   return rkt;
 }
 

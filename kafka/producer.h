@@ -17,7 +17,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "base/result.h"
 #include "base/status.h"
@@ -75,7 +76,7 @@ class Producer {
   std::unique_ptr<DeliveryState> delivery_;
   std::string name_;
   std::mutex topics_mu_;
-  std::unordered_map<std::string, rd_kafka_topic_s*> topics_;
+  std::vector<std::pair<std::string, rd_kafka_topic_s*>> topics_;
 };
 
 class TransactionalProducer final : public Producer {

@@ -259,6 +259,13 @@ Status StageWorker::Run(const std::atomic<bool>& stop) {
       if (!s.ok()) break;
       part.next = KafkaOffset(m.offset().value() + 1);
       part.dirty = true;
+      // A large batch must not stretch the transaction past the commit interval (latency, and
+      // the amount of work an abort throws away). Offsets are tracked per record, so committing
+      // mid-batch is exact.
+      if ((++since_check_ & 63) == 0 && MillisSince(txn_started_) >= options_.commit_interval_ms) {
+        s = CommitNow();
+        if (!s.ok()) break;
+      }
     }
     if (s.ok() && producer_->in_transaction() &&
         MillisSince(txn_started_) >= options_.commit_interval_ms) {

@@ -33,7 +33,7 @@ struct WorkerOptions {
   kafka::Config consumer_config;  // with group.id
   kafka::Config producer_config;  // with transactional.id (stable across restarts)
   int commit_interval_ms = 100;
-  size_t max_poll_records = 2000;
+  size_t max_poll_records = 1000;
   // Bound on retrying a retriable commit/abort before treating it as abortable.
   int txn_retry_budget_ms = 60000;
 };
@@ -78,7 +78,9 @@ class StageWorker final : public kafka::RebalanceListener {
   CounterDelta pending_;
   bool needs_recovery_ = false;
   bool producer_broken_ = false;
-  bool shutting_down_ = false;  // destructor running: revoke without committing
+  bool shutting_down_ = false;
+  uint64_t since_check_ = 0;  // records since the last commit-interval check  // destructor
+                              // running: revoke without committing
   std::chrono::steady_clock::time_point txn_started_;
   std::atomic<bool> ready_{false};
 };
