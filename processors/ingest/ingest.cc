@@ -163,8 +163,10 @@ class Ingestor::Impl {
   // reason is in broken_reason_).
   template <typename Doc>
   bool ProcessRoot(Doc& doc, DocCtx& ctx);
-  Rec ProcessObject(od::object obj, const char* start, int depth, DocCtx& ctx);
-  bool ProcessArray(od::array arr, int depth, DocCtx& ctx);
+  // `may_be_envelope`: the object may be a {"records":[...]} envelope (at the root, or as an
+  // element of a root array); records inside an envelope may not.
+  Rec ProcessObject(od::object obj, const char* start, bool may_be_envelope, DocCtx& ctx);
+  bool ProcessArray(od::array arr, bool elements_may_be_envelopes, DocCtx& ctx);
   Rec ReadRecordField(std::string_view key, od::value v, AccessEvent* e);
   // ParseResourceId through a small cache: a tenant has far fewer vaults than events.
   void SetVault(std::string_view resource_id, AccessEvent* e);
@@ -208,7 +210,8 @@ class Ingestor::Impl {
   size_t staged_skipped_ = 0;
 
   // Per-record scratch (valid while one record is read).
-  int32_t record_index_ = 0;   // index of the record being read within its container
+  int32_t record_index_ = 0;   // index of the record being read within its document
+  int32_t doc_records_ = 0;    // records (not envelopes) met so far in the current document
   int32_t message_index_ = 0;  // running record index within one Kafka message
   bool in_container_ = false;
   std::string reason_;  // why the current record is dead / the document broken
@@ -343,6 +346,7 @@ void Ingestor::Impl::IngestLines(const char* data, size_t len, const SourcePosit
 
 void Ingestor::Impl::ProcessLine(std::string_view line, DocCtx& ctx, RecordSink& sink) {
   record_index_ = 0;
+  doc_records_ = 0;
   in_container_ = false;
   ctx.check_extent = line.size() > options_.max_record_bytes;
   if (ctx.check_extent && !LooksLikeContainer(line)) {
@@ -369,6 +373,7 @@ void Ingestor::Impl::ProcessLine(std::string_view line, DocCtx& ctx, RecordSink&
     DropStaged();
     in_container_ = false;
     record_index_ = 0;
+    doc_records_ = 0;
     StageDead(line, broken_reason_, ctx);
     ++message_index_;
   }
@@ -397,6 +402,7 @@ void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourceP
       ++ctx.document;
       ctx.line = 0;
       record_index_ = 0;
+      doc_records_ = 0;
       in_container_ = false;
       if (it.error()) {
         broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(it.error());
@@ -444,6 +450,7 @@ void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourceP
       ctx.offset = static_cast<int64_t>(from);
       if (truncated || ctx.document == 0) ++ctx.document;  // else: the failing one is counted
       record_index_ = 0;
+      doc_records_ = 0;
       in_container_ = false;
       StageDead(std::string_view(data + from, len - from), broken_reason_, ctx);
       ++message_index_;
@@ -465,7 +472,7 @@ bool Ingestor::Impl::ProcessRoot(Doc& doc, DocCtx& ctx) {
       broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);
       return false;
     }
-    Rec r = ProcessObject(obj, ctx.text.data(), 0, ctx);
+    Rec r = ProcessObject(obj, ctx.text.data(), true, ctx);
     if (r == Rec::kBroken) return false;
   } else if (type == od::json_type::array) {
     od::array arr;
@@ -473,7 +480,7 @@ bool Ingestor::Impl::ProcessRoot(Doc& doc, DocCtx& ctx) {
       broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);
       return false;
     }
-    if (!ProcessArray(arr, 0, ctx)) return false;
+    if (!ProcessArray(arr, true, ctx)) return false;
   } else {
     StageDead(ctx.text, std::string("not a record: the document is ") + TypeName(type), ctx);
     ++message_index_;
@@ -482,11 +489,10 @@ bool Ingestor::Impl::ProcessRoot(Doc& doc, DocCtx& ctx) {
   return true;
 }
 
-bool Ingestor::Impl::ProcessArray(od::array arr, int depth, DocCtx& ctx) {
+bool Ingestor::Impl::ProcessArray(od::array arr, bool elements_may_be_envelopes, DocCtx& ctx) {
   in_container_ = true;
-  int32_t index = 0;
   for (auto element : arr) {
-    record_index_ = index++;
+    record_index_ = doc_records_;
     od::value v;
     if (auto err = element.get(v)) {
       Broken(err, RecordWhere());
@@ -508,9 +514,11 @@ bool Ingestor::Impl::ProcessArray(od::array arr, int depth, DocCtx& ctx) {
       std::string_view raw = rest.substr(0, type == od::json_type::array ? ValueExtent(rest) : 64);
       StageDead(raw, std::string("not a record: the element is ") + TypeName(type), ctx);
       ++message_index_;
+      ++doc_records_;
       continue;
     }
-    if (ctx.check_extent && start != nullptr) {
+    if (ctx.check_extent && start != nullptr &&
+        !(elements_may_be_envelopes && LooksLikeContainer(rest))) {
       size_t extent = ValueExtent(rest);
       if (extent > options_.max_record_bytes) {
         StageDead(rest.substr(0, extent),
@@ -518,6 +526,7 @@ bool Ingestor::Impl::ProcessArray(od::array arr, int depth, DocCtx& ctx) {
                       std::to_string(options_.max_record_bytes) + ")",
                   ctx);
         ++message_index_;
+        ++doc_records_;
         continue;
       }
     }
@@ -526,14 +535,17 @@ bool Ingestor::Impl::ProcessArray(od::array arr, int depth, DocCtx& ctx) {
       Broken(err, RecordWhere());
       return false;
     }
-    Rec r = ProcessObject(obj, start, depth + 1, ctx);
+    Rec r = ProcessObject(obj, start, elements_may_be_envelopes, ctx);
     if (r == Rec::kBroken) return false;
+    if (r != Rec::kEnvelope) ++doc_records_;
+    in_container_ = true;  // an envelope element's records leave it set; keep it explicit
   }
   return true;
 }
 
 // Reads one object: a record, or (at the root) an envelope whose "records" array holds them.
-Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, int depth, DocCtx& ctx) {
+Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, bool may_be_envelope,
+                                  DocCtx& ctx) {
   AccessEvent* e = NewEvent();
   reason_.clear();
   category_ = {};
@@ -549,7 +561,7 @@ Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, int depth, 
     std::string_view key;
     if (auto err = FastKey(field, &key)) return Broken(err, RecordWhere());
     if (envelope) continue;  // other members of an envelope carry nothing we use
-    if (depth == 0 && key.size() == 7 && KeyIs(key, "records")) {
+    if (may_be_envelope && key.size() == 7 && KeyIs(key, "records")) {
       od::value v = field.value();
       od::json_type t;
       if (auto err = v.type().get(t)) return Broken(err, RecordWhere());
@@ -557,7 +569,7 @@ Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, int depth, 
         od::array arr;
         if (auto err = v.get_array().get(arr)) return Broken(err, RecordWhere());
         envelope = true;
-        if (!ProcessArray(arr, depth, ctx)) return Rec::kBroken;
+        if (!ProcessArray(arr, false, ctx)) return Rec::kBroken;
         continue;
       }
     }

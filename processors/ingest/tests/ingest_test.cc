@@ -112,6 +112,22 @@ TEST(Ingest, EnvelopeArrayAndNdjsonShapes) {
   EXPECT_EQ(c.sink.events[3].source().index(), 1);
 }
 
+TEST(Ingest, ArrayOfEnvelopes) {
+  // What a batch of Event Hubs messages looks like when exported as one JSON array.
+  std::string env = "{\"records\":[" + Record() + "," + Record("KeyGet") + "]}";
+  Collected r = IngestText("[" + env + ",\n" + env + ", 5]");
+  ASSERT_EQ(r.sink.events.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(r.sink.events[i].source().index(), i);
+  ASSERT_EQ(r.sink.dead_letters.size(), 1u);
+  EXPECT_EQ(r.sink.dead_letters[0].reason,
+            "document 1 record 4: not a record: the element is a number");
+  // Envelopes do not nest: a "records" member inside an envelope's record is just a field.
+  Collected n = IngestText("{\"records\":[{\"records\":[" + Record() + "]}]}");
+  EXPECT_EQ(n.sink.events.size(), 0u);
+  ASSERT_EQ(n.sink.dead_letters.size(), 1u);
+  EXPECT_EQ(n.sink.dead_letters[0].reason, "line 1 record 0: 'time' missing");
+}
+
 TEST(Ingest, PrettyPrintedAndConcatenatedDocuments) {
   std::string pretty = "{\n  \"records\": [\n    " + Record() + "\n  ]\n}\n";
   Collected a = IngestText(pretty);
