@@ -10,6 +10,9 @@
 #include "base/clock.h"
 #include "base/time_format.h"
 #include "generator/generator.h"
+#ifdef VW_GENERATOR_HAS_KAFKA
+#include "generator/kafka_sink.h"
+#endif
 #include "generator/sinks.h"
 
 namespace vw::app {
@@ -46,7 +49,8 @@ int RunGenerate(int argc, char** argv) {
   flags.String("scenarios", &o.scenarios,
                "all | none | comma-separated scenario ids or AlertTypes (default all)");
   flags.Int("repeat", &repeat, "instances of each selected scenario (default 1)");
-  flags.String("output", &output, "output FILE, or - for stdout (default -)");
+  flags.String("output", &output,
+               "output FILE, - for stdout, or kafka://BOOTSTRAP/TOPIC (default -)");
   flags.String("labels", &labels, "write the attack labels (JSON lines) to FILE");
   flags.String("summary", &summary,
                "write the event-count summary JSON to FILE (default: <labels>.summary.json)");
@@ -88,24 +92,39 @@ int RunGenerate(int argc, char** argv) {
     return 2;
   }
   o.start_us = start_time->micros();
-  if (output.rfind("kafka://", 0) == 0) {
-    std::fprintf(stderr,
-                 "generate: Kafka output is not available in this build; write to a file and use "
-                 "kcat -P, or see docs/generator.md\n");
-    return 2;
-  }
   auto created = gen::Generator::Create(o);
   if (!created.ok()) {
     std::fprintf(stderr, "generate: %s\n", created.status().ToString().c_str());
     return 2;
   }
   std::unique_ptr<gen::Generator> g = std::move(created).value();
-  auto file = gen::FileSink::Open(output);
-  if (!file.ok()) {
-    std::fprintf(stderr, "generate: %s\n", file.status().ToString().c_str());
-    return 1;
+  std::unique_ptr<gen::OutputSink> sink;
+  if (output.rfind("kafka://", 0) == 0) {
+#ifdef VW_GENERATOR_HAS_KAFKA
+    auto target = gen::ParseKafkaUrl(output);
+    if (!target.ok()) {
+      std::fprintf(stderr, "generate: %s\n", target.status().ToString().c_str());
+      return 2;
+    }
+    auto kafka = gen::KafkaSink::Open(*target);
+    if (!kafka.ok()) {
+      std::fprintf(stderr, "generate: %s\n", kafka.status().ToString().c_str());
+      return 1;
+    }
+    sink = std::move(kafka).value();
+#else
+    std::fprintf(stderr,
+                 "generate: this build has no Kafka support; pipe --output - into kcat -P\n");
+    return 2;
+#endif
+  } else {
+    auto file = gen::FileSink::Open(output);
+    if (!file.ok()) {
+      std::fprintf(stderr, "generate: %s\n", file.status().ToString().c_str());
+      return 1;
+    }
+    sink = std::move(file).value();
   }
-  std::unique_ptr<gen::OutputSink> sink = std::move(file).value();
   // Writing happens on a background thread, overlapping the formatting of the next batch.
   gen::AsyncSink async(sink.get());
   gen::RateLimitedSink limited(&async, rate, SystemClock::Default());
