@@ -74,10 +74,11 @@ class Ingestor {
   // One unit of input: a Kafka message value or a file's contents, in any accepted shape.
   // `base` names the source: for Kafka (partition >= 0) every record gets base.offset and a
   // running index within the message; for files (partition -1) offset is base.offset plus the
-  // byte offset of the enclosing line/document, and index the record's place within that line/document.
-  // If every line of `bytes` is a complete JSON value it is read as NDJSON (a malformed line is
-  // dead-lettered and the next line is read); otherwise as one or more concatenated documents
-  // (a malformed document dead-letters that document and whatever follows it).
+  // byte offset of the enclosing line/document, and index the record's place within that
+  // line/document. If the first line of `bytes` is a complete JSON value it is read as NDJSON (a
+  // malformed line is dead-lettered and the next line is read); otherwise as one or more
+  // concatenated documents (a malformed document dead-letters that document and whatever follows
+  // it).
   void Ingest(std::string_view bytes, const vw::v1::SourcePosition& base, RecordSink& sink);
 
   // Like Ingest for input already known to be NDJSON (complete lines), with `first_line` the
