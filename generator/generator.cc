@@ -80,11 +80,15 @@ class Generator::Engine {
         rng_(g->benign_seed_),
         late_rng_(Mix64(g->benign_seed_ ^ 0x1a7e)),
         cursor_(t_.identities.size()),
+        tried_denied_(t_.identities.size(), false),
         token_exp_(t_.identities.size(), INT64_MIN),
         busy_until_(t_.identities.size(), INT64_MIN),
         gens_(t_.vaults.size()) {
-    for (size_t i = 0; i < cursor_.size(); ++i)
-      cursor_[i] = static_cast<uint32_t>(rng_.Below(1000));
+    // One cursor per (identity, home vault): each working set is read round-robin on its own.
+    for (size_t i = 0; i < cursor_.size(); ++i) {
+      cursor_[i].resize(std::max<size_t>(1, t_.identities[i].home_vaults.size()));
+      for (uint32_t& c : cursor_[i]) c = static_cast<uint32_t>(rng_.Below(1000));
+    }
     for (size_t v = 0; v < t_.vaults.size(); ++v) gens_[v].assign(t_.vaults[v].secrets.size(), 0);
     vault_readers_.resize(t_.vaults.size());
     for (uint32_t i = 0; i < t_.identities.size(); ++i) {
@@ -188,7 +192,7 @@ class Generator::Engine {
   }
   uint32_t NextWorking(uint32_t i, size_t home) {
     const auto& w = t_.identities[i].working[home];
-    return w[cursor_[i]++ % w.size()];
+    return w[cursor_[i][home]++ % w.size()];
   }
 
   void SingleOp(uint32_t i, int64_t ts) {
@@ -281,7 +285,9 @@ class Generator::Engine {
       ts += gap();
     }
     // Now and then the developer tries the one vault it has no rights on (always the same one).
-    if (id.denied_vault != kNone && rng_.Chance(0.05)) {
+    // The first session already does, so that the denial is part of the history from day 0.
+    if (id.denied_vault != kNone && (!tried_denied_[i] || rng_.Chance(0.05))) {
+      tried_denied_[i] = true;
       const Vault& dv = t_.vaults[id.denied_vault];
       bool list = rng_.Chance(0.5);
       Add(i, id.denied_vault, list ? Op::kSecretList : Op::kSecretGet,
@@ -291,7 +297,7 @@ class Generator::Engine {
 
   void AdminSession(uint32_t i, int64_t ts) {
     const Identity& id = t_.identities[i];
-    uint32_t v = id.scope[cursor_[i]++ % id.scope.size()];
+    uint32_t v = id.scope[cursor_[i][0]++ % id.scope.size()];
     uint32_t ip = id.ips[0];
     Add(i, v, Op::kVaultGet, 0, ts, ip, id.mgmt_claim);
     // About once a week: (re-)grant an application that already uses this vault.
@@ -314,7 +320,8 @@ class Generator::Engine {
   Tenant& t_;
   Rng rng_;
   Rng late_rng_;
-  std::vector<uint32_t> cursor_;
+  std::vector<std::vector<uint32_t>> cursor_;
+  std::vector<bool> tried_denied_;
   std::vector<int64_t> token_exp_;
   std::vector<int64_t> busy_until_;
   std::vector<std::vector<uint16_t>> gens_;

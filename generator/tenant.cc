@@ -394,19 +394,22 @@ Result<Tenant> BuildTenant(const TenantSpec& spec, int64_t events_per_day, const
   };
   for (int i = 0; i < n_dev; ++i) {
     Identity id = make_user(Role::kDeveloper);
+    id.daily_actions = static_cast<double>(rng.Range(4, 15));  // sessions per workday
     int homes = static_cast<int>(rng.Range(1, 3));
+    // Each working-set secret must come round several times a week (weekends are quiet), or its
+    // next read would look rare: ~1.6 reads per session, spread over the home vaults.
+    int max_ws = std::max(2, static_cast<int>(id.daily_actions * 0.6 / homes));
     for (int h = 0; h < homes; ++h) {
       uint32_t v = static_cast<uint32_t>(rng.Below(nv));
       if (std::find(id.home_vaults.begin(), id.home_vaults.end(), v) != id.home_vaults.end())
         continue;
       id.home_vaults.push_back(v);
-      id.working.push_back(pick_working(t.vaults[v], 2, 8));
+      id.working.push_back(pick_working(t.vaults[v], 2, std::min(8, max_ws)));
     }
     do {
       id.denied_vault = static_cast<uint32_t>(rng.Below(nv));
     } while (std::find(id.home_vaults.begin(), id.home_vaults.end(), id.denied_vault) !=
              id.home_vaults.end());
-    id.daily_actions = static_cast<double>(rng.Range(4, 15));  // sessions per workday
     ids.push_back(std::move(id));
   }
   for (int i = 0; i < n_admin; ++i) {
