@@ -1,0 +1,8 @@
+# End-to-end tests of the governance commands (label e2e). Owner: governance.
+#  - governance_backup_e2e: `vaultwatch state backup|restore` around `vaultwatch detect --state`.
+if(TARGET vaultwatch)
+  add_test(NAME governance_backup_e2e
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/governance_backup.sh $<TARGET_FILE:vaultwatch>
+            ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/governance_backup)
+  set_tests_properties(governance_backup_e2e PROPERTIES LABELS e2e TIMEOUT 600)
+endif()
