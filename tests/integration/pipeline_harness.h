@@ -199,6 +199,7 @@ struct PipelineSetup {
   std::string raw, by_vault, by_caller, alerts, dlq;
   int partitions = 4;  // of every topic but the raw one
   int raw_partitions = 1;
+  int threads = 1;  // threads_per_stage
 
   // `raw_parts`: the detector tests use ONE raw partition. A pre-loaded multi-partition raw topic
   // is consumed partition after partition, so one key's events from different raw partitions
@@ -206,8 +207,12 @@ struct PipelineSetup {
   // dropped as late, which `detect` (reading the file in order) never does. Live traffic keeps
   // the raw partitions within seconds of each other.
   PipelineSetup(const std::string& name, const std::string& bootstrap_servers, int parts,
-                const std::string& stages, const std::string& detect_config, int raw_parts = 1)
-      : bootstrap(bootstrap_servers), partitions(parts), raw_partitions(raw_parts) {
+                const std::string& stages, const std::string& detect_config, int raw_parts = 1,
+                int threads_per_stage = 1)
+      : bootstrap(bootstrap_servers),
+        partitions(parts),
+        raw_partitions(raw_parts),
+        threads(threads_per_stage) {
     app = Unique(name);
     dir = (std::filesystem::temp_directory_path() / app).string();
     std::filesystem::create_directories(dir);
@@ -221,6 +226,7 @@ struct PipelineSetup {
     out << "application_id: " << app << "\n"
         << "stages: [" << stages << "]\n"
         << "commit_interval_ms: 100\n"
+        << "threads_per_stage: " << threads_per_stage << "\n"
         << "state_dir: " << dir << "/state\n"
         << "detect_config: \"" << detect_config << "\"\n"
         << "metrics: {port: 0}\n"

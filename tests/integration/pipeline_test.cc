@@ -184,7 +184,9 @@ TEST_F(PipelineTest, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
 
 TEST_F(PipelineTest, SurvivorTakesOverWhenOneOfTwoInstancesIsKilled) {
   NeedDataset();
-  PipelineSetup setup("vw-it-two", Bootstrap(), 4, "ingest, vault, caller", "");
+  // Two consumer threads per stage in each instance: four members per group over four
+  // partitions, then two once `a` is gone.
+  PipelineSetup setup("vw-it-two", Bootstrap(), 4, "ingest, vault, caller", "", 1, 2);
   ASSERT_TRUE(setup.CreateTopics().ok());
   Child a = setup.Start("a");
   Child b = setup.Start("b");
