@@ -143,6 +143,9 @@ int main(int argc, char** argv) {
   const double cpu_b = CpuSeconds();
   const double load_s = Seconds(a, b);
   const int64_t rss_load_kb = StatusKb("VmRSS:");
+  // Progress line now (a 10M-key run is long on a shared machine); the summary comes at the end.
+  std::fprintf(stderr, "[load done] %" PRIu64 " keys in %.1f s (%.1f CPU-s), RSS %.0f MB\n", keys,
+               load_s, cpu_b - cpu_a, static_cast<double>(rss_load_kb) / 1024);
 
   std::mt19937_64 rng(42);
   const EventTime t1 = t0 + Duration::Seconds(static_cast<int64_t>(keys / 1000));
@@ -154,6 +157,8 @@ int main(int argc, char** argv) {
   const double cpu_c = CpuSeconds();
   const double steady_s = Seconds(b, c);
   const int64_t rss_steady_kb = StatusKb("VmRSS:");
+  std::fprintf(stderr, "[steady done] %" PRIu64 " updates in %.1f s (%.1f CPU-s), RSS %.0f MB\n",
+               updates, steady_s, cpu_c - cpu_b, static_cast<double>(rss_steady_kb) / 1024);
 
   // Phase 3 (hot): real tenants are skewed (a few busy callers and vaults make most events):
   // updates over 10,000 hot keys, which the cache holds.
