@@ -231,6 +231,20 @@ class Engine::Impl final : public Emitter {
     }
   }
 
+  // Takes an event into a pooled AccessEvent. Swapping (rather than moving into a fresh object)
+  // hands the caller back a used message whose strings keep their capacity, and released events
+  // return to the pool: on steady input no event costs a string allocation or free.
+  EventPtr Adopt(v1::AccessEvent&& e) {
+    v1::AccessEvent* slot = TakeSlot();
+    slot->Swap(&e);
+    return Wrap(slot);
+  }
+  EventPtr Adopt(const v1::AccessEvent& e) {
+    v1::AccessEvent* slot = TakeSlot();
+    *slot = e;
+    return Wrap(slot);
+  }
+
   void Process(EventPtr e, AlertSink& sink) {
     sink_ = &sink;
     ++stats_.events;
@@ -360,6 +374,26 @@ class Engine::Impl final : public Emitter {
 
  private:
   static constexpr size_t kMaxResidentKeys = 200000;
+  static constexpr size_t kMaxPooledEvents = 1 << 16;
+
+  v1::AccessEvent* TakeSlot() {
+    if (pool_.empty()) return new v1::AccessEvent();
+    v1::AccessEvent* e = pool_.back().release();
+    pool_.pop_back();
+    return e;
+  }
+  EventPtr Wrap(v1::AccessEvent* e) {
+    return EventPtr(e, [this](const v1::AccessEvent* done) {
+      auto* m = const_cast<v1::AccessEvent*>(done);  // ours: the pool hands out mutable slots
+      if (pool_.size() < kMaxPooledEvents) {
+        // Not cleared: Clear() would free sub-messages; whoever refills a slot (the Ingestor via
+        // Swap, or CopyFrom) overwrites every field, as it does for its own reused events.
+        pool_.emplace_back(m);
+      } else {
+        delete m;
+      }
+    });
+  }
 
   struct Side {
     std::string tag;
@@ -431,6 +465,8 @@ class Engine::Impl final : public Emitter {
     if (ks.pending.empty()) side.pending_keys.erase(key);
   }
 
+  // Declared first: destroyed last, after every EventPtr (pending events) returns to it.
+  std::vector<std::unique_ptr<v1::AccessEvent>> pool_;
   DetectConfig config_;
   Keying keying_;
   state::StateStore* store_;
@@ -464,10 +500,10 @@ Result<std::unique_ptr<Engine>> Engine::Create(const DetectConfig& config, Keyin
 }
 
 void Engine::Process(const v1::AccessEvent& event, AlertSink& sink) {
-  impl_->Process(std::make_shared<const v1::AccessEvent>(event), sink);
+  impl_->Process(impl_->Adopt(event), sink);
 }
 void Engine::Process(v1::AccessEvent&& event, AlertSink& sink) {
-  impl_->Process(std::make_shared<const v1::AccessEvent>(std::move(event)), sink);
+  impl_->Process(impl_->Adopt(std::move(event)), sink);
 }
 void Engine::Flush(AlertSink& sink) { impl_->Flush(sink); }
 void Engine::PrepareCommit(state::CommitPoint* point) { impl_->PrepareCommit(point); }
