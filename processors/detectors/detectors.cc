@@ -454,8 +454,10 @@ class VaultSpreadDetector final : public Detector {
   VaultSpreadDetector(const DetectConfig& c, state::StateStore* store)
       : pairs_(store, "vs.pair", c.known_caller_ttl),
         denied_pairs_(store, "vs.dpair", Duration::Days(1)),
-        vaults_(store, "vs.v", Duration::Hours(1), static_cast<int>(24 * (c.baseline_days + 1))),
-        denied_(store, "vs.d", Duration::Hours(1), static_cast<int>(24 * (c.baseline_days + 1))) {}
+        vaults_(store, "vs.v", Duration::Hours(1), 25),
+        denied_(store, "vs.d", Duration::Hours(1), 25),
+        vaults_daily_(store, "vs.vd", Duration::Days(1), static_cast<int>(c.baseline_days + 1)),
+        denied_daily_(store, "vs.dd", Duration::Days(1), static_cast<int>(c.baseline_days + 1)) {}
 
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
     const std::string& vault = e.vault_id();
@@ -466,6 +468,7 @@ class VaultSpreadDetector final : public Detector {
     if (!skipped &&
         (s.is_new || s.last.FloorTo(Duration::Hours(1)) != ctx.now.FloorTo(Duration::Hours(1)))) {
       (void)vaults_.Add(ctx.key, vault, ctx.now);
+      (void)vaults_daily_.Add(ctx.key, vault, ctx.now);
     }
     bool new_in_day = !skipped && (s.is_new || ctx.now - s.last >= Duration::Hours(24));
     if (!ctx.Learned()) {
@@ -524,6 +527,7 @@ class VaultSpreadDetector final : public Detector {
     state::Sighting d = denied_pairs_.Touch(pair, ctx.now);
     if (d.is_new || d.last.FloorTo(Duration::Hours(1)) != ctx.now.FloorTo(Duration::Hours(1))) {
       (void)denied_.Add(ctx.key, vault, ctx.now);
+      (void)denied_daily_.Add(ctx.key, vault, ctx.now);
     }
     return d.is_new;
   }
@@ -544,13 +548,13 @@ class VaultSpreadDetector final : public Detector {
     for (int64_t d = 1; d <= days; ++d) {
       EventTime from = EventTime::FromMicros(today - d * kDayUs);
       av = std::max<int64_t>(
-          av, static_cast<int64_t>(vaults_.Count(ctx.key, from, from + Duration::Days(1))));
+          av, static_cast<int64_t>(vaults_daily_.Count(ctx.key, from, from + Duration::Days(1))));
       avd = std::max<int64_t>(
-          avd, static_cast<int64_t>(denied_.Count(ctx.key, from, from + Duration::Days(1))));
+          avd, static_cast<int64_t>(denied_daily_.Count(ctx.key, from, from + Duration::Days(1))));
     }
     ks.av_baseline = av;
     ks.avd_baseline = avd;
-    ks.roam_vaults = static_cast<int64_t>(vaults_.Count(
+    ks.roam_vaults = static_cast<int64_t>(vaults_daily_.Count(
         ctx.key, EventTime::FromMicros(today - days * kDayUs), EventTime::FromMicros(today)));
   }
 
@@ -581,7 +585,8 @@ class VaultSpreadDetector final : public Detector {
   }
 
   state::FirstSeenMap pairs_, denied_pairs_;
-  state::DistinctCounter vaults_, denied_;
+  // Hourly over the last 24 h (the volume rules) and daily over the baseline (the baselines).
+  state::DistinctCounter vaults_, denied_, vaults_daily_, denied_daily_;
 };
 
 // KV_UserAppAnomaly: a known user acts through an application it never used.
