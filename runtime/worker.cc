@@ -143,7 +143,6 @@ Status StageWorker::CommitNow() {
   metrics_->AddCommitted(pending_);
   pending_.Clear();
   for (auto& [tp, part] : parts_) part.dirty = false;
-  PublishGauges();
   return Status::OK();
 }
 
