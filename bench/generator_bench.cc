@@ -1,4 +1,5 @@
 // Generator throughput benchmark: see bench/generator.cmake for usage.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  o.history_days = std::min(o.history_days, o.days - 1);  // attacks need at least one day
   if (const char* src = std::getenv("VW_SOURCE_DIR"))
     o.intel_dir = std::string(src) + "/configs/threat-intel";
   std::printf("generator_bench: tenant %s, %d days, %lld events/day, %s, best of %d\n",
