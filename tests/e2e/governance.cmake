@@ -6,3 +6,11 @@ if(TARGET vaultwatch)
             ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/governance_backup)
   set_tests_properties(governance_backup_e2e PROPERTIES LABELS e2e TIMEOUT 600)
 endif()
+#  - governance_report_e2e: `vaultwatch feedback apply` and `vaultwatch report` (md, and html
+#    rendered in headless Chromium).
+if(TARGET vaultwatch)
+  add_test(NAME governance_report_e2e
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/governance_report.sh $<TARGET_FILE:vaultwatch>
+            ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/governance_report)
+  set_tests_properties(governance_report_e2e PROPERTIES LABELS e2e TIMEOUT 600)
+endif()
