@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <deque>
 #include <limits>
@@ -156,6 +157,10 @@ class KafkaSource final : public EventSource {
     // Per partition (same index as ranges_): records fetched, not yet released by the merge.
     std::vector<std::deque<kafka::Message>> queues(ranges_.size());
     size_t buffered = 0;
+    // A partition that neither delivers nor reaches its end for this long means the broker or the
+    // topic is gone: fail with the partitions named rather than hang.
+    constexpr auto kStall = std::chrono::seconds(120);
+    auto last_progress = std::chrono::steady_clock::now();
     while (true) {
       bool all_done = true;
       for (const auto& r : ranges_) all_done &= r.done;
@@ -164,6 +169,15 @@ class KafkaSource final : public EventSource {
         batch.clear();
         eof.clear();
         VW_RETURN_IF_ERROR(consumer_->Poll(100, 20000, &batch, &eof));
+        if (!batch.empty() || !eof.empty()) {
+          last_progress = std::chrono::steady_clock::now();
+        } else if (std::chrono::steady_clock::now() - last_progress > kStall) {
+          std::string stuck;
+          for (const auto& r : ranges_) {
+            if (!r.done) stuck += " " + r.tp.ToString() + "@" + std::to_string(r.next);
+          }
+          return Status::Unavailable("no record and no end of partition for 120 s from" + stuck);
+        }
         for (kafka::Message& m : batch) {
           auto it = index.find({std::string(m.topic()), m.partition()});
           if (it == index.end()) continue;
