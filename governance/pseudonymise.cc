@@ -1,0 +1,182 @@
+#include "governance/pseudonymise.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "processors/ingest/ingest.h"
+#include "processors/ingest/normalize.h"
+
+namespace vw::governance {
+namespace {
+
+std::string Hex(std::string_view b, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n && i < b.size(); ++i) {
+    const auto c = static_cast<unsigned char>(b[i]);
+    s.push_back(kDigits[c >> 4]);
+    s.push_back(kDigits[c & 15]);
+  }
+  return s;
+}
+
+void ReplaceAll(std::string* s, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (size_t pos = s->find(from); pos != std::string::npos; pos = s->find(from, pos + to.size())) {
+    s->replace(pos, from.size(), to);
+  }
+}
+
+}  // namespace
+
+Pseudonymiser::Pseudonymiser(std::string key, PseudonymiseFields fields)
+    : key_(std::move(key)), fields_(fields) {}
+Pseudonymiser::Pseudonymiser(Pseudonymiser&& o) noexcept
+    : key_(std::move(o.key_)), fields_(o.fields_) {
+  o.key_.clear();
+}
+Pseudonymiser& Pseudonymiser::operator=(Pseudonymiser&& o) noexcept {
+  if (this != &o) {
+    OPENSSL_cleanse(key_.data(), key_.size());
+    key_ = std::move(o.key_);
+    fields_ = o.fields_;
+    o.key_.clear();
+  }
+  return *this;
+}
+Pseudonymiser::~Pseudonymiser() { OPENSSL_cleanse(key_.data(), key_.size()); }
+
+Result<Pseudonymiser> Pseudonymiser::FromKey(std::string key, PseudonymiseFields fields) {
+  if (key.size() < kMinKeyBytes) {
+    OPENSSL_cleanse(key.data(), key.size());
+    // The message names the length rule, never the key.
+    return Status::InvalidArgument("pseudonymisation key shorter than 16 bytes");
+  }
+  return Pseudonymiser(std::move(key), fields);
+}
+
+Result<Pseudonymiser> Pseudonymiser::FromKeyFile(const std::string& path,
+                                                 PseudonymiseFields fields) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError(path + ": cannot read the pseudonymisation key file");
+  std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!key.empty() && key.back() == '\n') key.pop_back();
+  if (!key.empty() && key.back() == '\r') key.pop_back();
+  return FromKey(std::move(key), fields);
+}
+
+Result<Pseudonymiser> Pseudonymiser::FromEnv(const std::string& variable,
+                                             PseudonymiseFields fields) {
+  const char* v = std::getenv(variable.c_str());
+  if (v == nullptr || *v == '\0') {
+    return Status::NotFound("environment variable " + variable + " (pseudonymisation key) unset");
+  }
+  return FromKey(std::string(v), fields);
+}
+
+std::string Pseudonymiser::Mac(std::string_view kind, std::string_view value) const {
+  std::string msg;
+  msg.reserve(kind.size() + 1 + value.size());
+  msg.append(kind).push_back('\0');
+  msg.append(value);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+std::string Pseudonymiser::ObjectId(std::string_view id) const {
+  if (id.empty()) return std::string();
+  const std::string h = Hex(Mac("oid", id), 16);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20, 12);
+}
+
+std::string Pseudonymiser::Upn(std::string_view upn) const {
+  if (upn.empty()) return std::string();
+  return "u-" + Hex(Mac("upn", upn), 12) + "@pseudonymised.invalid";
+}
+
+std::string Pseudonymiser::IpBytes(std::string_view ip) const {
+  if (ip.empty()) return std::string();
+  std::string h = Mac("ip", ip);
+  h.resize(16);
+  h[0] = static_cast<char>(0xfd);  // fd00::/8, unique-local: never a routable address
+  return h;
+}
+
+std::string Pseudonymiser::IpText(std::string_view ip_text) const {
+  std::string bytes;
+  if (!ingest::ParseIp(ip_text, &bytes)) bytes = std::string(ip_text);  // still keyed, unparsed
+  return ingest::FormatIp(IpBytes(bytes));
+}
+
+void Pseudonymiser::Apply(v1::AccessEvent* e) const {
+  v1::Caller* c = e->mutable_caller();
+  if (fields_.object_id) {
+    c->set_object_id(ObjectId(c->object_id()));
+    v1::AccessPolicyChange* p = e->mutable_policy_change();
+    for (std::string& id : *p->mutable_added_object_ids()) id = ObjectId(id);
+    for (std::string& id : *p->mutable_removed_object_ids()) id = ObjectId(id);
+    for (auto* list : {p->mutable_added_permissions(), p->mutable_removed_permissions()}) {
+      for (std::string& line : *list) {
+        const size_t colon = line.find(':');
+        if (colon != std::string::npos) {
+          line = ObjectId(std::string_view(line).substr(0, colon)) + line.substr(colon);
+        }
+      }
+    }
+  }
+  if (fields_.upn) c->set_upn(Upn(c->upn()));
+  if (fields_.ip) {
+    if (!c->ip().empty()) {
+      c->set_ip(IpBytes(c->ip()));
+      c->set_ip_text(ingest::FormatIp(c->ip()));
+    } else if (!c->ip_text().empty()) {
+      c->set_ip_text(IpText(c->ip_text()));
+    }
+  }
+}
+
+void Pseudonymiser::Apply(v1::Alert* a) const {
+  // Clear value -> pseudonym, longest first so that no replacement cuts into a longer value.
+  std::map<std::string, std::string> repl;
+  for (v1::AlertEntity& en : *a->mutable_entities()) {
+    if (fields_.object_id && !en.aad_user_id().empty()) {
+      std::string p = ObjectId(en.aad_user_id());
+      repl[en.aad_user_id()] = p;
+      en.set_aad_user_id(p);
+    }
+    if (fields_.upn && !en.upn().empty()) {
+      std::string p = Upn(en.upn());
+      repl[en.upn()] = p;
+      en.set_upn(p);
+    }
+    if (fields_.ip && !en.address().empty()) {
+      std::string p = IpText(en.address());
+      repl[en.address()] = p;
+      en.set_address(p);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> order(repl.begin(), repl.end());
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });
+  auto scrub = [&](std::string* s) {
+    for (const auto& [from, to] : order) ReplaceAll(s, from, to);
+  };
+  scrub(a->mutable_description());
+  scrub(a->mutable_compromised_entity());
+  for (auto& [k, v] : *a->mutable_extended_properties()) scrub(&v);
+}
+
+}  // namespace vw::governance

@@ -1,0 +1,180 @@
+// Pseudonymiser: stable keyed pseudonyms, shapes, domain separation, key handling, event and alert
+// rewriting, and detection unchanged over pseudonymised traffic (real Engine + StateStore).
+#include "governance/pseudonymise.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "governance/tests/test_traffic.h"
+#include "processors/ingest/ingest.h"
+#include "state/state_store.h"
+
+namespace vw::governance {
+namespace {
+
+const std::string kKey = "0123456789abcdef-test-key";
+
+Pseudonymiser Make(const std::string& key = kKey, PseudonymiseFields f = {}) {
+  auto p = Pseudonymiser::FromKey(key, f);
+  EXPECT_TRUE(p.ok());
+  return std::move(*p);
+}
+
+TEST(PseudonymiseTest, SameInputAndKeySamePseudonymOtherKeyOrKindDiffers) {
+  Pseudonymiser a = Make(), b = Make(), c = Make("another-key-of-enough-bytes");
+  EXPECT_EQ(a.ObjectId("oid-1"), b.ObjectId("oid-1"));
+  EXPECT_EQ(a.Upn("alice@contoso.com"), b.Upn("alice@contoso.com"));
+  EXPECT_EQ(a.IpText("203.0.113.9"), b.IpText("203.0.113.9"));
+  EXPECT_NE(a.ObjectId("oid-1"), c.ObjectId("oid-1"));
+  EXPECT_NE(a.ObjectId("oid-1"), a.ObjectId("oid-2"));
+  EXPECT_NE(a.Upn("x@y"), a.Upn("x@z"));
+  // Domain separation: the same text as a UPN and as an object id.
+  EXPECT_EQ(a.ObjectId("same").find(a.Upn("same").substr(2, 8)), std::string::npos);
+  EXPECT_EQ(a.ObjectId(""), "");
+  EXPECT_EQ(a.Upn(""), "");
+  EXPECT_EQ(a.IpBytes(""), "");
+}
+
+TEST(PseudonymiseTest, ShapesStayParseable) {
+  Pseudonymiser p = Make();
+  EXPECT_TRUE(
+      std::regex_match(p.ObjectId("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"),
+                       std::regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")));
+  EXPECT_TRUE(std::regex_match(p.Upn("alice@contoso.com"),
+                               std::regex("u-[0-9a-f]{24}@pseudonymised\\.invalid")));
+  std::string v4(4, '\0');
+  v4[0] = static_cast<char>(203);
+  const std::string b = p.IpBytes(v4);
+  ASSERT_EQ(b.size(), 16u);
+  EXPECT_EQ(static_cast<unsigned char>(b[0]), 0xfd);
+  EXPECT_EQ(p.IpText("203.0.113.9").rfind("fd", 0), 0u);
+  EXPECT_EQ(p.IpText("203.0.113.9"),
+            ingest::FormatIp(p.IpBytes(std::string("\xcb\x00\x71\x09", 4))));
+  EXPECT_NE(p.IpText("203.0.113.9"), p.IpText("203.0.113.10"));
+}
+
+TEST(PseudonymiseTest, KeyFromFileOrEnvNeverInMessages) {
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("vw-pseudo-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  { std::ofstream(dir + "/key") << kKey << "\n"; }
+  auto f = Pseudonymiser::FromKeyFile(dir + "/key");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->ObjectId("x"), Make().ObjectId("x"));  // trailing newline stripped
+  setenv("VW_TEST_PSEUDO_KEY", kKey.c_str(), 1);
+  auto e = Pseudonymiser::FromEnv("VW_TEST_PSEUDO_KEY");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->Upn("a@b"), Make().Upn("a@b"));
+  const std::string weak = "short-secret";
+  { std::ofstream(dir + "/weak") << weak; }
+  auto w = Pseudonymiser::FromKeyFile(dir + "/weak");
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().ToString().find(weak), std::string::npos);
+  EXPECT_FALSE(Pseudonymiser::FromEnv("VW_TEST_PSEUDO_KEY_UNSET").ok());
+  EXPECT_FALSE(Pseudonymiser::FromKeyFile(dir + "/missing").ok());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PseudonymiseTest, ApplyRewritesEventAndAlertIdentities) {
+  Pseudonymiser p = Make();
+  v1::AccessEvent e;
+  e.mutable_caller()->set_object_id("oid-1");
+  e.mutable_caller()->set_upn("alice@contoso.com");
+  e.mutable_caller()->set_app_id("app-1");
+  e.mutable_caller()->set_ip(std::string("\xcb\x00\x71\x09", 4));
+  e.mutable_caller()->set_ip_text("203.0.113.9");
+  e.mutable_policy_change()->add_added_object_ids("oid-2");
+  e.mutable_policy_change()->add_added_permissions("oid-2:secrets=get,list");
+  p.Apply(&e);
+  EXPECT_EQ(e.caller().object_id(), p.ObjectId("oid-1"));
+  EXPECT_EQ(e.caller().upn(), p.Upn("alice@contoso.com"));
+  EXPECT_EQ(e.caller().app_id(), "app-1");  // applications are not personal data
+  EXPECT_EQ(e.caller().ip_text(), p.IpText("203.0.113.9"));
+  EXPECT_EQ(e.policy_change().added_object_ids(0), p.ObjectId("oid-2"));
+  EXPECT_EQ(e.policy_change().added_permissions(0), p.ObjectId("oid-2") + ":secrets=get,list");
+
+  v1::Alert a;
+  auto* acc = a.add_entities();
+  acc->set_type("account");
+  acc->set_aad_user_id("oid-1");
+  acc->set_upn("alice@contoso.com");
+  auto* ip = a.add_entities();
+  ip->set_type("ip");
+  ip->set_address("203.0.113.9");
+  a.set_description("alice@contoso.com (oid-1) from 203.0.113.9");
+  (*a.mutable_extended_properties())["Client IP Address"] = "203.0.113.9";
+  a.set_compromised_entity("alice@contoso.com");
+  p.Apply(&a);
+  EXPECT_EQ(a.entities(0).aad_user_id(), p.ObjectId("oid-1"));
+  EXPECT_EQ(a.entities(1).address(), p.IpText("203.0.113.9"));
+  EXPECT_EQ(a.description(), p.Upn("alice@contoso.com") + " (" + p.ObjectId("oid-1") + ") from " +
+                                 p.IpText("203.0.113.9"));
+  EXPECT_EQ(a.extended_properties().at("Client IP Address"), p.IpText("203.0.113.9"));
+  EXPECT_EQ(a.compromised_entity(), p.Upn("alice@contoso.com"));
+}
+
+class Collect final : public detect::AlertSink {
+ public:
+  void OnAlert(const v1::Alert& a) override { alerts.push_back(a); }
+  std::vector<v1::Alert> alerts;
+};
+
+std::vector<v1::Alert> Detect(const std::vector<v1::AccessEvent>& events, const std::string& dir) {
+  state::StoreOptions so;
+  so.path = dir;
+  auto store = state::StateStore::Open(so);
+  EXPECT_TRUE(store.ok());
+  auto engine = detect::Engine::Create(TestConfig(), detect::Keying::kBoth, store->get());
+  EXPECT_TRUE(engine.ok());
+  Collect c;
+  for (const auto& e : events) (*engine)->Process(e, c);
+  (*engine)->Flush(c);
+  return c.alerts;
+}
+
+// What an alert says, identities aside: used to compare runs over clear and pseudonymised input.
+std::vector<std::string> Shapes(const std::vector<v1::Alert>& alerts) {
+  std::vector<std::string> s;
+  for (const auto& a : alerts) {
+    s.push_back(a.alert_type() + " " + std::to_string(a.start_time_us()) + " " +
+                std::to_string(a.end_time_us()) + " " + std::to_string(a.generated_time_us()) +
+                " " + a.azure_resource_id());
+  }
+  std::sort(s.begin(), s.end());
+  return s;
+}
+
+TEST(PseudonymiseTest, DetectionUnchangedOverPseudonymisedUpnsAndObjectIds) {
+  // IPs stay clear here: threat-intel and range lookups need them (docs/privacy.md).
+  PseudonymiseFields f;
+  f.ip = false;
+  Pseudonymiser p = Make(kKey, f);
+  std::vector<v1::AccessEvent> events = Traffic();
+  for (auto& e : events) p.Apply(&e);
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("vw-pseudo-det-" + std::to_string(getpid()));
+  std::vector<v1::Alert> clear = Detect(Traffic(), dir + "/clear");
+  std::vector<v1::Alert> pseudo = Detect(events, dir + "/pseudo");
+  std::filesystem::remove_all(dir);
+  ASSERT_GT(clear.size(), 5u);
+  EXPECT_EQ(Shapes(clear), Shapes(pseudo));
+  // And the pseudonymised run names only pseudonyms: every account entity's object id is one.
+  std::set<std::string> clear_ids;
+  for (const auto& e : Traffic()) clear_ids.insert(e.caller().object_id());
+  for (const auto& a : pseudo) {
+    for (const auto& en : a.entities()) {
+      if (!en.aad_user_id().empty()) {
+        EXPECT_EQ(clear_ids.count(en.aad_user_id()), 0u);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vw::governance
