@@ -79,6 +79,16 @@ Result<state::CommitPoint> OpenAndReadCommit(const std::string& path) {
   return store->LastCommit();
 }
 
+// Removes a temporary directory tree unless disarmed (after the rename that publishes it).
+struct TempTree {
+  fs::path dir;
+  bool on = true;
+  ~TempTree() {
+    std::error_code e;
+    if (on) fs::remove_all(dir, e);
+  }
+};
+
 // Where a store lives inside a backup: "store" for a state dir that is one store, else
 // "stores/<relative path>" (RocksDB's checkpoint wants a directory that does not exist yet).
 fs::path StoreInBackup(const fs::path& root, const std::string& rel) {
@@ -150,14 +160,7 @@ Result<BackupManifest> BackupState(const std::string& state_dir, const std::stri
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp, ec);
   if (ec) return Status::IOError(tmp.string() + ": " + ec.message());
-  struct Cleanup {
-    fs::path dir;
-    bool on = true;
-    ~Cleanup() {
-      std::error_code e;
-      if (on) fs::remove_all(dir, e);
-    }
-  } cleanup{tmp};
+  TempTree cleanup{tmp};
 
   BackupManifest m;
   m.created = FormatRfc3339(EventTime::FromMicros(SystemClock::Default()->NowMicros()));
@@ -260,14 +263,7 @@ Result<BackupManifest> RestoreState(const std::string& backup_dir, const std::st
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp, ec);
   if (ec) return Status::IOError(tmp.string() + ": " + ec.message());
-  struct Cleanup {
-    fs::path dir;
-    bool on = true;
-    ~Cleanup() {
-      std::error_code e;
-      if (on) fs::remove_all(dir, e);
-    }
-  } cleanup{tmp};
+  TempTree cleanup{tmp};
 
   for (const StoreBackup& b : m.stores) {
     const fs::path src = StoreInBackup(backup_dir, b.relative_path);

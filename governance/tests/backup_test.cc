@@ -44,16 +44,10 @@ std::unique_ptr<state::StateStore> OpenStore(const std::string& path) {
   return std::move(*s);
 }
 
-// Runs events [from, to) through a fresh Engine over `store`, committing with `next` as the
+// Runs events [from, to) through a fresh Engine over `store`, committing with `to` as the next
 // input offset; flushes at the end if asked.
 void RunEngine(state::StateStore* store, size_t from, size_t to, bool flush, Lines* out) {
-  detect::DetectConfig config;
-  const char* src = std::getenv("VW_SOURCE_DIR");
-  const std::string intel = std::string(src != nullptr ? src : ".") + "/configs/threat-intel/";
-  config.tor_file = intel + "tor-exit-nodes.txt";
-  config.suspicious_file = intel + "suspicious-ips.txt";
-  config.microsoft_file = intel + "microsoft-ranges.txt";
-  auto engine = detect::Engine::Create(config, detect::Keying::kBoth, store);
+  auto engine = detect::Engine::Create(TestConfig(), detect::Keying::kBoth, store);
   ASSERT_TRUE(engine.ok()) << engine.status();
   const auto& ev = Traffic();
   for (size_t i = from; i < to; ++i) (*engine)->Process(ev[i], *out);

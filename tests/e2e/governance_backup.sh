@@ -49,5 +49,19 @@ if "$vw" state restore "$work/S" --state "$work/T" 2>/dev/null; then echo "resto
 test ! -e "$work/T"
 if "$vw" state backup "$work/B2" --state "$work/missing" 2>/dev/null; then echo "backup of nothing"; exit 1; fi
 test ! -e "$work/B2"
-rm -f "$in" "$work"/part*.ndjson
+
+# A store in use by a running vaultwatch is refused (RocksDB LOCK), and no backup dir appears.
+mkfifo "$work/fifo"
+"$vw" detect --config "$cfg" --no-progress --input "$work/fifo" --output /dev/null --state "$work/S" 2>/dev/null &
+det_pid=$!
+exec 7> "$work/fifo"   # a writer, so that detect's reader stays blocked with the store open
+sleep 2
+if "$vw" state backup "$work/B3" --state "$work/S" 2> "$work/inuse.log"; then
+  echo "backed up a store in use"; kill "$det_pid"; exit 1
+fi
+grep -q "still running" "$work/inuse.log" || { cat "$work/inuse.log"; kill "$det_pid"; exit 1; }
+test ! -e "$work/B3"
+exec 7>&-              # EOF: detect finishes normally
+wait "$det_pid"
+rm -f "$in" "$work"/part*.ndjson "$work/fifo"
 echo "backup e2e: ok"
