@@ -178,3 +178,29 @@ TEST(PseudonymiseTest, DetectionUnchangedOverPseudonymisedUpnsAndObjectIds) {
 
 }  // namespace
 }  // namespace vw::governance
+
+namespace vw::governance {
+namespace {
+
+// Documents the limit stated in docs/privacy.md: pseudonymising IPs before the engine hides them
+// from the threat-intel lookups, so the TOR / suspicious-IP alerts of the clear run disappear.
+TEST(PseudonymiseTest, IpsPseudonymisedBeforeStateBlindThreatIntel) {
+  Pseudonymiser p = Make();
+  std::vector<v1::AccessEvent> events = Traffic();
+  for (auto& e : events) p.Apply(&e);
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("vw-pseudo-ip-" + std::to_string(getpid()));
+  std::vector<v1::Alert> clear = Detect(Traffic(), dir + "/clear");
+  std::vector<v1::Alert> pseudo = Detect(events, dir + "/pseudo");
+  std::filesystem::remove_all(dir);
+  auto count = [](const std::vector<v1::Alert>& v, const std::string& type) {
+    return std::count_if(v.begin(), v.end(),
+                         [&](const v1::Alert& a) { return a.alert_type() == type; });
+  };
+  ASSERT_GT(count(clear, "KV_TORAccess"), 0);
+  EXPECT_EQ(count(pseudo, "KV_TORAccess"), 0);
+  EXPECT_EQ(count(pseudo, "KV_SuspiciousIPAccess"), 0);
+}
+
+}  // namespace
+}  // namespace vw::governance
