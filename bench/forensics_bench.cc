@@ -259,18 +259,22 @@ int Main(int argc, char** argv) {
               rate(fetch), cpu_rate(fetch), fetch.seconds);
   std::printf("source (fetch+ingest+filter) : %10.0f events/s   %10.0f per CPU-s  %.1f s\n",
               rate(source), cpu_rate(source), source.seconds);
-  std::printf(
-      "replay (end to end)          : %10.0f events/s   %10.0f per CPU-s  %.1f s  (%llu events, "
-      "%llu alerts, peak RSS %lld MiB)\n",
-      rate(replay), cpu_rate(replay), replay.seconds,
-      static_cast<unsigned long long>(replay.events),
-      static_cast<unsigned long long>(best_summary.alerts),
-      static_cast<long long>(best_summary.peak_rss_kb / 1024));
+  if (skip_replay) {
+    std::printf("replay (end to end)          : skipped (--skip-replay 1)\n");
+  } else {
+    std::printf(
+        "replay (end to end)          : %10.0f events/s   %10.0f per CPU-s  %.1f s  (%llu events, "
+        "%llu alerts, peak RSS %lld MiB)\n",
+        rate(replay), cpu_rate(replay), replay.seconds,
+        static_cast<unsigned long long>(replay.events),
+        static_cast<unsigned long long>(best_summary.alerts),
+        static_cast<long long>(best_summary.peak_rss_kb / 1024));
+  }
   std::printf(
       "{\"topic\":\"%s\",\"events\":%llu,\"fetch_records_per_s\":%.0f,\"source_events_per_s\":%.0f,"
       "\"replay_events_per_s\":%.0f,\"replay_events_per_cpu_s\":%.0f,\"replay_seconds\":%.2f}\n",
       topic.c_str(), static_cast<unsigned long long>(replay.events), rate(fetch), rate(source),
-      rate(replay), cpu_rate(replay), replay.seconds);
+      rate(replay), cpu_rate(replay), skip_replay ? 0.0 : replay.seconds);
   return 0;
 }
 
