@@ -151,6 +151,29 @@ Status Producer::ProduceImpl(std::string_view topic, std::optional<PartitionId> 
   }
 }
 
+Status Producer::WaitForTopic(const std::string& topic, int partitions, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  rd_kafka_topic_t* rkt = Topic(topic);
+  for (;;) {
+    const rd_kafka_metadata_t* md = nullptr;
+    int have = -1;
+    if (rd_kafka_metadata(rk_, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      for (int i = 0; i < md->topic_cnt; ++i) {
+        const auto& t = md->topics[i];
+        if (topic != t.topic || t.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+        have = 0;
+        for (int p = 0; p < t.partition_cnt; ++p) have += t.partitions[p].leader >= 0 ? 1 : 0;
+      }
+      rd_kafka_metadata_destroy(md);
+    }
+    if (have >= partitions) return Status::OK();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable("topic " + topic + " not ready in producer metadata");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 void Producer::Poll() { rd_kafka_poll(rk_, 0); }
 
 Status Producer::Flush(int timeout_ms) {

@@ -48,6 +48,10 @@ class Producer {
                  int64_t timestamp_ms = 0);
   // A tombstone (null value), e.g. a deleted key in a compacted changelog.
   Status ProduceTombstone(std::string_view topic, PartitionId partition, std::string_view key);
+  // Waits until this client's metadata shows `topic` with at least `partitions` partitions, each
+  // with a leader. Producing to an explicit partition its metadata does not know yet fails the
+  // record at once ("unknown partition"): call this first after creating a topic.
+  Status WaitForTopic(const std::string& topic, int partitions, int timeout_ms);
   // Serves delivery reports without blocking.
   void Poll();
   // Waits until every queued record is delivered or failed; returns the first delivery error since

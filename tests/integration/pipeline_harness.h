@@ -140,6 +140,7 @@ inline Status Feed(const std::string& bootstrap, const std::string& topic, int p
                    int pause_every = 0, std::chrono::milliseconds pause = {}) {
   VW_ASSIGN_OR_RETURN(auto producer, kafka::Producer::Create({{"bootstrap.servers", bootstrap},
                                                               {"message.timeout.ms", "300000"}}));
+  VW_RETURN_IF_ERROR(producer->WaitForTopic(topic, partitions, 30000));
   int part = 0;
   int messages = 0;
   for (size_t i = 0; i < lines.size(); i += per_message) {
@@ -241,6 +242,16 @@ struct PipelineSetup {
         << "  consumer: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}\n"
         << "  producer: {transaction.timeout.ms: \"10000\"}\n";
   }
+
+  // The directory (config, logs, state) stays for inspection when the test failed.
+  ~PipelineSetup() {
+    if (!::testing::Test::HasFailure()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  }
+  PipelineSetup(const PipelineSetup&) = delete;
+  PipelineSetup& operator=(const PipelineSetup&) = delete;
 
   // `vaultwatch run` for this setup; `instance` names the instance (and its state dir).
   Child Start(const std::string& instance, const std::string& extra_log_suffix = "") const {
