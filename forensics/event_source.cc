@@ -124,6 +124,7 @@ struct PartitionRange {
   int64_t end_ms = 0;    // stop at the first record with a timestamp >= this
   int64_t estimate = 0;  // offsets_for_times(end_ms), for progress only (see OpenKafka)
   int64_t next = 0;      // next offset expected (for progress)
+  int64_t read_to = -1;  // one past the last offset delivered (for Describe)
   bool done = false;
 };
 
@@ -190,6 +191,7 @@ class KafkaSource final : public EventSource {
             continue;
           }
           r.next = off + 1;
+          r.read_to = off + 1;
           if (off >= r.end - 1) {
             r.done = true;
             r.next = r.end;
@@ -246,8 +248,9 @@ class KafkaSource final : public EventSource {
   std::string Describe() const override {
     std::string s = "kafka";
     for (const auto& r : ranges_) {
-      s +=
-          " " + r.tp.ToString() + "[" + std::to_string(r.start) + "," + std::to_string(r.end) + ")";
+      // The offsets actually delivered: [first asked, one past the last read).
+      s += " " + r.tp.ToString() + "[" + std::to_string(r.start) + "," +
+           std::to_string(std::max(r.start, r.read_to)) + ")";
     }
     return s;
   }

@@ -115,7 +115,8 @@ std::string ReplaySummary::ToText() const {
   std::snprintf(
       buf, sizeof buf,
       "replay: read %s\n"
-      "replay: %llu records, %llu events used (%llu of them warm-up), %llu outside the "
+      "replay: %llu records read (Kafka messages or file records), %llu events used (%llu of them "
+      "warm-up), %llu outside the "
       "range, %llu dead letters, %llu late\n"
       "replay: %llu alerts in range (%llu generated during the warm-up and %llu after "
       "--to, not emitted)\n",
