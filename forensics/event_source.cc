@@ -119,12 +119,13 @@ class FileSource final : public EventSource {
 // ---------------------------------------------------------------------------------------------
 struct PartitionRange {
   kafka::TopicPartition tp;
-  int64_t start = 0;     // first offset to read
-  int64_t end = 0;       // the partition's end when opened: never read at or beyond it
-  int64_t end_ms = 0;    // stop at the first record with a timestamp >= this
-  int64_t estimate = 0;  // offsets_for_times(end_ms), for progress only (see OpenKafka)
-  int64_t next = 0;      // next offset expected (for progress)
-  int64_t read_to = -1;  // one past the last offset delivered (for Describe)
+  int64_t start = 0;      // first offset to read
+  int64_t end = 0;        // the partition's end when opened: never read at or beyond it
+  int64_t end_ms = 0;     // stop at the first record with a timestamp >= this
+  int64_t estimate = 0;   // offsets_for_times(end_ms), for progress only (see OpenKafka)
+  int64_t next = 0;       // next offset expected (for progress)
+  int64_t read_to = -1;   // one past the last offset fetched (for Describe)
+  int64_t processed = 0;  // one past the last offset handed on (for progress)
   bool done = false;
 };
 
@@ -211,6 +212,7 @@ class KafkaSource final : public EventSource {
       // smallest head is the smallest of what is left), or when forced by the bound.
       while (buffered > 0) {
         std::deque<kafka::Message>* best = nullptr;
+        size_t best_i = 0;
         bool blocked = false;
         for (size_t i = 0; i < ranges_.size(); ++i) {
           std::deque<kafka::Message>& q = queues[i];
@@ -218,7 +220,10 @@ class KafkaSource final : public EventSource {
             if (!ranges_[i].done) blocked = true;
             continue;
           }
-          if (best == nullptr || q.front().timestamp_ms() < best->front().timestamp_ms()) best = &q;
+          if (best == nullptr || q.front().timestamp_ms() < best->front().timestamp_ms()) {
+            best = &q;
+            best_i = i;
+          }
         }
         if (blocked) {
           if (buffered < options_.merge_buffer) break;
@@ -227,10 +232,12 @@ class KafkaSource final : public EventSource {
         kafka::Message m = std::move(best->front());
         best->pop_front();
         --buffered;
+        ranges_[best_i].processed = m.offset().value() + 1;
         Handle(m, ingestor, sink);
         VW_RETURN_IF_ERROR(sink.status());
       }
     }
+    for (auto& r : ranges_) r.processed = std::max(r.processed, r.estimate);
     const ingest::IngestCounters& ic = ingestor.counters();
     counters_.skipped += ic.skipped;
     return Status::OK();
@@ -239,7 +246,7 @@ class KafkaSource final : public EventSource {
   SourceProgress progress() const override {
     uint64_t done = 0;
     for (const auto& r : ranges_) {
-      int64_t upto = r.done ? r.estimate : std::min(r.next, r.estimate);
+      int64_t upto = std::min(r.processed, r.estimate);
       done += static_cast<uint64_t>(std::max<int64_t>(0, upto - r.start));
     }
     return {std::min(done, total_), total_};
@@ -361,6 +368,7 @@ Result<std::unique_ptr<EventSource>> OpenKafka(const SourceOptions& options) {
     r.end_ms = end_ms;
     r.estimate = std::max(r.start, e < 0 ? high : std::min(e, high));
     r.next = r.start;
+    r.processed = r.start;
     ranges.push_back(std::move(r));
   }
   return std::unique_ptr<EventSource>(
