@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "generator/format.h"
 #include "generator/rng.h"
@@ -29,21 +30,9 @@ bool DeliverLess(const Ev& a, const Ev& b) {
   return a.deliver_us != b.deliver_us ? a.deliver_us < b.deliver_us : a.seq < b.seq;
 }
 
-std::string JsonEscape(std::string_view s) {
+std::string JsonQuoted(std::string_view s) {
   std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[(c >> 4) & 15];
-      out += kHex[c & 15];
-    } else {
-      out += c;
-    }
-  }
+  AppendJsonString(&out, s);
   return out;
 }
 
@@ -528,16 +517,15 @@ Status Generator::Run(OutputSink& sink,
 }
 
 std::string LabelJson(const Label& l) {
-  return "{\"scenario\":\"" + JsonEscape(l.scenario) + "\",\"AlertType\":\"" +
-         JsonEscape(l.alert_type) + "\",\"vault\":\"" + JsonEscape(l.vault) + "\",\"caller\":\"" +
-         JsonEscape(l.caller) + "\",\"ip\":\"" + JsonEscape(l.ip) + "\",\"start\":\"" +
-         FormatRfc3339(l.start) + "\",\"end\":\"" + FormatRfc3339(l.end) + "\",\"role\":\"" +
-         JsonEscape(l.role) + "\"}";
+  return "{\"scenario\":" + JsonQuoted(l.scenario) + ",\"AlertType\":" + JsonQuoted(l.alert_type) +
+         ",\"vault\":" + JsonQuoted(l.vault) + ",\"caller\":" + JsonQuoted(l.caller) +
+         ",\"ip\":" + JsonQuoted(l.ip) + ",\"start\":\"" + FormatRfc3339(l.start) +
+         "\",\"end\":\"" + FormatRfc3339(l.end) + "\",\"role\":" + JsonQuoted(l.role) + "}";
 }
 
 std::string SummaryJson(const GeneratorOptions& o, const GeneratorStats& s, size_t num_labels) {
-  return "{\"seed\":" + std::to_string(o.seed) + ",\"tenant\":\"" + JsonEscape(o.tenant) +
-         "\",\"days\":" + std::to_string(o.days) +
+  return "{\"seed\":" + std::to_string(o.seed) + ",\"tenant\":" + JsonQuoted(o.tenant) +
+         ",\"days\":" + std::to_string(o.days) +
          ",\"history_days\":" + std::to_string(o.history_days) +
          ",\"events_total\":" + std::to_string(s.records) +
          ",\"events_benign\":" + std::to_string(s.benign) +

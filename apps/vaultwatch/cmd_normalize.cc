@@ -6,29 +6,11 @@
 
 #include "apps/vaultwatch/command.h"
 #include "apps/vaultwatch/flags.h"
+#include "base/json_escape.h"
 #include "processors/ingest/ingest.h"
 
 namespace vw::app {
 namespace {
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(ch);
-    } else if (c < 0x20) {
-      out->append("\\u00");
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 15]);
-    } else {
-      out->push_back(ch);
-    }
-  }
-  out->push_back('"');
-}
 
 // Writes events and dead letters as JSON lines; remembers the first write error.
 class FileSink : public ingest::RecordSink {
@@ -42,14 +24,14 @@ class FileSink : public ingest::RecordSink {
   void OnDeadLetter(ingest::DeadLetter&& d) override {
     if (dead_ == nullptr) return;
     line_ = "{\"reason\":";
-    AppendJsonString(d.reason, &line_);
+    AppendJsonString(&line_, d.reason);
     line_ += ",\"source\":";
-    AppendJsonString(d.source.source(), &line_);
+    AppendJsonString(&line_, d.source.source());
     line_ += ",\"partition\":" + std::to_string(d.source.partition());
     line_ += ",\"offset\":" + std::to_string(d.source.offset());
     line_ += ",\"index\":" + std::to_string(d.source.index());
     line_ += ",\"raw\":";
-    AppendJsonString(d.raw, &line_);
+    AppendJsonString(&line_, d.raw);
     line_ += "}\n";
     if (std::fwrite(line_.data(), 1, line_.size(), dead_) != line_.size()) write_failed_ = true;
   }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "base/check.h"
+#include "base/json_escape.h"
 #include "base/time_format.h"
 
 namespace vw::detect {
@@ -206,42 +207,10 @@ uint64_t Fnv(uint64_t h, std::string_view s) {
   return h;
 }
 
-void AppendEscaped(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 void Field(std::string* out, std::string_view key, std::string_view value) {
-  AppendEscaped(out, key);
+  AppendJsonString(out, key);
   out->push_back(':');
-  AppendEscaped(out, value);
+  AppendJsonString(out, value);
   out->push_back(',');
 }
 
@@ -318,15 +287,15 @@ std::string AlertJson(const v1::Alert& a) {
     if (i > 0) o.push_back(',');
     o.push_back('{');
     Field(&o, "$id", std::to_string(i + 1));
-    AppendEscaped(&o, "Type");
+    AppendJsonString(&o, "Type");
     o.push_back(':');
-    AppendEscaped(&o, e.type());
+    AppendJsonString(&o, e.type());
     auto opt = [&](std::string_view k, const std::string& v) {
       if (v.empty()) return;
       o.push_back(',');
-      AppendEscaped(&o, k);
+      AppendJsonString(&o, k);
       o.push_back(':');
-      AppendEscaped(&o, v);
+      AppendJsonString(&o, v);
     };
     opt("ResourceId", e.resource_id());
     opt("AadUserId", e.aad_user_id());
@@ -342,14 +311,14 @@ std::string AlertJson(const v1::Alert& a) {
   std::sort(props.begin(), props.end());
   for (size_t i = 0; i < props.size(); ++i) {
     if (i > 0) o.push_back(',');
-    AppendEscaped(&o, props[i].first);
+    AppendJsonString(&o, props[i].first);
     o.push_back(':');
-    AppendEscaped(&o, props[i].second);
+    AppendJsonString(&o, props[i].second);
   }
   o.append("},\"RemediationSteps\":[");
   for (int i = 0; i < a.remediation_steps_size(); ++i) {
     if (i > 0) o.push_back(',');
-    AppendEscaped(&o, a.remediation_steps(i));
+    AppendJsonString(&o, a.remediation_steps(i));
   }
   o.append("]}");
   return o;

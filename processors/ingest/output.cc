@@ -3,52 +3,19 @@
 
 #include <cstdio>
 
+#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "processors/ingest/ingest.h"
 
 namespace vw::ingest {
 namespace {
 
-void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 class JsonObject {
  public:
   explicit JsonObject(std::string* out) : out_(out) { out_->push_back('{'); }
   void Str(std::string_view key, std::string_view value) {
     Key(key);
-    AppendJsonString(value, out_);
+    AppendJsonString(out_, value);
   }
   void Int(std::string_view key, int64_t value) {
     Key(key);
@@ -67,7 +34,7 @@ class JsonObject {
     for (const std::string& s : list) {
       if (!first) out_->push_back(',');
       first = false;
-      AppendJsonString(s, out_);
+      AppendJsonString(out_, s);
     }
     out_->push_back(']');
   }
@@ -81,7 +48,7 @@ class JsonObject {
   void Key(std::string_view key) {
     if (!first_) out_->push_back(',');
     first_ = false;
-    AppendJsonString(key, out_);
+    AppendJsonString(out_, key);
     out_->push_back(':');
   }
   std::string* out_;
