@@ -8,7 +8,7 @@
 // (steady): --updates more events on uniformly random existing keys, so reads miss the cache and
 // go to RocksDB. Phase 3 (hot): --updates events over 10,000 hot keys (the cache's case). Then
 // flush + full compaction, and bytes on disk per key.
-#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,12 +21,16 @@
 #include <random>
 #include <string>
 
+#include "base/process_stats.h"
 #include "state/first_seen_map.h"
 #include "state/state_store.h"
 #include "state/window_counter.h"
 
 namespace {
 
+// CPU seconds of the whole process (all threads, RocksDB's background ones included): on a
+// shared machine, updates per CPU-second is the figure that does not depend on the neighbours.
+using vw::CpuSeconds;
 using vw::Duration;
 using vw::EventTime;
 using namespace vw::state;
@@ -61,17 +65,6 @@ std::string Key(uint64_t i) {
 
 double Seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-// CPU seconds of the whole process (all threads, RocksDB's background ones included): on a
-// shared machine, updates per CPU-second is the figure that does not depend on the neighbours.
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  auto sec = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-  };
-  return sec(ru.ru_utime) + sec(ru.ru_stime);
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "processors/detectors/detect_run.h"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "base/logging.h"
+#include "base/process_stats.h"
 #include "processors/detectors/alert.h"
 #include "processors/detectors/engine.h"
 #include "processors/ingest/ingest.h"
@@ -17,19 +17,6 @@
 
 namespace vw::detect {
 namespace {
-
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-int64_t PeakRssKb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss;
-}
 
 struct CollectedAlert {
   int64_t generated_us;
