@@ -25,17 +25,32 @@ struct CollectedAlert {
 
 class Collector final : public AlertSink {
  public:
+  explicit Collector(const std::function<void(v1::Alert*)>& transform) : transform_(transform) {}
   void OnAlert(const v1::Alert& a) override {
-    alerts.push_back({a.generated_time_us(), a.alert_type(), a.system_alert_id(), AlertJson(a)});
+    if (!transform_) {
+      alerts.push_back({a.generated_time_us(), a.alert_type(), a.system_alert_id(), AlertJson(a)});
+      return;
+    }
+    v1::Alert copy = a;
+    transform_(&copy);
+    alerts.push_back(
+        {copy.generated_time_us(), copy.alert_type(), copy.system_alert_id(), AlertJson(copy)});
   }
   std::vector<CollectedAlert> alerts;
+
+ private:
+  const std::function<void(v1::Alert*)>& transform_;
 };
 
 class Pipeline final : public ingest::RecordSink {
  public:
   Pipeline(Engine* engine, state::StateStore* store, const DetectRunOptions& options,
            const Clock* clock)
-      : engine_(engine), store_(store), options_(options), clock_(clock) {
+      : engine_(engine),
+        store_(store),
+        options_(options),
+        clock_(clock),
+        alerts_(options.alert_transform) {
     start_us_ = clock_->MonotonicMicros();
   }
 
@@ -97,6 +112,11 @@ std::string DetectRunSummary::ToText() const {
       static_cast<unsigned long long>(late), static_cast<unsigned long long>(alerts),
       static_cast<unsigned long long>(suppressed));
   s += buf;
+  if (alerts_filtered > 0) {
+    std::snprintf(buf, sizeof buf, "detect: %llu alerts not written (suppressed by feedback)\n",
+                  static_cast<unsigned long long>(alerts_filtered));
+    s += buf;
+  }
   for (const auto& [type, n] : alerts_by_type) {
     std::snprintf(buf, sizeof buf, "  %-38s %llu\n", type.c_str(),
                   static_cast<unsigned long long>(n));
@@ -126,6 +146,7 @@ std::string DetectRunSummary::ToJson() const {
   num("late", static_cast<double>(late));
   num("alerts", static_cast<double>(alerts));
   num("suppressed", static_cast<double>(suppressed));
+  num("alerts_filtered", static_cast<double>(alerts_filtered));
   num("seconds", seconds);
   num("cpu_seconds", cpu_seconds);
   num("peak_rss_kb", static_cast<double>(peak_rss_kb));
@@ -169,6 +190,7 @@ Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOp
   VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store, state::StateStore::Open(so));
   VW_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
                       Engine::Create(config, Keying::kBoth, store.get()));
+  if (options.event_transform) engine->SetEventTransform(options.event_transform);
 
   // Open the output first, so that a bad path fails before the work.
   FILE* out = stdout;
@@ -199,7 +221,12 @@ Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOp
     if (a.type != b.type) return a.type < b.type;
     return a.id < b.id;
   });
+  uint64_t filtered = 0;
   for (const CollectedAlert& a : alerts) {
+    if (options.keep_alert && !options.keep_alert(a.json)) {
+      ++filtered;
+      continue;
+    }
     std::fwrite(a.json.data(), 1, a.json.size(), out);
     std::fputc('\n', out);
   }
@@ -222,6 +249,7 @@ Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOp
   sum.ignored = es.ignored;
   sum.alerts = es.alerts;
   sum.suppressed = es.suppressed;
+  sum.alerts_filtered = filtered;
   sum.alerts_by_type = es.alerts_by_type;
   sum.seconds = static_cast<double>(clock->MonotonicMicros() - t0) / 1e6;
   sum.cpu_seconds = CpuSeconds() - cpu0;

@@ -11,12 +11,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "base/clock.h"
 #include "base/result.h"
 #include "processors/detectors/config.h"
+#include "vw/v1/access_event.pb.h"
+#include "vw/v1/alert.pb.h"
 
 namespace vw::detect {
 
@@ -27,11 +31,24 @@ struct DetectRunOptions {
   int64_t commit_every = 1000000;  // events between store commits (bounds the write cache)
   bool progress = false;           // a progress line on stderr (the command sets it for a tty)
   const Clock* clock = nullptr;    // wall clock for progress and events/s (default: system)
+
+  // Optional hooks for the privacy and feedback duties (issue 9). apps/ wires them from
+  // governance/, which sits above this module. `event_transform` rewrites each event before the
+  // engine keys, buffers or stores it (Engine::SetEventTransform: pseudonymised state);
+  // `alert_transform` rewrites each alert before it is rendered (pseudonymised alerts);
+  // `keep_alert` sees each rendered alert line in output order and returns false to drop it
+  // (analyst-feedback suppression). Called on the calling thread.
+  std::function<void(v1::AccessEvent*)> event_transform;
+  std::function<void(v1::Alert*)> alert_transform;
+  std::function<bool(std::string_view alert_json)> keep_alert;
 };
 
 struct DetectRunSummary {
   uint64_t records_in = 0, events = 0, dead_letters = 0, skipped = 0, late = 0, ignored = 0;
   uint64_t alerts = 0, suppressed = 0;
+  // Alerts `keep_alert` dropped; counted in `alerts` and `alerts_by_type` (what the detectors
+  // found) but not written.
+  uint64_t alerts_filtered = 0;
   std::map<std::string, uint64_t> alerts_by_type;
   double seconds = 0;          // wall time
   double cpu_seconds = 0;      // process CPU time (user + system) during the run

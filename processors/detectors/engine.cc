@@ -237,13 +237,31 @@ class Engine::Impl final : public Emitter {
   EventPtr Adopt(v1::AccessEvent&& e) {
     v1::AccessEvent* slot = TakeSlot();
     slot->Swap(&e);
+    Prepare(slot);
     return Wrap(slot);
   }
   EventPtr Adopt(const v1::AccessEvent& e) {
     v1::AccessEvent* slot = TakeSlot();
     *slot = e;
+    Prepare(slot);
     return Wrap(slot);
   }
+
+  // Records the clear IP's facts and pseudonymises, when a transform is set (SetEventTransform).
+  void Prepare(v1::AccessEvent* e) {
+    e->clear_ip_facts();  // what a caller's reused message may still carry
+    if (!transform_) return;
+    const std::string& ip = e->caller().ip();
+    if (!ip.empty()) {
+      v1::IpFacts* f = e->mutable_ip_facts();
+      f->set_tor(intel_->IsTor(ip));
+      f->set_suspicious(intel_->IsSuspicious(ip));
+      f->set_microsoft(intel_->IsMicrosoft(ip));
+      f->set_internal(intel_->IsInternal(ip));
+    }
+    transform_(e);
+  }
+  void SetEventTransform(Engine::EventTransform t) { transform_ = std::move(t); }
 
   void Process(EventPtr e, AlertSink& sink) {
     sink_ = &sink;
@@ -451,7 +469,13 @@ class Engine::Impl final : public Emitter {
       ks.dirty = true;
       EventFacts facts;
       const std::string& ip = e->caller().ip();
-      if (!ip.empty()) {
+      if (e->has_ip_facts()) {  // looked up before pseudonymisation (Process)
+        facts.has_ip = !ip.empty();
+        facts.tor = e->ip_facts().tor();
+        facts.suspicious = e->ip_facts().suspicious();
+        facts.microsoft = e->ip_facts().microsoft();
+        facts.internal = e->ip_facts().internal();
+      } else if (!ip.empty()) {
         facts.has_ip = true;
         facts.tor = intel_->IsTor(ip);
         facts.suspicious = intel_->IsSuspicious(ip);
@@ -472,6 +496,7 @@ class Engine::Impl final : public Emitter {
   state::StateStore* store_;
   std::unique_ptr<ThreatIntel> owned_intel_;
   ThreatIntel* intel_;
+  Engine::EventTransform transform_;
   state::FirstSeenMap dedup_;
   Side vault_, caller_;
   EngineStats stats_;
@@ -504,6 +529,9 @@ void Engine::Process(const v1::AccessEvent& event, AlertSink& sink) {
 }
 void Engine::Process(v1::AccessEvent&& event, AlertSink& sink) {
   impl_->Process(impl_->Adopt(std::move(event)), sink);
+}
+void Engine::SetEventTransform(EventTransform transform) {
+  impl_->SetEventTransform(std::move(transform));
 }
 void Engine::Flush(AlertSink& sink) { impl_->Flush(sink); }
 void Engine::PrepareCommit(state::CommitPoint* point) { impl_->PrepareCommit(point); }

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -60,6 +61,13 @@ class Engine {
   static Result<std::unique_ptr<Engine>> Create(const DetectConfig& config, Keying keying,
                                                 state::StateStore* store, ThreatIntel* intel);
   ~Engine();
+
+  // Rewrites an event's identities before the engine keys, buffers or stores it: the
+  // pseudonymisation of state (issue 9, governance/pseudonymise.h). The engine first records what
+  // the threat-intel lists and ranges say of the clear caller IP (AccessEvent.ip_facts), so IP
+  // detectors work on pseudonymised events. Set before the first Process; called on its thread.
+  using EventTransform = std::function<void(v1::AccessEvent*)>;
+  void SetEventTransform(EventTransform transform);
 
   // Events may arrive out of order within the allowed lateness; later ones are counted, not used.
   void Process(const v1::AccessEvent& event, AlertSink& sink);

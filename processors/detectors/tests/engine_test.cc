@@ -160,6 +160,49 @@ TEST_F(EngineTest, TorAccessFiresOncePerVaultAndAddressAfterTheWatermark) {
   EXPECT_EQ(engine_->stats().suppressed, 4u);
 }
 
+// Pseudonymised state (issue 9): the transform hides the address, yet the TOR list still matches
+// because the engine looked the clear address up first, also for events persisted while buffered.
+TEST_F(EngineTest, EventTransformKeepsThreatIntelFactsAcrossARestore) {
+  auto pseudonymise = [](v1::AccessEvent* e) {
+    e->mutable_caller()->set_object_id("p-" + e->caller().object_id());
+    e->mutable_caller()->set_upn("");
+    e->mutable_caller()->set_ip_text("fd00::7");
+    e->mutable_caller()->set_ip(ParseIp("fd00::7").value());
+  };
+  engine_->SetEventTransform(pseudonymise);
+  Ev e{kT0};
+  e.ip = "192.0.2.7";
+  v1::AccessEvent reused = Make(e);
+  engine_->Process(std::move(reused), sink_);
+  Commit();  // the TOR event is still buffered (watermark): it is persisted pseudonymised
+  engine_.reset();
+  store_.reset();
+  Open();
+  engine_->SetEventTransform(pseudonymise);
+  Ev later{kT0 + 30 * kMin};
+  later.ip = "198.51.100.10";  // not on any list
+  Feed({Make(later)});
+  engine_->Flush(sink_);
+  ASSERT_EQ(sink_.Count("KV_TORAccess"), 1u);
+  const v1::Alert& a = sink_.alerts[0];
+  bool pseudonym = false, clear = false;
+  for (const auto& ent : a.entities()) {
+    pseudonym |= ent.type() == "ip" && ent.address() == "fd00::7";
+    clear |= ent.address() == "192.0.2.7" || ent.aad_user_id() == "user-1";
+  }
+  EXPECT_TRUE(pseudonym);
+  EXPECT_FALSE(clear);
+  // Without a transform, facts a reused message still carries are ignored: the clear address
+  // (not on the TOR list) decides.
+  engine_->SetEventTransform(nullptr);
+  v1::AccessEvent stale = Make(later);
+  stale.mutable_ip_facts()->set_tor(true);
+  stale.set_time_us(kT0 + 2 * kHour);
+  Feed({stale});
+  engine_->Flush(sink_);
+  EXPECT_EQ(sink_.Count("KV_TORAccess"), 1u);
+}
+
 TEST_F(EngineTest, SuspiciousIpSuccessAndDenialAreDistinctTypes) {
   Ev ok{kT0};
   ok.ip = "203.0.113.9";
