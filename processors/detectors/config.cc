@@ -130,8 +130,9 @@ const std::vector<FieldDef>& Fields() {
                               "(\"unusual\") alerts may fire for it."));
     v.push_back(DurationField("engine.state_retention", &DetectConfig::state_retention, D::Days(1),
                               D::Days(400),
-                              "State older than this (event time) is expired; keep it above "
-                              "every baseline window."));
+                              "Every state key expires this long (event time) after its last "
+                              "activity: 30 days beyond the longest baseline (known_caller_ttl) "
+                              "by default. Keep it above every baseline window."));
     v.push_back(StringField("threat_intel.tor_file", &DetectConfig::tor_file,
                             "TOR exit nodes: one IP or CIDR per line, '#' comments."));
     v.push_back(StringField("threat_intel.suspicious_file", &DetectConfig::suspicious_file,

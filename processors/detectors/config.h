@@ -23,7 +23,7 @@ struct DetectConfig {
   Duration allowed_lateness = Duration::Minutes(10);
   Duration suppression_window = Duration::Hours(24);
   Duration learning_period = Duration::Days(7);
-  Duration state_retention = Duration::Days(35);
+  Duration state_retention = Duration::Days(60);
   // --- threat intelligence ---
   std::string tor_file = "configs/threat-intel/tor-exit-nodes.txt";
   std::string suspicious_file = "configs/threat-intel/suspicious-ips.txt";
