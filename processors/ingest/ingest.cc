@@ -97,17 +97,60 @@ inline bool KeyIs(std::string_view key, const char (&literal)[N]) {
                                  EqualsIgnoreCase(key, std::string_view(literal, N - 1)));
 }
 
+// True if n bytes at p hold a backslash, eight at a time (SWAR): keys and values are short, and a
+// libc call per string costs more than the scan.
+inline bool HasBackslash(const char* p, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    w ^= kOnes * '\\';  // a zero byte where there was a backslash
+    if (((w - kOnes) & ~w & kHigh) != 0) return true;
+  }
+  for (; i < n; ++i) {
+    if (p[i] == '\\') return true;
+  }
+  return false;
+}
+
 // Keys without escapes (all of Azure's) are read in place, without copying them out; a key with an
-// escape is unescaped. Scanning to the closing quote is safe: stage 1 has already found it.
+// escape is unescaped. The key's closing quote is found from the value's first byte, backwards
+// over the colon: simdjson has already checked that only blanks and a ':' lie between.
 simdjson::error_code FastKey(od::field& f, std::string_view* key) {
   const char* begin = f.key().raw();
-  const char* p = begin;
-  while (*p != '"' && *p != '\\') ++p;
-  if (*p == '"') {
-    *key = std::string_view(begin, static_cast<size_t>(p - begin));
-    return simdjson::SUCCESS;
+  const char* p = f.value().raw_json_token().data() - 1;
+  while (IsSpace(*p)) --p;  // now at ':'
+  --p;
+  while (IsSpace(*p)) --p;  // now at the closing quote
+  if (*p == '"' && p >= begin) {
+    size_t n = static_cast<size_t>(p - begin);
+    if (!HasBackslash(begin, n)) {
+      *key = std::string_view(begin, n);
+      return simdjson::SUCCESS;
+    }
   }
   return f.unescaped_key().get(*key);
+}
+
+// A string value without escapes (nearly all of them), in place: the token runs from its opening
+// quote to the next structural character, blanks included. False for anything else (not a
+// string, or escapes to undo), which the caller reads the ordinary way.
+inline bool InPlaceString(od::value& v, std::string_view* out) {
+  std::string_view tok = v.raw_json_token();
+  if (tok.size() < 2 || tok[0] != '"') return false;
+  size_t n = tok.size();
+  while (n > 1 && IsSpace(tok[n - 1])) --n;
+  if (n < 2 || tok[n - 1] != '"') return false;
+  if (HasBackslash(tok.data() + 1, n - 2)) return false;
+  *out = tok.substr(1, n - 2);
+  return true;
+}
+
+inline simdjson::error_code GetString(od::value& v, std::string_view* out) {
+  if (InPlaceString(v, out)) return simdjson::SUCCESS;
+  return v.get_string().get(*out);
 }
 
 const char* TypeName(od::json_type t) {
@@ -132,7 +175,12 @@ const char* TypeName(od::json_type t) {
 
 class Ingestor::Impl {
  public:
-  explicit Impl(IngestOptions options) : options_(std::move(options)) {}
+  explicit Impl(IngestOptions options) : options_(std::move(options)) {
+#ifdef SIMDJSON_THREADS_ENABLED
+    // One batch per stream: a stage-1 worker thread would only add CPU time.
+    stream_parser_.threaded = false;
+#endif
+  }
 
   // Where the current document sits, for positions and reasons.
   struct DocCtx {
@@ -144,8 +192,11 @@ class Ingestor::Impl {
     bool check_extent = false;  // the document is larger than max_record_bytes
   };
 
-  void IngestPadded(const char* data, size_t len, const SourcePosition& base, int64_t first_line,
-                    bool force_lines, RecordSink& sink);
+  // NDJSON read in place (no copy; see IngestLinesInPlace in ingest.cc for why that is safe).
+  void IngestLinesInPlace(std::string_view bytes, const SourcePosition& base, int64_t first_line,
+                          RecordSink& sink);
+  // Any other shape: `data` must be followed by SIMDJSON_PADDING readable bytes.
+  void IngestDocuments(const char* data, size_t len, const SourcePosition& base, RecordSink& sink);
   void DeadLetterRaw(std::string_view raw, std::string reason, const SourcePosition& pos,
                      RecordSink& sink);
 
@@ -154,9 +205,17 @@ class Ingestor::Impl {
   std::string pad_buffer_;  // padded copy of the input of Ingest()
 
  private:
-  void IngestLines(const char* data, size_t len, const SourcePosition& base, int64_t first_line,
-                   RecordSink& sink);
-  void IngestDocuments(const char* data, size_t len, const SourcePosition& base, RecordSink& sink);
+  // Handles the one line starting at data[pos] (up to the next '\n' or `end`) on its own, with
+  // its own parse; returns where the next line starts. `shift` turns positions in `data` into
+  // offsets within the caller's input. The bytes after the line must be readable for
+  // SIMDJSON_PADDING bytes.
+  size_t OneLine(const char* data, size_t pos, size_t end, size_t shift, int64_t* line_no,
+                 DocCtx& ctx, RecordSink& sink);
+  // Reads the lines of data[from, to) as one document stream (one stage-1 pass for all of them),
+  // as long as each document is exactly one line; returns the start of the first line it did not
+  // handle (a line to handle with OneLine), or `to`.
+  size_t StreamLines(const char* data, size_t from, size_t to, int64_t* line_no, DocCtx& ctx,
+                     RecordSink& sink);
   // Parses one line (NDJSON) and emits what it holds.
   void ProcessLine(std::string_view line, DocCtx& ctx, RecordSink& sink);
   // Reads the root value of a document already iterated; false if the document is broken (the
@@ -168,6 +227,10 @@ class Ingestor::Impl {
   Rec ProcessObject(od::object obj, const char* start, bool may_be_envelope, DocCtx& ctx);
   bool ProcessArray(od::array arr, bool elements_may_be_envelopes, DocCtx& ctx);
   Rec ReadRecordField(std::string_view key, od::value v, AccessEvent* e);
+  // Resets the per-record scratch and returns the event to fill.
+  AccessEvent* BeginRecord();
+  // Derives the fields that depend on several members, sets the position and stages the event.
+  void FinishRecord(AccessEvent* e, const DocCtx& ctx);
   // ParseResourceId through a small cache: a tenant has far fewer vaults than events.
   void SetVault(std::string_view resource_id, AccessEvent* e);
   struct VaultCacheEntry {
@@ -201,6 +264,9 @@ class Ingestor::Impl {
   void DropStaged();
 
   od::parser parser_;
+  od::parser stream_parser_;  // StreamLines: a fixed capacity (kStreamBatch), so never reallocated
+  size_t stream_window_ =
+      0;  // bytes StreamLines reads per stage-1 pass (grows while lines are clean)
   od::parser claim_parser_;  // identity-as-JSON-string (Managed HSM) while the outer doc is live
   std::string claim_buffer_;
 
@@ -308,40 +374,153 @@ void Ingestor::Impl::DeadLetterRaw(std::string_view raw, std::string reason,
 // ---------------------------------------------------------------------------------------------
 // Shapes
 
-void Ingestor::Impl::IngestPadded(const char* data, size_t len, const SourcePosition& base,
-                                  int64_t first_line, bool force_lines, RecordSink& sink) {
+// NDJSON is read where it lies, without copying it into a padded buffer. simdjson reads up to
+// SIMDJSON_PADDING bytes past the end of a document; for every line that ends at least that far
+// before the end of `bytes`, those bytes are the following lines, which are readable. Only the
+// last line(s) are copied into pad_buffer_.
+void Ingestor::Impl::IngestLinesInPlace(std::string_view bytes, const SourcePosition& base,
+                                        int64_t first_line, RecordSink& sink) {
   message_index_ = 0;
-  if (force_lines || LooksLikeNdjson(std::string_view(data, len))) {
-    IngestLines(data, len, base, first_line, sink);
-  } else {
-    IngestDocuments(data, len, base, sink);
+  DocCtx ctx;
+  ctx.base = base;
+  const char* data = bytes.data();
+  const size_t len = bytes.size();
+  size_t safe = 0;  // lines ending before `safe` are read in place
+  if (len > simdjson::SIMDJSON_PADDING) {
+    const void* nl = memrchr(data, '\n', len - simdjson::SIMDJSON_PADDING);
+    if (nl != nullptr) safe = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
+  }
+  int64_t line_no = first_line;
+  size_t pos = 0;
+  size_t per_line = 0;  // lines to read one by one before trying a stream again
+  while (pos < safe) {
+    if (per_line == 0) {
+      pos = StreamLines(data, pos, safe, &line_no, ctx, sink);
+      if (pos >= safe) break;
+      // The line at `pos` is not a clean one-document line (malformed, oversize, not a
+      // container...): it and a few after it are read one by one, which also bounds the
+      // stage-1 work a run of bad lines costs.
+      per_line = 8;
+    }
+    pos = OneLine(data, pos, safe, 0, &line_no, ctx, sink);
+    --per_line;
+  }
+  if (pos < len) {
+    pad_buffer_.assign(data + pos, len - pos);
+    pad_buffer_.resize(len - pos + simdjson::SIMDJSON_PADDING, ' ');
+    const size_t tail = len - pos;
+    size_t at = 0;
+    while (at < tail) at = OneLine(pad_buffer_.data(), at, tail, pos, &line_no, ctx, sink);
   }
 }
 
-void Ingestor::Impl::IngestLines(const char* data, size_t len, const SourcePosition& base,
-                                 int64_t first_line, RecordSink& sink) {
-  DocCtx ctx;
-  ctx.base = base;
-  int64_t line_no = first_line;
-  size_t pos = 0;
-  while (pos < len) {
-    const void* nl = std::memchr(data + pos, '\n', len - pos);
-    size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) : len;
-    std::string_view line(data + pos, end - pos);
-    if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
-    while (!line.empty() && IsSpace(line.back())) line.remove_suffix(1);
-    size_t lead = 0;
-    while (lead < line.size() && IsSpace(line[lead])) ++lead;
-    line.remove_prefix(lead);
-    if (!line.empty()) {
-      ctx.offset = static_cast<int64_t>(pos + lead);
-      ctx.line = line_no;
-      ctx.text = line;
-      ProcessLine(line, ctx, sink);
-    }
-    ++line_no;
-    pos = end + 1;
+size_t Ingestor::Impl::OneLine(const char* data, size_t pos, size_t end, size_t shift,
+                               int64_t* line_no, DocCtx& ctx, RecordSink& sink) {
+  const void* nl = std::memchr(data + pos, '\n', end - pos);
+  size_t stop = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) : end;
+  std::string_view line(data + pos, stop - pos);
+  if (*line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+  while (!line.empty() && IsSpace(line.back())) line.remove_suffix(1);
+  size_t lead = 0;
+  while (lead < line.size() && IsSpace(line[lead])) ++lead;
+  line.remove_prefix(lead);
+  if (!line.empty()) {
+    ctx.offset = static_cast<int64_t>(shift + static_cast<size_t>(line.data() - data));
+    ctx.line = *line_no;
+    ctx.text = line;
+    ProcessLine(line, ctx, sink);
   }
+  ++*line_no;
+  return stop + 1;
+}
+
+namespace {
+// StreamLines reads at most this many bytes per stage-1 pass (the stream parser's capacity).
+constexpr size_t kStreamBatch = 128 << 10;
+constexpr size_t kStreamFirstWindow = 8 << 10;
+}  // namespace
+
+size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int64_t* line_no,
+                                   DocCtx& ctx, RecordSink& sink) {
+  while (from < to) {
+    // A window of whole lines: small after a bad line, doubling while lines are clean.
+    if (stream_window_ < kStreamFirstWindow) stream_window_ = kStreamFirstWindow;
+    size_t wend = to;
+    if (to - from > stream_window_) {
+      const void* nl = memrchr(data + from, '\n', stream_window_);
+      if (nl == nullptr) return from;  // a line longer than the window: read it on its own
+      wend = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
+    }
+    od::document_stream stream;
+    if (stream_parser_.iterate_many(data + from, wend - from, kStreamBatch).get(stream)) {
+      return from;
+    }
+    auto it = stream.begin();
+    // Where the stream's documents end: stage 1 leaves an incomplete last document out.
+    size_t stream_end = wend;
+    if (it != stream.end() && !it.error()) stream_end = wend - stream.truncated_bytes();
+    size_t pos = from;
+    int64_t line = *line_no;
+    bool clean = true;
+    while (pos < wend) {
+      // The next non-blank line, [b, e) without surrounding blanks.
+      const void* nl = std::memchr(data + pos, '\n', wend - pos);
+      size_t stop = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) : wend;
+      size_t b = pos, e = stop;
+      while (b < e && IsSpace(data[b])) ++b;
+      while (e > b && IsSpace(data[e - 1])) --e;
+      if (b == e) {
+        pos = stop + 1;
+        ++line;
+        continue;
+      }
+      // This line is the stream's next document, an object or array, not oversize?
+      if (!(it != stream.end()) || it.error() || from + it.current_index() != b ||
+          (data[b] != '{' && data[b] != '[') || e - b > options_.max_record_bytes) {
+        clean = false;
+        break;
+      }
+      ctx.offset = static_cast<int64_t>(b);
+      ctx.line = line;
+      ctx.text = std::string_view(data + b, e - b);
+      ctx.check_extent = false;
+      record_index_ = 0;
+      doc_records_ = 0;
+      in_container_ = false;
+      const int32_t index_before = message_index_;
+      od::document_reference doc;
+      bool ok = !(*it).get(doc) && ProcessRoot(doc, ctx);
+      if (ok) {
+        // The document has been read to its end: the next token is the next document's first
+        // (or there is none), and only blanks lie between. The document is exactly this line if
+        // its last byte is the line's last non-blank one; anything else on the line, or a
+        // document running on into the next line, sends the line to OneLine.
+        const char* next = nullptr;
+        size_t after =
+            doc.current_location().get(next) ? stream_end : static_cast<size_t>(next - data);
+        while (after > b && IsSpace(data[after - 1])) --after;
+        ok = after == e;
+      }
+      if (!ok) {
+        DropStaged();
+        message_index_ = index_before;
+        clean = false;
+        break;
+      }
+      Flush(sink);
+      pos = stop + 1;
+      ++line;
+      ++it;
+    }
+    *line_no = line;
+    if (!clean) {
+      stream_window_ = kStreamFirstWindow;
+      return pos;
+    }
+    stream_window_ = std::min(kStreamBatch, stream_window_ * 2);
+    from = wend;
+  }
+  return to;
 }
 
 void Ingestor::Impl::ProcessLine(std::string_view line, DocCtx& ctx, RecordSink& sink) {
@@ -382,6 +561,7 @@ void Ingestor::Impl::ProcessLine(std::string_view line, DocCtx& ctx, RecordSink&
 
 void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourcePosition& base,
                                      RecordSink& sink) {
+  message_index_ = 0;
   DocCtx ctx;
   ctx.base = base;
   size_t start = 0;
@@ -546,13 +726,7 @@ bool Ingestor::Impl::ProcessArray(od::array arr, bool elements_may_be_envelopes,
 // Reads one object: a record, or (at the root) an envelope whose "records" array holds them.
 Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, bool may_be_envelope,
                                   DocCtx& ctx) {
-  AccessEvent* e = NewEvent();
-  reason_.clear();
-  category_ = {};
-  idtyp_ = upn_ = unique_name_ = name_claim_ = ipaddr_claim_ = {};
-  props_id_ = request_uri_ = {};
-  http_status_ = 0;
-  has_time_ = has_resource_ = has_operation_ = false;
+  AccessEvent* e = BeginRecord();
   Rec result = Rec::kAccepted;
   bool envelope = false;
   for (auto field_result : obj) {
@@ -611,6 +785,21 @@ Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, bool may_be
     ++message_index_;
     return Rec::kDead;
   }
+  FinishRecord(e, ctx);
+  return Rec::kAccepted;
+}
+
+AccessEvent* Ingestor::Impl::BeginRecord() {
+  reason_.clear();
+  category_ = {};
+  idtyp_ = upn_ = unique_name_ = name_claim_ = ipaddr_claim_ = {};
+  props_id_ = request_uri_ = {};
+  http_status_ = 0;
+  has_time_ = has_resource_ = has_operation_ = false;
+  return NewEvent();
+}
+
+void Ingestor::Impl::FinishRecord(AccessEvent* e, const DocCtx& ctx) {
   // Derived fields, once every member has been read (JSON member order is free).
   vw::v1::Caller* caller = e->mutable_caller();
   std::string_view upn = !upn_.empty()           ? upn_
@@ -632,7 +821,6 @@ Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, bool may_be
   FillPosition(ctx, e->mutable_source());
   ++staged_events_;
   ++message_index_;
-  return Rec::kAccepted;
 }
 
 Rec Ingestor::Impl::Wrong(std::string_view field, std::string_view expected, od::json_type got) {
@@ -661,6 +849,7 @@ std::string Ingestor::Impl::RecordWhere() const {
 }
 
 Got Ingestor::Impl::String(od::value& v, std::string_view field, std::string_view* out) {
+  if (InPlaceString(v, out)) return Got::kValue;
   auto err = v.get_string().get(*out);
   if (!err) return Got::kValue;
   od::json_type t;
@@ -1068,56 +1257,56 @@ Rec Ingestor::Impl::ReadClaims(od::object claims, int depth, AccessEvent* e) {
     switch (name.size()) {
       case 3:
         if (KeyIs(name, "oid")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           c->clear_object_id();
           AppendLower(s, c->mutable_object_id());
         } else if (KeyIs(name, "upn")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           upn_ = s;
         } else if (KeyIs(name, "tid")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           c->clear_tenant_id();
           AppendLower(s, c->mutable_tenant_id());
         }
         break;
       case 4:
         if (KeyIs(name, "name")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           name_claim_ = s;
         }
         break;
       case 5:
         if (KeyIs(name, "appid")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           c->clear_app_id();
           AppendLower(s, c->mutable_app_id());
         } else if (KeyIs(name, "idtyp")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           idtyp_ = s;
         }
         break;
       case 6:
         if (KeyIs(name, "ipaddr")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           ipaddr_claim_ = s;
         }
         break;
       case 8:
         if (KeyIs(name, "tenantId")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           c->clear_tenant_id();
           AppendLower(s, c->mutable_tenant_id());
         }
         break;
       case 11:
         if (KeyIs(name, "unique_name")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           unique_name_ = s;
         }
         break;
       case 16:
         if (KeyIs(name, "objectidentifier")) {
-          if (auto err = v.get_string().get(s)) return Broken(err, "'identity.claim'");
+          if (auto err = GetString(v, &s)) return Broken(err, "'identity.claim'");
           c->clear_object_id();
           AppendLower(s, c->mutable_object_id());
         }
@@ -1227,19 +1416,21 @@ Ingestor::Ingestor(IngestOptions options) : impl_(std::make_unique<Impl>(std::mo
 Ingestor::~Ingestor() = default;
 
 void Ingestor::Ingest(std::string_view bytes, const SourcePosition& base, RecordSink& sink) {
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end: work on a padded copy.
+  if (LooksLikeNdjson(bytes)) {
+    impl_->IngestLinesInPlace(bytes, base, 1, sink);
+    return;
+  }
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: documents are read from a padded
+  // copy.
   std::string& buf = impl_->pad_buffer_;
   buf.assign(bytes);
   buf.resize(bytes.size() + simdjson::SIMDJSON_PADDING, ' ');
-  impl_->IngestPadded(buf.data(), bytes.size(), base, 1, false, sink);
+  impl_->IngestDocuments(buf.data(), bytes.size(), base, sink);
 }
 
 void Ingestor::IngestLines(std::string_view bytes, const SourcePosition& base, int64_t first_line,
                            RecordSink& sink) {
-  std::string& buf = impl_->pad_buffer_;
-  buf.assign(bytes);
-  buf.resize(bytes.size() + simdjson::SIMDJSON_PADDING, ' ');
-  impl_->IngestPadded(buf.data(), bytes.size(), base, first_line, true, sink);
+  impl_->IngestLinesInPlace(bytes, base, first_line, sink);
 }
 
 void Ingestor::DeadLetterRaw(std::string_view raw, std::string reason, const SourcePosition& pos,

@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstring>
-#include <unordered_map>
 
 namespace vw::ingest {
 namespace {
@@ -128,25 +127,49 @@ constexpr OpRow kOperations[] = {
 
 constexpr size_t kMaxOpName = 64;
 
+// An open-addressing table of the lower-cased names: FNV-1a over the name while it is lower-cased,
+// a power-of-two size, linear probing. Cheaper than std::unordered_map (no modulo, no second pass
+// over the name), and it runs for every record.
+inline uint32_t OpHashStep(uint32_t h, char lower) {
+  return (h ^ static_cast<unsigned char>(lower)) * 16777619u;
+}
+constexpr uint32_t kOpHashSeed = 2166136261u;
+
 class OperationTable {
  public:
   OperationTable() {
     for (const OpRow& row : kOperations) {
-      std::string lower;
-      AppendLower(row.name, &lower);
-      names_.push_back(std::move(lower));
+      Slot slot;
+      slot.size = row.name.size();
+      uint32_t h = kOpHashSeed;
+      for (size_t i = 0; i < row.name.size(); ++i) {
+        slot.name[i] = ToLowerAscii(row.name[i]);
+        h = OpHashStep(h, slot.name[i]);
+      }
+      slot.info = OperationInfo{row.op, row.type};
+      size_t at = h & (kSlots - 1);
+      while (slots_[at].size != 0) at = (at + 1) & (kSlots - 1);
+      slots_[at] = slot;
     }
-    size_t i = 0;
-    for (const OpRow& row : kOperations) map_.emplace(names_[i++], OperationInfo{row.op, row.type});
   }
-  const OperationInfo* Find(std::string_view lower) const {
-    auto it = map_.find(lower);
-    return it == map_.end() ? nullptr : &it->second;
+  // `lower`: the name lower-cased; `h`: its hash.
+  const OperationInfo* Find(std::string_view lower, uint32_t h) const {
+    for (size_t at = h & (kSlots - 1);; at = (at + 1) & (kSlots - 1)) {
+      const Slot& slot = slots_[at];
+      if (slot.size == 0) return nullptr;
+      if (slot.size == lower.size() && std::memcmp(slot.name, lower.data(), lower.size()) == 0)
+        return &slot.info;
+    }
   }
 
  private:
-  std::vector<std::string> names_;  // owns the keys' bytes; never resized after construction
-  std::unordered_map<std::string_view, OperationInfo> map_;
+  static constexpr size_t kSlots = 512;  // > 4x the rows: short probes
+  struct Slot {
+    size_t size = 0;  // 0: empty
+    char name[kMaxOpName] = {};
+    OperationInfo info{};
+  };
+  std::array<Slot, kSlots> slots_{};
 };
 
 const OperationTable& Table() {
@@ -221,6 +244,37 @@ Outcome OutcomeFromSignature(std::string_view sig, Operation op) {
   return vw::v1::OUTCOME_UNSPECIFIED;
 }
 
+// Dotted-quad IPv4 exactly as glibc's inet_pton(AF_INET) reads the NUL-terminated text: four
+// decimal parts of at most 255, no leading zeros, nothing else (it runs for every record; the
+// libc call needs a terminated copy).
+bool ParseIpv4(std::string_view text, unsigned char out[4]) {
+  unsigned value = 0;
+  int octets = 0;
+  bool saw_digit = false;
+  for (char ch : text) {
+    if (ch == '\0') break;  // where inet_pton's C string would end
+    if (ch >= '0' && ch <= '9') {
+      if (saw_digit && value == 0) return false;
+      value = value * 10 + static_cast<unsigned>(ch - '0');
+      if (value > 255) return false;
+      if (!saw_digit) {
+        if (++octets > 4) return false;
+        saw_digit = true;
+      }
+    } else if (ch == '.' && saw_digit) {
+      if (octets == 4) return false;
+      out[octets - 1] = static_cast<unsigned char>(value);
+      value = 0;
+      saw_digit = false;
+    } else {
+      return false;
+    }
+  }
+  if (octets < 4 || !saw_digit) return false;
+  out[3] = static_cast<unsigned char>(value);
+  return true;
+}
+
 bool IsHex(std::string_view s) {
   for (char c : s) {
     bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -258,8 +312,13 @@ void AppendLower(std::string_view s, std::string* out) {
 OperationInfo LookupOperation(std::string_view name) {
   if (name.size() <= kMaxOpName) {
     char buf[kMaxOpName];
-    for (size_t i = 0; i < name.size(); ++i) buf[i] = ToLowerAscii(name[i]);
-    if (const OperationInfo* info = Table().Find(std::string_view(buf, name.size()))) return *info;
+    uint32_t h = kOpHashSeed;
+    for (size_t i = 0; i < name.size(); ++i) {
+      buf[i] = ToLowerAscii(name[i]);
+      h = OpHashStep(h, buf[i]);
+    }
+    if (const OperationInfo* info = Table().Find(std::string_view(buf, name.size()), h))
+      return *info;
   }
   return {vw::v1::OPERATION_UNKNOWN, GuessObjectType(name)};
 }
@@ -336,9 +395,10 @@ void ParseTarget(std::string_view uri, bool is_request_uri, vw::v1::AccessEvent*
   } else if (size_t scheme = uri.find("://"); scheme != std::string_view::npos) {
     i = scheme + 3;
   }
-  while (i < size && uri[i] != '/') ++i;
   if (i >= size) return;
-  ++i;
+  const void* slash = std::memchr(uri.data() + i, '/', size - i);
+  if (slash == nullptr) return;
+  i = static_cast<size_t>(static_cast<const char*>(slash) - uri.data()) + 1;
   std::string_view seg[4];
   int n = 0;
   size_t begin = i;
@@ -352,12 +412,30 @@ void ParseTarget(std::string_view uri, bool is_request_uri, vw::v1::AccessEvent*
   }
   if (n < 2) return;
   std::string_view collection = seg[0];
-  static constexpr std::string_view kCollections[] = {"secrets",      "keys",
-                                                      "certificates", "deletedsecrets",
-                                                      "deletedkeys",  "deletedcertificates",
-                                                      "storage",      "deletedstorage"};
   bool known = false;
-  for (std::string_view c : kCollections) known = known || EqualsIgnoreCase(collection, c);
+  switch (collection.size()) {  // by length first: one comparison, not eight
+    case 4:
+      known = EqualsIgnoreCase(collection, "keys");
+      break;
+    case 7:
+      known = EqualsIgnoreCase(collection, "secrets") || EqualsIgnoreCase(collection, "storage");
+      break;
+    case 11:
+      known = EqualsIgnoreCase(collection, "deletedkeys");
+      break;
+    case 12:
+      known = EqualsIgnoreCase(collection, "certificates");
+      break;
+    case 14:
+      known = EqualsIgnoreCase(collection, "deletedsecrets") ||
+              EqualsIgnoreCase(collection, "deletedstorage");
+      break;
+    case 19:
+      known = EqualsIgnoreCase(collection, "deletedcertificates");
+      break;
+    default:
+      break;
+  }
   if (!known) return;
   int name_at = 1;
   // certificates/issuers/NAME and certificates/contacts name a sub-resource, not a certificate.
@@ -397,15 +475,15 @@ bool ParseIp(std::string_view text, std::string* bytes) {
     }
   }
   if (colons == 1 && dot) text = text.substr(0, first_colon);  // "v4:port"
-  char buf[64];
-  std::memcpy(buf, text.data(), text.size());
-  buf[text.size()] = '\0';
   unsigned char out[16];
   if (colons == 0 || (colons == 1 && dot)) {
-    if (inet_pton(AF_INET, buf, out) != 1) return false;
+    if (!ParseIpv4(text, out)) return false;
     bytes->assign(reinterpret_cast<const char*>(out), 4);
     return true;
   }
+  char buf[64];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
   if (inet_pton(AF_INET6, buf, out) != 1) return false;
   bytes->assign(reinterpret_cast<const char*>(out), 16);
   return true;
