@@ -6,18 +6,13 @@
 
 #include "apps/vaultwatch/command.h"
 #include "apps/vaultwatch/flags.h"
+#include "apps/vaultwatch/pipeline_settings.h"
 #include "forensics/cli.h"
 #include "forensics/replay.h"
 #include "processors/detectors/config.h"
-#include "runtime/config.h"
 
 namespace vw::app {
 namespace {
-
-int Fail(const Status& s, int code) {
-  std::fprintf(stderr, "replay: %s\n", s.ToString().c_str());
-  return code;
-}
 
 int RunReplayCommand(int argc, char** argv) {
   FlagParser flags(
@@ -62,34 +57,28 @@ int RunReplayCommand(int argc, char** argv) {
 
   forensics::ReplayOptions o;
   auto from = forensics::ParseTimeFlag("from", from_s);
-  if (!from.ok()) return Fail(from.status(), 2);
+  if (!from.ok()) return ReportFailure("replay", from.status(), 2);
   auto to = forensics::ParseTimeFlag("to", to_s);
-  if (!to.ok()) return Fail(to.status(), 2);
+  if (!to.ok()) return ReportFailure("replay", to.status(), 2);
   auto warmup = forensics::ParseDurationFlag("warmup", warmup_s);
-  if (!warmup.ok()) return Fail(warmup.status(), 2);
+  if (!warmup.ok()) return ReportFailure("replay", warmup.status(), 2);
   auto keying = forensics::ParseKeying(keying_s);
-  if (!keying.ok()) return Fail(keying.status(), 2);
+  if (!keying.ok()) return ReportFailure("replay", keying.status(), 2);
   if (!tail_s.empty()) {
     auto d = forensics::ParseDurationFlag("tail", tail_s);
-    if (!d.ok()) return Fail(d.status(), 2);
+    if (!d.ok()) return ReportFailure("replay", d.status(), 2);
     o.tail = *d;
   }
   if (!max_delay_s.empty()) {
     auto d = forensics::ParseDurationFlag("max-delay", max_delay_s);
-    if (!d.ok()) return Fail(d.status(), 2);
+    if (!d.ok()) return ReportFailure("replay", d.status(), 2);
     o.max_delay = *d;
   }
-  std::string pipeline_bootstrap;
-  kafka::Config common;
-  if (!pipeline_path.empty()) {
-    auto pc = runtime::LoadPipelineConfig(pipeline_path);
-    if (!pc.ok()) return Fail(pc.status(), 2);
-    pipeline_bootstrap = pc->bootstrap_servers;
-    common = pc->common;
-    if (config_path.empty()) config_path = pc->detect_config;
-  }
+  auto settings = LoadPipelineSettings(pipeline_path);
+  if (!settings.ok()) return ReportFailure("replay", settings.status(), 2);
+  if (config_path.empty()) config_path = settings->detect_config;
   auto config = detect::LoadDetectConfig(config_path);
-  if (!config.ok()) return Fail(config.status(), 2);
+  if (!config.ok()) return ReportFailure("replay", config.status(), 2);
 
   o.input = input;
   o.output = output;
@@ -97,17 +86,18 @@ int RunReplayCommand(int argc, char** argv) {
   o.to = *to;
   o.warmup = *warmup;
   o.keying = *keying;
-  o.kafka = forensics::ClientConfig(bootstrap, pipeline_bootstrap, common);
+  o.kafka = forensics::ClientConfig(bootstrap, settings->bootstrap, settings->common);
   o.state_dir = state_dir;
   o.flush_at_end = !no_flush;
   o.commit_every = commit_every;
   o.progress = progress_flag || (!no_progress && isatty(STDERR_FILENO) == 1);
   auto sum = forensics::RunReplay(*config, o);
-  if (!sum.ok()) return Fail(sum.status(), 1);
+  if (!sum.ok()) return ReportFailure("replay", sum.status(), 1);
   std::fputs(sum->ToText().c_str(), stderr);
   if (!summary_path.empty()) {
     FILE* f = std::fopen(summary_path.c_str(), "wb");
-    if (f == nullptr) return Fail(Status::IOError(summary_path + ": cannot write summary"), 1);
+    if (f == nullptr)
+      return ReportFailure("replay", Status::IOError(summary_path + ": cannot write summary"), 1);
     std::fprintf(f, "%s\n", sum->ToJson().c_str());
     std::fclose(f);
   }

@@ -4,17 +4,12 @@
 
 #include "apps/vaultwatch/command.h"
 #include "apps/vaultwatch/flags.h"
+#include "apps/vaultwatch/pipeline_settings.h"
 #include "forensics/cli.h"
 #include "forensics/timeline.h"
-#include "runtime/config.h"
 
 namespace vw::app {
 namespace {
-
-int Fail(const Status& s, int code) {
-  std::fprintf(stderr, "timeline: %s\n", s.ToString().c_str());
-  return code;
-}
 
 int RunTimelineCommand(int argc, char** argv) {
   FlagParser flags("timeline",
@@ -43,49 +38,47 @@ int RunTimelineCommand(int argc, char** argv) {
   forensics::TimelineOptions o;
   int given = (vault.empty() ? 0 : 1) + (caller.empty() ? 0 : 1) + (ip.empty() ? 0 : 1);
   if (given != 1) {
-    return Fail(Status::InvalidArgument("give exactly one of --vault, --caller, --ip"), 2);
+    return ReportFailure("timeline",
+                         Status::InvalidArgument("give exactly one of --vault, --caller, --ip"), 2);
   }
   if (!vault.empty()) o.entity = {forensics::EntityKind::kVault, vault};
   if (!caller.empty()) o.entity = {forensics::EntityKind::kCaller, caller};
   if (!ip.empty()) o.entity = {forensics::EntityKind::kIp, ip};
   auto from = forensics::ParseTimeFlag("from", from_s);
-  if (!from.ok()) return Fail(from.status(), 2);
+  if (!from.ok()) return ReportFailure("timeline", from.status(), 2);
   auto to = forensics::ParseTimeFlag("to", to_s);
-  if (!to.ok()) return Fail(to.status(), 2);
+  if (!to.ok()) return ReportFailure("timeline", to.status(), 2);
   auto delay = forensics::ParseDurationFlag("max-delay", max_delay_s);
-  if (!delay.ok()) return Fail(delay.status(), 2);
+  if (!delay.ok()) return ReportFailure("timeline", delay.status(), 2);
   if (format != "table" && format != "json" && format != "csv" && format != "html") {
-    return Fail(Status::InvalidArgument("--format must be table, json, csv or html"), 2);
+    return ReportFailure("timeline",
+                         Status::InvalidArgument("--format must be table, json, csv or html"), 2);
   }
-  if (max_rows <= 0) return Fail(Status::InvalidArgument("--max-rows must be > 0"), 2);
-  std::string pipeline_bootstrap;
-  kafka::Config common;
-  if (!pipeline_path.empty()) {
-    auto pc = runtime::LoadPipelineConfig(pipeline_path);
-    if (!pc.ok()) return Fail(pc.status(), 2);
-    pipeline_bootstrap = pc->bootstrap_servers;
-    common = pc->common;
-  }
+  if (max_rows <= 0)
+    return ReportFailure("timeline", Status::InvalidArgument("--max-rows must be > 0"), 2);
+  auto settings = LoadPipelineSettings(pipeline_path);
+  if (!settings.ok()) return ReportFailure("timeline", settings.status(), 2);
   o.input = input;
   o.alerts = alerts;
   o.from = *from;
   o.to = *to;
   o.max_delay = *delay;
-  o.kafka = forensics::ClientConfig(bootstrap, pipeline_bootstrap, common);
+  o.kafka = forensics::ClientConfig(bootstrap, settings->bootstrap, settings->common);
   o.max_rows = static_cast<size_t>(max_rows);
   auto timeline = forensics::BuildTimeline(o);
-  if (!timeline.ok()) return Fail(timeline.status(), 1);
+  if (!timeline.ok()) return ReportFailure("timeline", timeline.status(), 1);
   auto text = forensics::Render(*timeline, format);
-  if (!text.ok()) return Fail(text.status(), 2);
+  if (!text.ok()) return ReportFailure("timeline", text.status(), 2);
   FILE* out = stdout;
   if (output != "-") {
     out = std::fopen(output.c_str(), "wb");
-    if (out == nullptr) return Fail(Status::IOError(output + ": cannot open for writing"), 1);
+    if (out == nullptr)
+      return ReportFailure("timeline", Status::IOError(output + ": cannot open for writing"), 1);
   }
   std::fwrite(text->data(), 1, text->size(), out);
   bool failed = std::ferror(out) != 0;
   failed |= (out == stdout ? std::fflush(out) : std::fclose(out)) != 0;
-  if (failed) return Fail(Status::IOError(output + ": write failed"), 1);
+  if (failed) return ReportFailure("timeline", Status::IOError(output + ": write failed"), 1);
   std::fprintf(stderr, "timeline: %llu events, %zu alerts for %s %s\n",
                static_cast<unsigned long long>(timeline->total_events), timeline->alerts.size(),
                timeline->entity.KindName().c_str(), timeline->entity.id.c_str());
