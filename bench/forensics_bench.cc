@@ -12,7 +12,6 @@
 //   source  - fetch + ingest (parse, normalise) + the time filter: the replay's input path;
 //   replay  - RunReplay end to end: the same Engine as `detect`, isolated RocksDB state, alerts.
 // Figures go to stdout, one line each, plus a JSON line.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "base/logging.h"
+#include "base/process_stats.h"
 #include "base/time_format.h"
 #include "forensics/event_source.h"
 #include "forensics/replay.h"
@@ -35,13 +35,6 @@
 
 namespace vw {
 namespace {
-
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();

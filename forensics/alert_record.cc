@@ -9,6 +9,7 @@
 #include <iostream>
 #include <random>
 
+#include "base/ascii.h"
 #include "base/time_format.h"
 #include "forensics/event_source.h"
 #include "kafka/admin.h"
@@ -16,13 +17,6 @@
 
 namespace vw::forensics {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string Field(simdjson::dom::object o, const char* key) {
   std::string_view v;
@@ -60,8 +54,8 @@ Result<AlertRecord> ParseAlertJson(std::string_view line) {
   a.display_name = Field(o, "AlertDisplayName");
   a.severity = Field(o, "Severity");
   a.description = Field(o, "Description");
-  a.azure_resource_id = Lower(Field(o, "AzureResourceId"));
-  a.compromised_entity = Lower(Field(o, "CompromisedEntity"));
+  a.azure_resource_id = AsciiLower(Field(o, "AzureResourceId"));
+  a.compromised_entity = AsciiLower(Field(o, "CompromisedEntity"));
   VW_RETURN_IF_ERROR(ParseTimeField(o, "StartTimeUtc", &a.start_us));
   VW_RETURN_IF_ERROR(ParseTimeField(o, "EndTimeUtc", &a.end_us));
   VW_RETURN_IF_ERROR(ParseTimeField(o, "TimeGenerated", &a.generated_us));
@@ -77,7 +71,7 @@ Result<AlertRecord> ParseAlertJson(std::string_view line) {
       std::string type = Field(eo, "Type");
       if (type == "account") {
         for (const char* k : {"AadUserId", "AppId", "Upn"}) {
-          std::string v = Lower(Field(eo, k));
+          std::string v = AsciiLower(Field(eo, k));
           if (!v.empty()) a.accounts.push_back(v);
         }
       } else if (type == "ip") {

@@ -1,6 +1,5 @@
 #include "forensics/replay.h"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "base/logging.h"
+#include "base/process_stats.h"
 #include "base/time_format.h"
 #include "forensics/event_source.h"
 #include "forensics/progress.h"
@@ -19,19 +19,6 @@
 
 namespace vw::forensics {
 namespace {
-
-double CpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-int64_t PeakRssKb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss;
-}
 
 struct Collected {
   int64_t generated_us;

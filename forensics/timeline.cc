@@ -4,19 +4,13 @@
 #include <cctype>
 #include <cstdio>
 
+#include "base/ascii.h"
 #include "base/time_format.h"
 #include "forensics/event_source.h"
 #include "processors/ingest/ingest.h"
 
 namespace vw::forensics {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string LastSegment(const std::string& resource_id) {
   size_t slash = resource_id.rfind('/');
@@ -49,11 +43,11 @@ TimelineEvent ToRow(const v1::AccessEvent& e) {
 // by its account when it names one.
 bool EvidenceOf(const TimelineEvent& r, const AlertRecord& a) {
   if (r.time_us < a.start_us || r.time_us > a.end_us) return false;
-  if (!a.azure_resource_id.empty() && Lower(r.vault_id) != a.azure_resource_id) return false;
+  if (!a.azure_resource_id.empty() && AsciiLower(r.vault_id) != a.azure_resource_id) return false;
   if (!a.accounts.empty()) {
     bool any = false;
     for (const std::string& acc : a.accounts) {
-      any |= acc == Lower(r.caller) || acc == Lower(r.app_id) || acc == Lower(r.upn);
+      any |= acc == AsciiLower(r.caller) || acc == AsciiLower(r.app_id) || acc == AsciiLower(r.upn);
     }
     if (!any) return false;
   }
@@ -165,7 +159,7 @@ std::string EntitySelector::KindName() const {
 }
 
 bool EntitySelector::Matches(const v1::AccessEvent& e) const {
-  const std::string want = Lower(id);
+  const std::string want = AsciiLower(id);
   switch (kind) {
     case EntityKind::kVault:
       return e.vault_id() == want || e.vault_name() == want;
@@ -176,13 +170,13 @@ bool EntitySelector::Matches(const v1::AccessEvent& e) const {
              ingest::CallerKey(e) == want;
     }
     case EntityKind::kIp:
-      return !e.caller().ip_text().empty() && Lower(e.caller().ip_text()) == want;
+      return !e.caller().ip_text().empty() && AsciiLower(e.caller().ip_text()) == want;
   }
   return false;
 }
 
 bool EntitySelector::Involves(const AlertRecord& a) const {
-  const std::string want = Lower(id);
+  const std::string want = AsciiLower(id);
   switch (kind) {
     case EntityKind::kVault:
       return a.azure_resource_id == want || LastSegment(a.azure_resource_id) == want;
@@ -190,7 +184,7 @@ bool EntitySelector::Involves(const AlertRecord& a) const {
       return std::find(a.accounts.begin(), a.accounts.end(), want) != a.accounts.end();
     case EntityKind::kIp:
       for (const std::string& ip : a.ips) {
-        if (Lower(ip) == want) return true;
+        if (AsciiLower(ip) == want) return true;
       }
       return false;
   }

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "base/ascii.h"
 #include "base/time_format.h"
 
 namespace vw::gen {
@@ -16,14 +17,6 @@ namespace {
 
 constexpr int64_t kMin = 60LL * 1000000;
 constexpr int64_t kDay = 24 * 60 * kMin;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -74,7 +67,7 @@ Result<std::vector<AlertRecord>> LoadAlerts(const std::string& path) {
     a.id = StringField(o, "SystemAlertId");
     a.type = StringField(o, "AlertType");
     if (a.id.empty() || a.type.empty()) return where("SystemAlertId or AlertType missing");
-    a.resource = Lower(StringField(o, "AzureResourceId"));
+    a.resource = AsciiLower(StringField(o, "AzureResourceId"));
     auto start = ParseRfc3339(StringField(o, "StartTimeUtc"));
     auto end = ParseRfc3339(StringField(o, "EndTimeUtc"));
     if (!start.ok()) return where("bad StartTimeUtc: " + start.status().message());
@@ -89,7 +82,7 @@ Result<std::vector<AlertRecord>> LoadAlerts(const std::string& path) {
         std::string type = StringField(eo, "Type");
         if (type == "account") {
           for (const char* k : {"AadUserId", "AppId"}) {
-            std::string v = Lower(StringField(eo, k));
+            std::string v = AsciiLower(StringField(eo, k));
             if (!v.empty()) a.accounts.push_back(v);
           }
         } else if (type == "ip") {
@@ -126,8 +119,8 @@ Result<std::vector<Label>> LoadLabels(const std::string& path) {
     if (l.role.empty()) l.role = "primary";
     if (l.role != "primary" && l.role != "incidental")
       return where("role must be primary or incidental");
-    l.vault = Lower(StringField(o, "vault"));
-    l.caller = Lower(StringField(o, "caller"));
+    l.vault = AsciiLower(StringField(o, "vault"));
+    l.caller = AsciiLower(StringField(o, "caller"));
     l.ip = StringField(o, "ip");
     if (l.alert_type.empty()) return where("AlertType missing");
     auto start = ParseRfc3339(StringField(o, "start"));
