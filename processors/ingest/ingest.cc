@@ -98,21 +98,29 @@ inline bool KeyIs(std::string_view key, const char (&literal)[N]) {
 }
 
 // True if n bytes at p hold a backslash, eight at a time (SWAR): keys and values are short, and a
-// libc call per string costs more than the scan.
+// libc call per string costs more than the scan. Reads up to 8 bytes from p even when n is smaller:
+// the string is inside a document, which is followed by SIMDJSON_PADDING readable bytes.
 inline bool HasBackslash(const char* p, size_t n) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto backslashes = [](const char* at) {
+    uint64_t w;
+    std::memcpy(&w, at, 8);
+    w ^= kOnes * '\\';  // a zero byte where there was a backslash
+    // High bit set in each zero byte (and possibly in bytes above one: they only matter when a
+    // real one is below them).
+    return (w - kOnes) & ~w & kHigh;
+  };
+  if (n < 8) {
+    if (n == 0) return false;
+    // Little-endian: the first n bytes are the low ones.
+    return (backslashes(p) & (~uint64_t{0} >> (64 - 8 * n))) != 0;
+  }
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    w ^= kOnes * '\\';  // a zero byte where there was a backslash
-    if (((w - kOnes) & ~w & kHigh) != 0) return true;
+    if (backslashes(p + i) != 0) return true;
   }
-  for (; i < n; ++i) {
-    if (p[i] == '\\') return true;
-  }
-  return false;
+  return i < n && backslashes(p + n - 8) != 0;
 }
 
 // Keys without escapes (all of Azure's) are read in place, without copying them out; a key with an
@@ -175,12 +183,7 @@ const char* TypeName(od::json_type t) {
 
 class Ingestor::Impl {
  public:
-  explicit Impl(IngestOptions options) : options_(std::move(options)) {
-#ifdef SIMDJSON_THREADS_ENABLED
-    // One batch per stream: a stage-1 worker thread would only add CPU time.
-    stream_parser_.threaded = false;
-#endif
-  }
+  explicit Impl(IngestOptions options) : options_(std::move(options)) {}
 
   // Where the current document sits, for positions and reasons.
   struct DocCtx {
@@ -211,9 +214,9 @@ class Ingestor::Impl {
   // SIMDJSON_PADDING bytes.
   size_t OneLine(const char* data, size_t pos, size_t end, size_t shift, int64_t* line_no,
                  DocCtx& ctx, RecordSink& sink);
-  // Reads the lines of data[from, to) as one document stream (one stage-1 pass for all of them),
-  // as long as each document is exactly one line; returns the start of the first line it did not
-  // handle (a line to handle with OneLine), or `to`.
+  // The fast path: reads the lines of data[from, to) with one stage-1 pass per window of lines;
+  // returns the start of the first line it did not handle (a line to handle with OneLine), or
+  // `to`.
   size_t StreamLines(const char* data, size_t from, size_t to, int64_t* line_no, DocCtx& ctx,
                      RecordSink& sink);
   // Parses one line (NDJSON) and emits what it holds.
@@ -227,6 +230,21 @@ class Ingestor::Impl {
   Rec ProcessObject(od::object obj, const char* start, bool may_be_envelope, DocCtx& ctx);
   bool ProcessArray(od::array arr, bool elements_may_be_envelopes, DocCtx& ctx);
   Rec ReadRecordField(std::string_view key, od::value v, AccessEvent* e);
+  // The fast path's walker (see StreamLines).
+  std::string_view TokenText() const;
+  bool FastString(std::string_view* out);
+  bool WalkKey(std::string_view* key);
+  int FastInteger(int64_t* out);
+  bool FastBool(bool* out);
+  bool SkipValue();
+  bool SkipUnknown(std::string_view key);
+  template <typename F>
+  bool FastObject(F&& member);
+  bool FastRecord(DocCtx& ctx);
+  bool FastStatus(AccessEvent* e);
+  bool FastProperties(AccessEvent* e);
+  bool FastIdentity(AccessEvent* e);
+  bool FastClaims(AccessEvent* e);
   // Resets the per-record scratch and returns the event to fill.
   AccessEvent* BeginRecord();
   // Derives the fields that depend on several members, sets the position and stages the event.
@@ -237,7 +255,9 @@ class Ingestor::Impl {
     std::string resource_id;  // as received
     std::string vault_id, vault_name, subscription_id, resource_group;
     vw::v1::VaultKind kind = vw::v1::VAULT_KIND_UNSPECIFIED;
+    uint64_t last_use = 0;
   };
+  uint64_t vault_clock_ = 0;
   static constexpr size_t kVaultCacheSize = 1024;
   std::vector<VaultCacheEntry> vault_cache_ = std::vector<VaultCacheEntry>(kVaultCacheSize);
   Rec ReadProperties(od::value v, AccessEvent* e);
@@ -264,9 +284,13 @@ class Ingestor::Impl {
   void DropStaged();
 
   od::parser parser_;
-  od::parser stream_parser_;  // StreamLines: a fixed capacity (kStreamBatch), so never reallocated
-  size_t stream_window_ =
-      0;  // bytes StreamLines reads per stage-1 pass (grows while lines are clean)
+  // The fast path (StreamLines): stage 1 of a window of lines and a walker over its structural
+  // positions.
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1_;
+  size_t stream_window_ = 0;        // bytes per stage-1 pass (grows while lines are clean)
+  const char* w_ = nullptr;         // the window
+  const uint32_t* tp_ = nullptr;    // the walker's next structural position (into stage1_)
+  const uint32_t* tend_ = nullptr;  // the end of the positions
   od::parser claim_parser_;  // identity-as-JSON-string (Managed HSM) while the outer doc is live
   std::string claim_buffer_;
 
@@ -434,14 +458,31 @@ size_t Ingestor::Impl::OneLine(const char* data, size_t pos, size_t end, size_t 
   return stop + 1;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The fast path for NDJSON: one stage-1 pass (simdjson's, the same SIMD kernel the on-demand API
+// uses: UTF-8 validation, string boundaries, structural characters) over a window of lines, then
+// a strict walker over the structural positions that reads the fields of an ordinary record
+// straight into the event. It handles what Azure ordinarily writes; anything else (escapes in a
+// field it reads, a wrong type, a missing field, an envelope, Managed HSM's identity string,
+// access-policy changes, malformed JSON...) sends that one line to ProcessLine, the general
+// on-demand reader, so the outcome of every line is exactly what ProcessLine would make of it.
+// Consistency: a line's structural positions equal those of a stage 1 over the line alone as
+// long as every earlier line of the window was a whole, balanced document (the quote state at
+// its start is then "outside a string"), which is checked before the window goes on.
+
 namespace {
-// StreamLines reads at most this many bytes per stage-1 pass (the stream parser's capacity).
-constexpr size_t kStreamBatch = 128 << 10;
+constexpr size_t kStreamBatch = 128 << 10;  // bytes per stage-1 pass at most
 constexpr size_t kStreamFirstWindow = 8 << 10;
 }  // namespace
 
 size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int64_t* line_no,
                                    DocCtx& ctx, RecordSink& sink) {
+  if (stage1_ == nullptr &&
+      simdjson::get_active_implementation()->create_dom_parser_implementation(
+          kStreamBatch, simdjson::DEFAULT_MAX_DEPTH, stage1_) != simdjson::SUCCESS) {
+    stage1_.reset();
+    return from;
+  }
   while (from < to) {
     // A window of whole lines: small after a bad line, doubling while lines are clean.
     if (stream_window_ < kStreamFirstWindow) stream_window_ = kStreamFirstWindow;
@@ -451,14 +492,14 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int
       if (nl == nullptr) return from;  // a line longer than the window: read it on its own
       wend = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
     }
-    od::document_stream stream;
-    if (stream_parser_.iterate_many(data + from, wend - from, kStreamBatch).get(stream)) {
-      return from;
+    const char* w = data + from;
+    if (stage1_->stage1(reinterpret_cast<const uint8_t*>(w), wend - from,
+                        simdjson::stage1_mode::regular) != simdjson::SUCCESS) {
+      return from;  // e.g. invalid UTF-8 somewhere in the window: line by line from here
     }
-    auto it = stream.begin();
-    // Where the stream's documents end: stage 1 leaves an incomplete last document out.
-    size_t stream_end = wend;
-    if (it != stream.end() && !it.error()) stream_end = wend - stream.truncated_bytes();
+    w_ = w;
+    tp_ = stage1_->structural_indexes.get();
+    tend_ = tp_ + stage1_->n_structural_indexes;
     size_t pos = from;
     int64_t line = *line_no;
     bool clean = true;
@@ -474,9 +515,8 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int
         ++line;
         continue;
       }
-      // This line is the stream's next document, an object or array, not oversize?
-      if (!(it != stream.end()) || it.error() || from + it.current_index() != b ||
-          (data[b] != '{' && data[b] != '[') || e - b > options_.max_record_bytes) {
+      const uint32_t rb = static_cast<uint32_t>(b - from), re = static_cast<uint32_t>(e - from);
+      if (tp_ >= tend_ || *tp_ != rb) {
         clean = false;
         break;
       }
@@ -488,29 +528,27 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int
       doc_records_ = 0;
       in_container_ = false;
       const int32_t index_before = message_index_;
-      od::document_reference doc;
-      bool ok = !(*it).get(doc) && ProcessRoot(doc, ctx);
-      if (ok) {
-        // The document has been read to its end: the next token is the next document's first
-        // (or there is none), and only blanks lie between. The document is exactly this line if
-        // its last byte is the line's last non-blank one; anything else on the line, or a
-        // document running on into the next line, sends the line to OneLine.
-        const char* next = nullptr;
-        size_t after =
-            doc.current_location().get(next) ? stream_end : static_cast<size_t>(next - data);
-        while (after > b && IsSpace(data[after - 1])) --after;
-        ok = after == e;
-      }
-      if (!ok) {
+      const uint32_t* first = tp_;
+      bool fast = e - b <= options_.max_record_bytes && data[b] == '{' && FastRecord(ctx) &&
+                  tp_[-1] == re - 1 && (tp_ >= tend_ || *tp_ >= re);
+      if (fast) {
+        Flush(sink);
+      } else {
         DropStaged();
         message_index_ = index_before;
-        clean = false;
-        break;
+        // Is the line one balanced document? Then the general reader takes this line and the
+        // window goes on after it; if not, the window ends here.
+        tp_ = first;
+        if (!SkipValue() || tp_[-1] != re - 1 || (tp_ < tend_ && *tp_ < re)) {
+          clean = false;
+          break;
+        }
+        OneLine(data, pos, wend, 0, &line, ctx, sink);
+        pos = stop + 1;
+        continue;
       }
-      Flush(sink);
       pos = stop + 1;
       ++line;
-      ++it;
     }
     *line_no = line;
     if (!clean) {
@@ -521,6 +559,420 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int
     from = wend;
   }
   return to;
+}
+
+// The token at tp_ and its text up to the next structural character, trailing blanks removed.
+std::string_view Ingestor::Impl::TokenText() const {
+  const char* p = w_ + tp_[0];
+  const char* q = w_ + tp_[1];  // *tend_ is the window's length: always valid
+  while (q > p + 1 && IsSpace(q[-1])) --q;
+  return std::string_view(p, static_cast<size_t>(q - p));
+}
+
+inline bool Ingestor::Impl::FastString(std::string_view* out) {
+  if (tp_ >= tend_ || w_[*tp_] != '"') return false;
+  std::string_view t = TokenText();
+  if (t.size() < 2 || t.back() != '"' || HasBackslash(t.data() + 1, t.size() - 2)) return false;
+  *out = t.substr(1, t.size() - 2);
+  ++tp_;
+  return true;
+}
+
+// A key and its colon; false for anything but a string followed by ':'. The key is as written:
+// it may hold escapes, which a member callback must rule out before skipping an unknown key (a
+// key equal to a known one has none).
+inline bool Ingestor::Impl::WalkKey(std::string_view* key) {
+  if (tp_ + 1 >= tend_ || w_[*tp_] != '"') return false;
+  std::string_view t = TokenText();
+  if (t.size() < 2 || t.back() != '"' || w_[tp_[1]] != ':') return false;
+  *key = t.substr(1, t.size() - 2);
+  tp_ += 2;
+  return true;
+}
+
+// An unknown key's value is skipped, unless the key has escapes: it might then be a known key
+// written differently, which the general reader sorts out.
+inline bool Ingestor::Impl::SkipUnknown(std::string_view key) {
+  return !HasBackslash(key.data(), key.size()) && SkipValue();
+}
+
+// Integer fields (durationMs, httpStatusCode) as Integer() reads them, for the plain forms: a
+// JSON integer of at most 18 digits, or a string ParseDecimal accepts (with "78.5" truncated).
+// 0: a value in *out; 1: null-like (an empty string); -1: anything else.
+int Ingestor::Impl::FastInteger(int64_t* out) {
+  if (tp_ >= tend_) return -1;
+  char c = w_[*tp_];
+  if (c == '"') {
+    std::string_view s;
+    if (!FastString(&s)) return -1;
+    s = Trim(s);
+    if (s.empty()) return 1;
+    size_t dot = s.find('.');
+    if (ParseDecimal(s.substr(0, dot), out) && (dot == s.npos || dot > 0)) return 0;
+    return -1;
+  }
+  std::string_view t = TokenText();
+  size_t i = t.size() > 0 && t[0] == '-' ? 1 : 0;
+  size_t digits = t.size() - i;
+  if (digits == 0 || digits > 18 || (t[i] == '0' && digits > 1)) return -1;
+  int64_t v = 0;
+  for (; i < t.size(); ++i) {
+    if (t[i] < '0' || t[i] > '9') return -1;
+    v = v * 10 + (t[i] - '0');
+  }
+  if (t[0] == '-') {
+    if (v == 0) return -1;  // "-0": left to the general reader
+    v = -v;
+  }
+  *out = v;
+  ++tp_;
+  return 0;
+}
+
+// true / false literals; anything else (strings, null...) is left to the general reader.
+bool Ingestor::Impl::FastBool(bool* out) {
+  if (tp_ >= tend_) return false;
+  std::string_view t = TokenText();
+  if (t == "true") {
+    *out = true;
+  } else if (t == "false") {
+    *out = false;
+  } else {
+    return false;
+  }
+  ++tp_;
+  return true;
+}
+
+// Skips one value, checking that brackets nest and match (commas and colons inside are not
+// checked, as the on-demand reader does not check them in values it skips).
+bool Ingestor::Impl::SkipValue() {
+  if (tp_ >= tend_) return false;
+  char c = w_[*tp_];
+  if (c == ',' || c == ':' || c == '}' || c == ']') return false;
+  ++tp_;
+  if (c != '{' && c != '[') return true;
+  uint64_t closers = c == '{' ? 1 : 0;  // a bit per open bracket: 1 = '}' expected
+  int depth = 1;
+  while (tp_ < tend_) {
+    char t = w_[*tp_++];
+    if (t == '{' || t == '[') {
+      if (depth == 64) return false;
+      closers = (closers << 1) | (t == '{' ? 1 : 0);
+      ++depth;
+    } else if (t == '}' || t == ']') {
+      if (((closers & 1) != 0) != (t == '}')) return false;
+      closers >>= 1;
+      if (--depth == 0) return true;
+    }
+  }
+  return false;
+}
+
+// The members of an object, one callback per key with tp_ at its value; the callback reads or
+// skips the value. False on a grammar error or when the callback gives up.
+template <typename F>
+bool Ingestor::Impl::FastObject(F&& member) {
+  if (tp_ >= tend_ || w_[*tp_] != '{') return false;
+  ++tp_;
+  if (tp_ < tend_ && w_[*tp_] == '}') {
+    ++tp_;
+    return true;
+  }
+  while (true) {
+    std::string_view key;
+    if (!WalkKey(&key) || !member(key)) return false;
+    if (tp_ >= tend_) return false;
+    char c = w_[*tp_++];
+    if (c == '}') return true;
+    if (c != ',') return false;
+  }
+}
+
+// One NDJSON line holding one record object, read as ProcessObject + ReadRecordField would read
+// it; false when the general reader must take the line.
+bool Ingestor::Impl::FastRecord(DocCtx& ctx) {
+  AccessEvent* e = BeginRecord();
+  std::string_view s;
+  int64_t n = 0;
+  bool ok = FastObject([&](std::string_view key) -> bool {
+    switch (key.size()) {
+      case 4:
+        if (KeyIs(key, "time")) {
+          if (!FastString(&s)) return false;
+          Result<EventTime> t = ParseRfc3339(s);
+          if (!t.ok()) return false;
+          e->set_time_us(t->micros());
+          has_time_ = true;
+          return true;
+        }
+        break;
+      case 7:
+        if (KeyIs(key, "records")) return false;  // an envelope
+        break;
+      case 8:
+        if (KeyIs(key, "category")) {
+          if (!FastString(&s)) return false;
+          category_ = s;
+          return true;
+        }
+        if (KeyIs(key, "identity")) return FastIdentity(e);
+        if (KeyIs(key, "tenantId")) {
+          if (!FastString(&s)) return false;
+          if (e->caller().tenant_id().empty()) {
+            AppendLower(s, e->mutable_caller()->mutable_tenant_id());
+          }
+          return true;
+        }
+        break;
+      case 10:
+        if (KeyIs(key, "resourceId")) {
+          if (!FastString(&s)) return false;
+          s = Trim(s);
+          if (!s.empty()) {
+            SetVault(s, e);
+            has_resource_ = true;
+          }
+          return true;
+        }
+        if (KeyIs(key, "durationMs")) {
+          int r = FastInteger(&n);
+          if (r < 0) return false;
+          if (r == 0) e->set_duration_ms(n);
+          return true;
+        }
+        if (KeyIs(key, "properties")) return FastProperties(e);
+        if (KeyIs(key, "clientInfo")) {
+          if (!FastString(&s)) return false;
+          e->mutable_client_info()->assign(s);
+          return true;
+        }
+        if (KeyIs(key, "requestUri")) {
+          if (!FastString(&s)) return false;
+          e->mutable_request_uri()->assign(s);
+          request_uri_ = s;
+          return true;
+        }
+        break;
+      case 13:
+        if (KeyIs(key, "operationName")) {
+          if (!FastString(&s)) return false;
+          s = Trim(s);
+          if (!s.empty()) {
+            OperationInfo info = LookupOperation(s);
+            e->set_operation(info.operation);
+            e->set_object_type(info.object_type);
+            e->mutable_operation_name()->assign(s);
+            has_operation_ = true;
+          }
+          return true;
+        }
+        if (KeyIs(key, "correlationId")) {
+          if (!FastString(&s)) return false;
+          e->mutable_correlation_id()->assign(s);
+          return true;
+        }
+        break;
+      case 14:
+        if (KeyIs(key, "httpStatusCode")) return FastStatus(e);
+        break;
+      case 15:
+        if (KeyIs(key, "callerIpAddress")) {
+          if (!FastString(&s)) return false;
+          vw::v1::Caller* c = e->mutable_caller();
+          c->mutable_ip_text()->assign(s);
+          ParseIp(s, c->mutable_ip());
+          return true;
+        }
+        if (KeyIs(key, "resultSignature")) {
+          if (!FastString(&s)) return false;
+          e->mutable_result_signature()->assign(s);
+          return true;
+        }
+        break;
+      case 16:
+        if (KeyIs(key, "operationVersion")) {
+          if (!FastString(&s)) return false;
+          e->mutable_operation_version()->assign(s);
+          return true;
+        }
+        break;
+      default:
+        break;
+    }
+    return SkipUnknown(key);  // resultType, resultDescription, and anything new: not needed
+  });
+  if (!ok) return false;
+  if (!category_.empty() && !EqualsIgnoreCase(category_, options_.accept_category)) {
+    ++staged_skipped_;
+    ++message_index_;
+    return true;
+  }
+  if (!has_time_ || !has_resource_ || !has_operation_) return false;  // a dead letter: see there
+  FinishRecord(e, ctx);
+  return true;
+}
+
+bool Ingestor::Impl::FastStatus(AccessEvent* e) {
+  int64_t n = 0;
+  int r = FastInteger(&n);
+  if (r < 0) return false;
+  if (r == 0) {
+    if (n < 0 || n > 999) return false;  // a dead letter
+    http_status_ = n;
+    e->set_http_status(static_cast<int32_t>(n));
+  }
+  return true;
+}
+
+bool Ingestor::Impl::FastProperties(AccessEvent* e) {
+  return FastObject([&](std::string_view key) -> bool {
+    std::string_view s;
+    bool b = false;
+    switch (key.size()) {
+      case 2:
+        if (KeyIs(key, "id")) {
+          if (!FastString(&s)) return false;
+          props_id_ = s;
+          return true;
+        }
+        break;
+      case 10:
+        if (KeyIs(key, "clientInfo")) {
+          if (!FastString(&s)) return false;
+          e->mutable_client_info()->assign(s);
+          return true;
+        }
+        if (KeyIs(key, "requestUri")) {
+          if (!FastString(&s)) return false;
+          e->mutable_request_uri()->assign(s);
+          request_uri_ = s;
+          return true;
+        }
+        break;
+      case 14:
+        if (KeyIs(key, "httpStatusCode")) return FastStatus(e);
+        break;
+      case 16:
+        if (KeyIs(key, "isRbacAuthorized")) {
+          if (!FastBool(&b)) return false;
+          e->set_is_rbac_authorized(b ? vw::v1::TRI_STATE_TRUE : vw::v1::TRI_STATE_FALSE);
+          return true;
+        }
+        break;
+      case 17:
+        if (KeyIs(key, "addedAccessPolicy")) return false;
+        break;
+      case 19:
+        if (KeyIs(key, "isAccessPolicyMatch")) {
+          if (!FastBool(&b)) return false;
+          e->set_is_access_policy_match(b ? vw::v1::TRI_STATE_TRUE : vw::v1::TRI_STATE_FALSE);
+          return true;
+        }
+        if (KeyIs(key, "removedAccessPolicy")) return false;
+        break;
+      default:
+        break;
+    }
+    return SkipUnknown(key);
+  });
+}
+
+bool Ingestor::Impl::FastIdentity(AccessEvent* e) {
+  return FastObject([&](std::string_view key) -> bool {
+    if (!KeyIs(key, "claim")) return SkipUnknown(key);
+    return FastClaims(e);
+  });
+}
+
+// Claims as ReadClaims reads them at the top level; nested claim objects (Managed HSM) go to the
+// general reader.
+bool Ingestor::Impl::FastClaims(AccessEvent* e) {
+  vw::v1::Caller* c = e->mutable_caller();
+  return FastObject([&](std::string_view key) -> bool {
+    // Claim keys are URIs at times; whatever they hold, escapes go to the general reader.
+    if (tp_ >= tend_ || HasBackslash(key.data(), key.size())) return false;
+    char first = w_[*tp_];
+    if (first == '{') return false;
+    if (first != '"') return SkipValue();  // arrays (xms_az_nwperimid), numbers: not used
+    size_t slash = key.rfind('/');
+    std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
+    // Only the claims used are read (and checked for escapes), as ReadClaims does.
+    bool used = false;
+    switch (name.size()) {
+      case 3:
+        used = KeyIs(name, "oid") || KeyIs(name, "upn") || KeyIs(name, "tid");
+        break;
+      case 4:
+        used = KeyIs(name, "name");
+        break;
+      case 5:
+        used = KeyIs(name, "appid") || KeyIs(name, "idtyp");
+        break;
+      case 6:
+        used = KeyIs(name, "ipaddr");
+        break;
+      case 8:
+        used = KeyIs(name, "tenantId");
+        break;
+      case 11:
+        used = KeyIs(name, "unique_name");
+        break;
+      case 16:
+        used = KeyIs(name, "objectidentifier");
+        break;
+      default:
+        break;
+    }
+    if (!used) return SkipValue();
+    std::string_view s;
+    if (!FastString(&s)) return false;
+    switch (name.size()) {
+      case 3:
+        if (KeyIs(name, "oid")) {
+          c->clear_object_id();
+          AppendLower(s, c->mutable_object_id());
+        } else if (KeyIs(name, "upn")) {
+          upn_ = s;
+        } else if (KeyIs(name, "tid")) {
+          c->clear_tenant_id();
+          AppendLower(s, c->mutable_tenant_id());
+        }
+        break;
+      case 4:
+        if (KeyIs(name, "name")) name_claim_ = s;
+        break;
+      case 5:
+        if (KeyIs(name, "appid")) {
+          c->clear_app_id();
+          AppendLower(s, c->mutable_app_id());
+        } else if (KeyIs(name, "idtyp")) {
+          idtyp_ = s;
+        }
+        break;
+      case 6:
+        if (KeyIs(name, "ipaddr")) ipaddr_claim_ = s;
+        break;
+      case 8:
+        if (KeyIs(name, "tenantId")) {
+          c->clear_tenant_id();
+          AppendLower(s, c->mutable_tenant_id());
+        }
+        break;
+      case 11:
+        if (KeyIs(name, "unique_name")) unique_name_ = s;
+        break;
+      case 16:
+        if (KeyIs(name, "objectidentifier")) {
+          c->clear_object_id();
+          AppendLower(s, c->mutable_object_id());
+        }
+        break;
+      default:
+        break;
+    }
+    return true;
+  });
 }
 
 void Ingestor::Impl::ProcessLine(std::string_view line, DocCtx& ctx, RecordSink& sink) {
@@ -1063,22 +1515,34 @@ void Ingestor::Impl::SetVault(std::string_view rid, AccessEvent* e) {
   h ^= h >> 33;  // murmur3 finaliser: FNV's high bits alone spread similar names badly
   h *= 0xFF51AFD7ED558CCDULL;
   h ^= h >> 33;
-  VaultCacheEntry& c = vault_cache_[h % kVaultCacheSize];
-  if (c.resource_id != rid) {
+  // Two candidate slots (a tenant's few hundred vaults would often collide in one); a miss
+  // replaces the one used least recently.
+  VaultCacheEntry* c = &vault_cache_[h % kVaultCacheSize];
+  if (c->resource_id != rid) {
+    VaultCacheEntry* other = &vault_cache_[(h >> 32) % kVaultCacheSize];
+    if (other->resource_id == rid) {
+      c = other;
+    } else if (other->last_use < c->last_use) {
+      c = other;
+      c->resource_id.clear();
+    }
+  }
+  c->last_use = ++vault_clock_;
+  if (c->resource_id != rid) {
     ParseResourceId(rid, e);
-    c.resource_id.assign(rid);
-    c.vault_id = e->vault_id();
-    c.vault_name = e->vault_name();
-    c.subscription_id = e->subscription_id();
-    c.resource_group = e->resource_group();
-    c.kind = e->vault_kind();
+    c->resource_id.assign(rid);
+    c->vault_id = e->vault_id();
+    c->vault_name = e->vault_name();
+    c->subscription_id = e->subscription_id();
+    c->resource_group = e->resource_group();
+    c->kind = e->vault_kind();
     return;
   }
-  e->mutable_vault_id()->assign(c.vault_id);
-  e->mutable_vault_name()->assign(c.vault_name);
-  e->mutable_subscription_id()->assign(c.subscription_id);
-  e->mutable_resource_group()->assign(c.resource_group);
-  e->set_vault_kind(c.kind);
+  e->mutable_vault_id()->assign(c->vault_id);
+  e->mutable_vault_name()->assign(c->vault_name);
+  e->mutable_subscription_id()->assign(c->subscription_id);
+  e->mutable_resource_group()->assign(c->resource_group);
+  e->set_vault_kind(c->kind);
 }
 
 Rec Ingestor::Impl::ReadProperties(od::value v, AccessEvent* e) {
