@@ -128,8 +128,9 @@ Result<std::vector<Verdict>> ReadVerdicts(const std::string& path, VerdictReadSt
 
 void AlertFilter::Remember(const forensics::AlertRecord& a) {
   if (known_.count(a.id) != 0) return;
-  known_[a.id] = Known{a.type, SuppressionKey(a, Scope::kEntity), SuppressionKey(a, Scope::kCaller),
-                       SuppressionKey(a, Scope::kVault)};
+  const Known k{a.type, SuppressionKey(a, Scope::kEntity), SuppressionKey(a, Scope::kCaller),
+                SuppressionKey(a, Scope::kVault)};
+  known_[a.id] = k;
   known_order_.push_back(a.id);
   while (known_.size() > max_remembered_ && known_head_ < known_order_.size()) {
     known_.erase(known_order_[known_head_++]);
@@ -140,15 +141,14 @@ void AlertFilter::Remember(const forensics::AlertRecord& a) {
     known_head_ = 0;
   }
   // Verdicts that arrived before their alert.
-  for (size_t i = 0; i < pending_.size();) {
-    if (pending_[i].alert_id == a.id) {
-      Verdict v = pending_[i];
-      pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
-      --stats_.unmatched_verdicts;
-      Resolve(v, known_[a.id]);
-    } else {
-      ++i;
-    }
+  auto [first, last] = pending_.equal_range(a.id);
+  if (first == last) return;
+  std::vector<Verdict> ready;
+  for (auto it = first; it != last; ++it) ready.push_back(std::move(it->second));
+  pending_.erase(first, last);
+  for (const Verdict& v : ready) {
+    --stats_.unmatched_verdicts;
+    Resolve(v, k);
   }
 }
 
@@ -175,7 +175,7 @@ void AlertFilter::AddVerdict(const Verdict& v) {
   auto it = known_.find(v.alert_id);
   if (it == known_.end()) {
     ++stats_.unmatched_verdicts;
-    pending_.push_back(v);
+    pending_.emplace(v.alert_id, v);
     return;
   }
   Resolve(v, it->second);

@@ -90,7 +90,9 @@ class AlertFilter {
   std::map<std::string, Known> known_;
   std::vector<std::string> known_order_;
   size_t known_head_ = 0;
-  std::vector<Verdict> pending_;  // verdicts whose alert was not seen yet
+  // Verdicts whose alert was not seen yet, by alert id (equal ids keep their insertion order):
+  // detect --feedback adds every verdict before the first alert, so this is looked up per alert.
+  std::multimap<std::string, Verdict> pending_;
   std::vector<Suppression> suppressions_;
   FilterStats stats_;
   void Resolve(const Verdict& v, const Known& k);

@@ -168,6 +168,29 @@ void Pseudonymiser::Apply(v1::Alert* a) const {
       en.set_address(p);
     }
   }
+  // Evidence naming an identity that is not one of the alert's entities: the principal an access
+  // policy flip granted (processors/detectors, KV_AccessPolicyFlip) is an object id.
+  if (fields_.object_id) {
+    auto it = a->extended_properties().find("Principal Added And Removed");
+    if (it != a->extended_properties().end()) {
+      std::string_view rest = it->second;
+      while (!rest.empty()) {
+        const size_t comma = rest.find(',');
+        std::string_view id = rest.substr(0, comma);
+        while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
+        while (!id.empty() && id.back() == ' ') id.remove_suffix(1);
+        if (!id.empty()) repl[std::string(id)] = ObjectId(id);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      }
+    }
+  }
+  // The id is an unkeyed hash of type, entity and window (engine.cc MakeAlertId): whoever guesses
+  // an identity could confirm it from the id. Keyed, it stays deterministic and unique.
+  if (!a->system_alert_id().empty()) {
+    const std::string h = Hex(Mac("alert-id", a->system_alert_id()), 16);
+    a->set_system_alert_id(h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
+                           h.substr(16, 4) + "-" + h.substr(20, 12));
+  }
   std::vector<std::pair<std::string, std::string>> order(repl.begin(), repl.end());
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });

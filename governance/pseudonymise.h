@@ -57,9 +57,12 @@ class Pseudonymiser {
   // Rewrites the event's identities in place: caller object id, UPN, IP (bytes and text), and the
   // object ids in an access-policy change (ids and the "objectId:" prefix of permission lines).
   void Apply(v1::AccessEvent* event) const;
-  // Rewrites an alert's identities: account entities (AadUserId, Upn), ip entities, and every
+  // Rewrites an alert's identities: account entities (AadUserId, Upn), ip entities, the
+  // principal object id of an access-policy flip ("Principal Added And Removed"), and every
   // occurrence of those clear values in the alert's text fields (description, compromised
-  // entity, extended properties).
+  // entity, extended properties). Also replaces SystemAlertId by a keyed UUID-shaped hash of it
+  // (the engine's id is an unkeyed hash of the clear entity, so it would confirm a guessed
+  // identity); deterministic per key, so verdicts name the ids of the pseudonymised output.
   void Apply(v1::Alert* alert) const;
 
  private:

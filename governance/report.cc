@@ -1,5 +1,7 @@
 #include "governance/report.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -245,6 +247,52 @@ std::vector<std::pair<std::string, uint64_t>> Pairs(const std::map<std::string, 
   return Top(m, m.size());
 }
 
+uint64_t JsonCount(simdjson::dom::element e) {
+  uint64_t u = 0;
+  if (e.get(u) == simdjson::SUCCESS) return u;
+  double d = 0;  // DetectRunSummary::ToJson writes counts as %g doubles
+  if (e.get(d) == simdjson::SUCCESS && d > 0) return static_cast<uint64_t>(d + 0.5);
+  return 0;
+}
+uint64_t JsonCount(simdjson::simdjson_result<simdjson::dom::element> e) {
+  simdjson::dom::element v;
+  return e.get(v) == simdjson::SUCCESS ? JsonCount(v) : 0;
+}
+
+// The summary `vaultwatch detect --summary-json` wrote: one JSON object (the last line if more).
+Status ReadDetectSummary(const std::string& path, Report* r) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError(path + ": cannot open the detect summary");
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(last.data(), last.size()).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
+    return Status::InvalidArgument(path + ": not a detect summary (one JSON object)");
+  }
+  simdjson::dom::element filtered;
+  if (doc["alerts_filtered"].get(filtered) != simdjson::SUCCESS) {
+    return Status::InvalidArgument(path + ": not a detect summary ('alerts_filtered' missing)");
+  }
+  r->has_detect_summary = true;
+  r->detect_suppressed = JsonCount(filtered);
+  simdjson::dom::element fb;
+  if (doc["governance"]["feedback"].get(fb) == simdjson::SUCCESS) {
+    // Exact integers, where alerts_filtered is a %g double.
+    r->detect_suppressed = JsonCount(fb["suppressed"]);
+    r->detect_suppressions = JsonCount(fb["suppressions"]);
+    simdjson::dom::object by_type;
+    if (fb["suppressed_by_type"].get(by_type) == simdjson::SUCCESS) {
+      for (auto field : by_type) {
+        r->detect_suppressed_by_type[std::string(field.key)] = JsonCount(field.value);
+      }
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<Report> BuildReport(const ReportOptions& o) {
@@ -337,6 +385,8 @@ Result<Report> BuildReport(const ReportOptions& o) {
       delay.push_back(static_cast<double>(a.generated_us - a.start_us) / 1e6);
     }
   }
+  if (!o.detect_summary_path.empty())
+    VW_RETURN_IF_ERROR(ReadDetectSummary(o.detect_summary_path, &r));
   r.top_vaults = Top(vaults, o.top_n);
   r.top_accounts = Top(accounts, o.top_n);
   r.top_ips = Top(ips, o.top_n);
@@ -345,6 +395,13 @@ Result<Report> BuildReport(const ReportOptions& o) {
 }
 
 namespace {
+
+std::string DetectSuppressedText(const Report& r) {
+  return "Suppressed during detection (`vaultwatch detect --feedback`, the whole run, from its "
+         "summary): " +
+         Num(r.detect_suppressed) + " alerts by " + Num(r.detect_suppressions) +
+         " suppressions; they are not in the alerts file.";
+}
 
 std::string PercentileRow(const std::string& what, const Percentiles& p, const std::string& unit) {
   if (p.n == 0) return "| " + what + " | 0 | - | - | - | - |\n";
@@ -377,8 +434,10 @@ std::string RenderMarkdown(const Report& r) {
   s += "| other categories skipped | " + Num(r.skipped) + " |\n\n";
   s += "## Alerts\n\n";
   s += "Alerts published: **" + Num(r.alerts) + "**";
-  if (r.has_feedback)
-    s += " (after " + Num(r.suppressed_alerts) + " suppressed by analyst feedback)";
+  if (r.has_feedback || r.has_detect_summary) {
+    s += " (after " + Num(r.suppressed_alerts + r.detect_suppressed) +
+         " suppressed by analyst feedback)";
+  }
   s += ".\n\n";
   MdTable(&s, "alert type", "alerts", Pairs(r.by_type));
   MdTable(&s, "severity", "alerts", Pairs(r.by_severity));
@@ -396,6 +455,15 @@ std::string RenderMarkdown(const Report& r) {
     s += "| alert type | true positive | benign |\n|---|---:|---:|\n";
     for (const auto& [t, c] : r.precision_by_type) {
       s += "| " + MdCell(t) + " | " + Num(c.first) + " | " + Num(c.second) + " |\n";
+    }
+    s += "\n";
+  }
+  if (r.has_detect_summary) {
+    s += DetectSuppressedText(r) + "\n\n";
+    s += "| alert type | suppressed during detection |\n|---|---:|\n";
+    if (r.detect_suppressed_by_type.empty()) s += "| (none) | 0 |\n";
+    for (const auto& [t, n] : r.detect_suppressed_by_type) {
+      s += "| " + MdCell(t) + " | " + Num(n) + " |\n";
     }
     s += "\n";
   }
@@ -462,6 +530,10 @@ std::string RenderHtml(const Report& r) {
   s += stat("stat-dead-letters", "dead letters", Num(r.dead_letters));
   s += stat("stat-precision", "precision",
             r.precision < 0 ? "n/a" : Fixed(100 * r.precision, 1) + " %");
+  if (r.has_feedback || r.has_detect_summary) {
+    s += stat("stat-suppressed", "suppressed by feedback",
+              Num(r.suppressed_alerts + r.detect_suppressed));
+  }
   s += "</div>\n" + SvgColumns("chart-events-per-day", "Events per day", r.events_per_day);
   s += "<h2>Alerts</h2><div class=\"cols\">" +
        SvgBars("chart-alerts-by-type", "Alerts by type", Pairs(r.by_type), "#dd6b20") +
@@ -476,6 +548,13 @@ std::string RenderHtml(const Report& r) {
     s += "<p id=\"suppressions\">Suppressions created: " + Num(r.suppressions) +
          "; alerts suppressed: " + Num(r.suppressed_alerts) +
          "; verdicts naming other alerts: " + Num(r.verdicts_unmatched) + ".</p>";
+  }
+  if (r.has_detect_summary) {
+    std::string t = DetectSuppressedText(r);
+    t.erase(std::remove(t.begin(), t.end(), '`'), t.end());
+    s += "<p id=\"detect-suppressed\">" + Html(t) + "</p>" +
+         SvgBars("chart-detect-suppressed", "Suppressed during detection, by type",
+                 Pairs(r.detect_suppressed_by_type), "#805ad5");
   }
   s += "<h2>Lag and latency</h2><table id=\"latency\"><tr><th>measure</th><th>n</th><th>p50</th>"
        "<th>p90</th><th>p99</th><th>max</th></tr>" +

@@ -21,6 +21,9 @@ namespace vw::governance {
 struct ReportOptions {
   int64_t from_us = 0, to_us = 0;
   std::string events_path, alerts_path, feedback_path;  // feedback optional
+  // Optional: the --summary-json of the `vaultwatch detect --feedback` run that wrote the alerts
+  // file. Alerts it suppressed are not in that file, so only its summary can count them.
+  std::string detect_summary_path;
   size_t top_n = 10;
 };
 
@@ -51,6 +54,11 @@ struct Report {
   double precision = -1;  // TP / (TP + benign) over verdicted alerts of the period; -1 = none
   uint64_t suppressions = 0, suppressed_alerts = 0;
   std::map<std::string, std::pair<uint64_t, uint64_t>> precision_by_type;  // type -> (tp, benign)
+  // From the detect summary (detect_summary_path): alerts `detect --feedback` suppressed before
+  // writing the alerts file, over that whole run (it has no per-alert times for them).
+  bool has_detect_summary = false;
+  uint64_t detect_suppressed = 0, detect_suppressions = 0;
+  std::map<std::string, uint64_t> detect_suppressed_by_type;
 };
 
 Result<Report> BuildReport(const ReportOptions& options);

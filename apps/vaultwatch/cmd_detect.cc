@@ -1,5 +1,6 @@
 // `vaultwatch detect` and `vaultwatch config-reference`: argument parsing only; the work is in
-// processors/detectors (RunDetect, ConfigReferenceMarkdown).
+// processors/detectors (RunDetect, ConfigReferenceMarkdown) and, for pseudonymisation and analyst
+// feedback, governance/embedded.h (docs/privacy.md, docs/feedback.md).
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,6 +8,7 @@
 
 #include "apps/vaultwatch/command.h"
 #include "apps/vaultwatch/flags.h"
+#include "governance/embedded.h"
 #include "processors/detectors/config.h"
 #include "processors/detectors/detect_run.h"
 
@@ -18,6 +20,7 @@ int RunDetectCommand(int argc, char** argv) {
                    "Run every detector over audit records (any shape ingest accepts) without "
                    "Kafka; write one Defender-shaped alert JSON per line");
   std::string input, output = "-", config_path, state_dir, summary_path;
+  std::string pseudonymise = "none", key_file, key_env, feedback;
   int64_t commit_every = 1000000;
   bool no_progress = false;
   flags.String("input", &input, "FILE, or - for stdin", /*required=*/true);
@@ -29,6 +32,19 @@ int RunDetectCommand(int argc, char** argv) {
   flags.String("summary-json", &summary_path, "also write the summary as one JSON line here");
   flags.Int("commit-every", &commit_every, "events between state commits (default 1000000)");
   flags.Bool("no-progress", &no_progress, "no progress line even on a terminal");
+  flags.String("pseudonymise", &pseudonymise,
+               "none | state | alerts: replace UPNs, object ids and IPs by keyed "
+               "pseudonyms (HMAC-SHA256) in state and alerts (state), or in alerts only (alerts); "
+               "docs/privacy.md");
+  flags.String("pseudonym-key-file", &key_file,
+               "the pseudonymisation key: this file's bytes (>= 16; one trailing newline "
+               "stripped)");
+  flags.String("pseudonym-key-env", &key_env,
+               "the pseudonymisation key: this environment variable's value (default "
+               "VW_PSEUDONYM_KEY, used when no key file is named)");
+  flags.String("feedback", &feedback,
+               "analyst verdicts FILE (JSON lines, docs/feedback.md): benign verdicts suppress "
+               "later alerts of their scope (from the verdict's time, by TimeGenerated)");
   if (int rc = flags.Parse(argc, argv); rc >= 0) return rc;
 
   Result<detect::DetectConfig> config = detect::LoadDetectConfig(config_path);
@@ -42,19 +58,37 @@ int RunDetectCommand(int argc, char** argv) {
   options.state_dir = state_dir;
   options.commit_every = commit_every;
   options.progress = !no_progress && isatty(STDERR_FILENO) == 1;
+  governance::PrivacyOptions privacy;
+  Result<governance::PseudonymiseMode> mode = governance::ParsePseudonymiseMode(pseudonymise);
+  if (!mode.ok()) {
+    std::fprintf(stderr, "detect: %s\n", mode.status().ToString().c_str());
+    return 2;
+  }
+  privacy.pseudonymise = *mode;
+  privacy.key_file = key_file;
+  privacy.key_env = key_env;
+  privacy.feedback_path = feedback;
+  // Owns the key and the feedback filter the hooks use: alive until RunDetect returns.
+  Result<std::unique_ptr<governance::EmbeddedGovernance>> gov =
+      governance::EmbeddedGovernance::Configure(privacy, &options);
+  if (!gov.ok()) {
+    std::fprintf(stderr, "detect: %s\n", gov.status().ToString().c_str());
+    return 2;
+  }
   Result<detect::DetectRunSummary> sum = detect::RunDetect(*config, options);
   if (!sum.ok()) {
     std::fprintf(stderr, "detect: %s\n", sum.status().ToString().c_str());
     return 1;
   }
   std::fputs(sum->ToText().c_str(), stderr);
+  std::fputs((*gov)->SummaryText().c_str(), stderr);
   if (!summary_path.empty()) {
     FILE* f = std::fopen(summary_path.c_str(), "wb");
     if (f == nullptr) {
       std::fprintf(stderr, "detect: %s: cannot write summary\n", summary_path.c_str());
       return 1;
     }
-    std::fprintf(f, "%s\n", sum->ToJson().c_str());
+    std::fprintf(f, "%s\n", (*gov)->MergeSummaryJson(sum->ToJson()).c_str());
     std::fclose(f);
   }
   return 0;

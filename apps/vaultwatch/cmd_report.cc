@@ -14,13 +14,16 @@ namespace {
 int RunReport(int argc, char** argv) {
   FlagParser flags("report",
                    "The monthly review over the events and alerts of a period (docs/report.md)");
-  std::string from, to, events, alerts, feedback, format = "md", output = "-";
+  std::string from, to, events, alerts, feedback, detect_summary, format = "md", output = "-";
   int64_t top = 10;
   flags.String("from", &from, "period start, RFC 3339 (inclusive)", /*required=*/true);
   flags.String("to", &to, "period end, RFC 3339 (exclusive)", /*required=*/true);
   flags.String("events", &events, "audit records FILE (any shape ingest accepts)", true);
   flags.String("alerts", &alerts, "alert JSON lines FILE (vaultwatch detect --output)", true);
   flags.String("feedback", &feedback, "analyst verdicts FILE (JSON lines, docs/feedback.md)");
+  flags.String("detect-summary", &detect_summary,
+               "the --summary-json of the `detect --feedback` run that wrote --alerts: the alerts "
+               "it suppressed are not in that file, its summary counts them");
   flags.String("format", &format, "md | html (default md)");
   flags.String("output", &output, "FILE, or - for stdout (default -)");
   flags.Int("top", &top, "rows in the top-entity tables (default 10)");
@@ -40,6 +43,7 @@ int RunReport(int argc, char** argv) {
   o.events_path = events;
   o.alerts_path = alerts;
   o.feedback_path = feedback;
+  o.detect_summary_path = detect_summary;
   o.top_n = top > 0 ? static_cast<size_t>(top) : 10;
   Result<governance::Report> r = governance::BuildReport(o);
   if (!r.ok()) {

@@ -110,7 +110,23 @@ TEST(PseudonymiseTest, ApplyRewritesEventAndAlertIdentities) {
   a.set_description("alice@contoso.com (oid-1) from 203.0.113.9");
   (*a.mutable_extended_properties())["Client IP Address"] = "203.0.113.9";
   a.set_compromised_entity("alice@contoso.com");
+  a.set_system_alert_id("94398826-1111-2222-3333-444455556666");
+  (*a.mutable_extended_properties())["Principal Added And Removed"] = "oid-9";
+  (*a.mutable_extended_properties())["Alert Reasons"] = "principal oid-9 added by oid-1";
+  v1::Alert b = a;
   p.Apply(&a);
+  EXPECT_EQ(a.extended_properties().at("Principal Added And Removed"), p.ObjectId("oid-9"));
+  EXPECT_EQ(a.extended_properties().at("Alert Reasons"),
+            "principal " + p.ObjectId("oid-9") + " added by " + p.ObjectId("oid-1"));
+  EXPECT_TRUE(
+      std::regex_match(a.system_alert_id(),
+                       std::regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")));
+  EXPECT_NE(a.system_alert_id(), b.system_alert_id());
+  v1::Alert c = b;
+  p.Apply(&c);
+  EXPECT_EQ(c.system_alert_id(), a.system_alert_id());  // deterministic
+  Make("another-key-of-enough-bytes").Apply(&b);
+  EXPECT_NE(b.system_alert_id(), a.system_alert_id());  // keyed
   EXPECT_EQ(a.entities(0).aad_user_id(), p.ObjectId("oid-1"));
   EXPECT_EQ(a.entities(1).address(), p.IpText("203.0.113.9"));
   EXPECT_EQ(a.description(), p.Upn("alice@contoso.com") + " (" + p.ObjectId("oid-1") + ") from " +

@@ -1,0 +1,167 @@
+#include "governance/embedded.h"
+
+#include <cstdio>
+
+#include "base/json_escape.h"
+
+namespace vw::governance {
+namespace {
+
+// A mistyped flag could put the key itself where a variable name belongs; an error message that
+// echoed it would leak it into logs. So a name that is not a plain variable name is never echoed.
+bool IsVariableName(std::string_view s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (char c : s) {
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string U64(uint64_t n) { return std::to_string(n); }
+
+}  // namespace
+
+Result<PseudonymiseMode> ParsePseudonymiseMode(std::string_view text) {
+  if (text == "none") return PseudonymiseMode::kNone;
+  if (text == "state") return PseudonymiseMode::kState;
+  if (text == "alerts") return PseudonymiseMode::kAlerts;
+  return Status::InvalidArgument("--pseudonymise must be none, state or alerts");
+}
+
+const char* PseudonymiseModeName(PseudonymiseMode mode) {
+  switch (mode) {
+    case PseudonymiseMode::kNone:
+      return "none";
+    case PseudonymiseMode::kState:
+      return "state";
+    case PseudonymiseMode::kAlerts:
+      return "alerts";
+  }
+  return "none";
+}
+
+Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
+    const PrivacyOptions& privacy, detect::DetectRunOptions* run) {
+  std::unique_ptr<EmbeddedGovernance> g(new EmbeddedGovernance());
+  g->mode_ = privacy.pseudonymise;
+  if (!privacy.key_file.empty() && !privacy.key_env.empty()) {
+    return Status::InvalidArgument(
+        "name the pseudonymisation key once: --pseudonym-key-file or --pseudonym-key-env");
+  }
+  if (privacy.pseudonymise == PseudonymiseMode::kNone) {
+    if (!privacy.key_file.empty() || !privacy.key_env.empty()) {
+      return Status::InvalidArgument(
+          "a pseudonymisation key was named but --pseudonymise is none: say state or alerts");
+    }
+  } else {
+    const std::string env =
+        privacy.key_env.empty() ? std::string(kDefaultPseudonymKeyEnv) : privacy.key_env;
+    if (privacy.key_file.empty() && !IsVariableName(env)) {
+      return Status::InvalidArgument(
+          "--pseudonym-key-env must name an environment variable (letters, digits, '_')");
+    }
+    // Both loaders keep the key out of their messages (pseudonymise.h).
+    Result<Pseudonymiser> p = privacy.key_file.empty()
+                                  ? Pseudonymiser::FromEnv(env)
+                                  : Pseudonymiser::FromKeyFile(privacy.key_file);
+    if (!p.ok()) {
+      std::string where =
+          "--pseudonymise " + std::string(PseudonymiseModeName(privacy.pseudonymise));
+      // Name the file (a path, never its content) unless the loader's message already does.
+      if (!privacy.key_file.empty() &&
+          p.status().message().find(privacy.key_file) == std::string::npos) {
+        where += ", key file " + privacy.key_file;
+      }
+      return Status(p.status().code(), where + ": " + p.status().message());
+    }
+    g->pseudonymiser_ = std::make_unique<Pseudonymiser>(std::move(*p));
+    const Pseudonymiser* ps = g->pseudonymiser_.get();
+    if (privacy.pseudonymise == PseudonymiseMode::kState) {
+      // Alerts are built from pseudonymised events: no alert pass (it would hash pseudonyms).
+      run->event_transform = [ps](v1::AccessEvent* e) { ps->Apply(e); };
+    } else {
+      run->alert_transform = [ps](v1::Alert* a) { ps->Apply(a); };
+    }
+  }
+  if (!privacy.feedback_path.empty()) {
+    VW_ASSIGN_OR_RETURN(std::vector<Verdict> verdicts,
+                        ReadVerdicts(privacy.feedback_path, &g->verdict_lines_));
+    // ReadVerdicts sorted them by event time; every alert arrives later, so each verdict waits
+    // for its alert (pending) and the outcome depends on event times only.
+    for (const Verdict& v : verdicts) g->filter_.AddVerdict(v);
+    g->has_feedback_ = true;
+    AlertFilter* f = &g->filter_;
+    run->keep_alert = [f](std::string_view json) { return f->KeepJson(json); };
+  }
+  return g;
+}
+
+std::string EmbeddedGovernance::SummaryText() const {
+  std::string s;
+  if (mode_ != PseudonymiseMode::kNone) {
+    s += std::string("detect: pseudonymised ") +
+         (mode_ == PseudonymiseMode::kState
+              ? "state and alerts (UPNs, object ids, IPs; keyed by pseudonyms)"
+              : "alerts (UPNs, object ids, IPs; state in clear)") +
+         "\n";
+  }
+  if (has_feedback_) {
+    const FilterStats& f = filter_.stats();
+    char buf[512];
+    std::snprintf(
+        buf, sizeof buf,
+        "detect: feedback: %llu verdicts (%llu benign, %llu true positive, %llu naming "
+        "no alert of this run, %llu bad lines); %zu suppressions; %llu alerts "
+        "suppressed, %llu kept\n",
+        static_cast<unsigned long long>(f.verdicts), static_cast<unsigned long long>(f.benign),
+        static_cast<unsigned long long>(f.true_positive),
+        static_cast<unsigned long long>(f.unmatched_verdicts),
+        static_cast<unsigned long long>(verdict_lines_.bad), filter_.suppressions().size(),
+        static_cast<unsigned long long>(f.suppressed), static_cast<unsigned long long>(f.kept));
+    s += buf;
+    for (const auto& [type, n] : f.suppressed_by_type) {
+      std::snprintf(buf, sizeof buf, "  suppressed %-37s %llu\n", type.c_str(),
+                    static_cast<unsigned long long>(n));
+      s += buf;
+    }
+  }
+  return s;
+}
+
+std::string EmbeddedGovernance::MergeSummaryJson(std::string_view detect_json) const {
+  std::string g = "{\"pseudonymise\":";
+  AppendJsonString(&g, PseudonymiseModeName(mode_));
+  if (has_feedback_) {
+    const FilterStats& f = filter_.stats();
+    g += ",\"feedback\":{\"verdicts\":" + U64(f.verdicts) + ",\"benign\":" + U64(f.benign) +
+         ",\"true_positive\":" + U64(f.true_positive) +
+         ",\"unmatched_verdicts\":" + U64(f.unmatched_verdicts) +
+         ",\"bad_lines\":" + U64(verdict_lines_.bad) +
+         ",\"suppressions\":" + U64(filter_.suppressions().size()) + ",\"seen\":" + U64(f.seen) +
+         ",\"kept\":" + U64(f.kept) + ",\"suppressed\":" + U64(f.suppressed) +
+         ",\"suppressed_by_type\":{";
+    bool first = true;
+    for (const auto& [type, n] : f.suppressed_by_type) {
+      if (!first) g += ",";
+      first = false;
+      AppendJsonString(&g, type);
+      g += ":" + U64(n);
+    }
+    g += "}}";
+  }
+  g += "}";
+  // Insert before the object's closing brace.
+  std::string out(detect_json);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  if (out.size() < 2 || out.front() != '{' || out.back() != '}') {
+    return "{\"governance\":" + g + "}";  // not an object: keep ours alone, never broken JSON
+  }
+  out.pop_back();
+  if (out.size() > 1) out += ",";
+  out += "\"governance\":" + g + "}";
+  return out;
+}
+
+}  // namespace vw::governance
