@@ -13,6 +13,9 @@
 #include "base/time_format.h"
 #include "processors/ingest/normalize.h"
 
+// Small helpers of the per-token hot path, which GCC would otherwise call out of line.
+#define VW_INGEST_INLINE inline __attribute__((always_inline))
+
 namespace vw::ingest {
 namespace {
 
@@ -91,16 +94,39 @@ bool LooksLikeNdjson(std::string_view bytes) {
 
 // Key comparison against a literal in Azure's casing: an inlined fixed-size compare first (the
 // usual case), then a case-insensitive one (other producers vary the casing).
+// L bytes equal, in a few word loads (GCC calls memcmp for these sizes otherwise).
+template <size_t L>
+VW_INGEST_INLINE bool SameBytes(const char* a, const char* b) {
+  auto word = [](const char* p, auto w) {
+    std::memcpy(&w, p, sizeof(w));
+    return w;
+  };
+  if constexpr (L >= 8) {
+    for (size_t i = 0; i + 8 < L; i += 8) {
+      if (word(a + i, uint64_t{}) != word(b + i, uint64_t{})) return false;
+    }
+    return word(a + L - 8, uint64_t{}) == word(b + L - 8, uint64_t{});
+  } else if constexpr (L >= 4) {
+    return word(a, uint32_t{}) == word(b, uint32_t{}) &&
+           word(a + L - 4, uint32_t{}) == word(b + L - 4, uint32_t{});
+  } else if constexpr (L >= 2) {
+    return word(a, uint16_t{}) == word(b, uint16_t{}) &&
+           word(a + L - 2, uint16_t{}) == word(b + L - 2, uint16_t{});
+  } else {
+    return L == 0 || a[0] == b[0];
+  }
+}
+
 template <size_t N>
-inline bool KeyIs(std::string_view key, const char (&literal)[N]) {
-  return key.size() == N - 1 && (__builtin_memcmp(key.data(), literal, N - 1) == 0 ||
+VW_INGEST_INLINE bool KeyIs(std::string_view key, const char (&literal)[N]) {
+  return key.size() == N - 1 && (SameBytes<N - 1>(key.data(), literal) ||
                                  EqualsIgnoreCase(key, std::string_view(literal, N - 1)));
 }
 
 // True if n bytes at p hold a backslash, eight at a time (SWAR): keys and values are short, and a
 // libc call per string costs more than the scan. Reads up to 8 bytes from p even when n is smaller:
 // the string is inside a document, which is followed by SIMDJSON_PADDING readable bytes.
-inline bool HasBackslash(const char* p, size_t n) {
+VW_INGEST_INLINE bool HasBackslash(const char* p, size_t n) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
   auto backslashes = [](const char* at) {
@@ -562,18 +588,18 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int
 }
 
 // The token at tp_ and its text up to the next structural character, trailing blanks removed.
-std::string_view Ingestor::Impl::TokenText() const {
+VW_INGEST_INLINE std::string_view Ingestor::Impl::TokenText() const {
   const char* p = w_ + tp_[0];
   const char* q = w_ + tp_[1];  // *tend_ is the window's length: always valid
   while (q > p + 1 && IsSpace(q[-1])) --q;
   return std::string_view(p, static_cast<size_t>(q - p));
 }
 
-inline bool Ingestor::Impl::FastString(std::string_view* out) {
+VW_INGEST_INLINE bool Ingestor::Impl::FastString(std::string_view* out) {
   if (tp_ >= tend_ || w_[*tp_] != '"') return false;
   std::string_view t = TokenText();
   if (t.size() < 2 || t.back() != '"' || HasBackslash(t.data() + 1, t.size() - 2)) return false;
-  *out = t.substr(1, t.size() - 2);
+  *out = std::string_view(t.data() + 1, t.size() - 2);
   ++tp_;
   return true;
 }
@@ -581,11 +607,11 @@ inline bool Ingestor::Impl::FastString(std::string_view* out) {
 // A key and its colon; false for anything but a string followed by ':'. The key is as written:
 // it may hold escapes, which a member callback must rule out before skipping an unknown key (a
 // key equal to a known one has none).
-inline bool Ingestor::Impl::WalkKey(std::string_view* key) {
+VW_INGEST_INLINE bool Ingestor::Impl::WalkKey(std::string_view* key) {
   if (tp_ + 1 >= tend_ || w_[*tp_] != '"') return false;
   std::string_view t = TokenText();
   if (t.size() < 2 || t.back() != '"' || w_[tp_[1]] != ':') return false;
-  *key = t.substr(1, t.size() - 2);
+  *key = std::string_view(t.data() + 1, t.size() - 2);
   tp_ += 2;
   return true;
 }
@@ -1507,12 +1533,20 @@ Rec Ingestor::Impl::ReadRecordField(std::string_view key, od::value v, AccessEve
 }
 
 void Ingestor::Impl::SetVault(std::string_view rid, AccessEvent* e) {
-  // Hash the length and the last 16 bytes (the vault name): cheap, and enough to spread vaults.
+  // Hash the length and the last 16 bytes (the vault name), two words at a time: cheap, and
+  // enough to spread vaults.
   uint64_t h = rid.size() * 0x9E3779B97F4A7C15ULL;
-  size_t tail = std::min<size_t>(rid.size(), 16);
-  for (size_t i = rid.size() - tail; i < rid.size(); ++i)
-    h = (h ^ static_cast<unsigned char>(rid[i])) * 0x100000001B3ULL;
-  h ^= h >> 33;  // murmur3 finaliser: FNV's high bits alone spread similar names badly
+  if (rid.size() >= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, rid.data() + rid.size() - 16, 8);
+    std::memcpy(&b, rid.data() + rid.size() - 8, 8);
+    h ^= a * 0xC2B2AE3D27D4EB4FULL;
+    h = (h ^ (h >> 29)) * 0x165667B19E3779F9ULL;
+    h ^= b * 0x27D4EB2F165667C5ULL;
+  } else {
+    for (char c : rid) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+  }
+  h ^= h >> 33;  // murmur3 finaliser
   h *= 0xFF51AFD7ED558CCDULL;
   h ^= h >> 33;
   // Two candidate slots (a tenant's few hundred vaults would often collide in one); a miss

@@ -275,6 +275,26 @@ bool ParseIpv4(std::string_view text, unsigned char out[4]) {
   return true;
 }
 
+// The first '/', '?' or '#' at or after `from` (uri.size() if none): eight bytes at a time
+// (SWAR), since ids and request URIs are long and this runs for every record.
+size_t FindPathStop(std::string_view uri, size_t from) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto zero = [](uint64_t w) { return (w - kOnes) & ~w & kHigh; };
+  size_t i = from;
+  for (; i + 8 <= uri.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, uri.data() + i, 8);
+    uint64_t hit = zero(w ^ (kOnes * '/')) | zero(w ^ (kOnes * '?')) | zero(w ^ (kOnes * '#'));
+    if (hit != 0) break;  // the byte loop below finds which one
+  }
+  for (; i < uri.size(); ++i) {
+    char c = uri[i];
+    if (c == '/' || c == '?' || c == '#') return i;
+  }
+  return uri.size();
+}
+
 bool IsHex(std::string_view s) {
   for (char c : s) {
     bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -403,12 +423,11 @@ void ParseTarget(std::string_view uri, bool is_request_uri, vw::v1::AccessEvent*
   int n = 0;
   size_t begin = i;
   for (; n < 4; ++i) {
+    i = FindPathStop(uri, i);
     bool end = i >= size || uri[i] == '?' || uri[i] == '#';
-    if (end || uri[i] == '/') {
-      if (i > begin) seg[n++] = uri.substr(begin, i - begin);
-      begin = i + 1;
-      if (end) break;
-    }
+    if (i > begin) seg[n++] = uri.substr(begin, i - begin);
+    begin = i + 1;
+    if (end) break;
   }
   if (n < 2) return;
   std::string_view collection = seg[0];
@@ -456,6 +475,11 @@ void ParseTarget(std::string_view uri, bool is_request_uri, vw::v1::AccessEvent*
 }
 
 bool ParseIp(std::string_view text, std::string* bytes) {
+  unsigned char v4[4];
+  if (text.size() < 64 && ParseIpv4(text, v4)) {  // the usual case; the rules below agree
+    bytes->assign(reinterpret_cast<const char*>(v4), 4);
+    return true;
+  }
   bytes->clear();
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
