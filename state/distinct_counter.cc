@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
-#include <vector>
+#include <cstring>
+#include <optional>
 
 #include "base/check.h"
 #include "state/encoding.h"
@@ -13,50 +13,49 @@
 namespace vw::state {
 namespace {
 
-// Body: kind byte, then for 'E' (exact) varint n + n x fixed64 hashes, sorted; for 'H' the
-// HyperLogLog registers.
+// Body (one value per key): format byte 'W', varint n, then n buckets in ascending index order:
+// zigzag delta of the bucket index from the previous one (from 0), kind byte, then for 'E'
+// (exact) varint m + m x fixed64 member hashes, sorted; for 'H' the HyperLogLog registers.
+constexpr char kFormat = 'W';
 constexpr char kExact = 'E';
 constexpr char kSketch = 'H';
 
-struct BucketSet {
-  bool sketch = false;
-  std::vector<uint64_t> exact;  // sorted
-  HyperLogLog hll;              // when sketch
-
-  bool Contains(uint64_t h) const {
-    return sketch ? hll.MaybeContains(h) : std::binary_search(exact.begin(), exact.end(), h);
-  }
-};
-
-std::string Encode(const BucketSet& b) {
-  std::string out;
-  if (b.sketch) {
-    out.push_back(kSketch);
-    out.append(b.hll.bytes());
-  } else {
-    out.push_back(kExact);
-    internal::PutVarint64(&out, b.exact.size());
-    for (uint64_t h : b.exact) internal::PutFixed64(&out, h);
-  }
-  return out;
+uint64_t HashAt(const char* p) {
+  uint64_t h;
+  std::string_view in(p, 8);
+  internal::GetFixed64(&in, &h);
+  return h;
 }
 
-BucketSet Decode(std::string_view in) {
-  BucketSet b;
-  VW_CHECK(!in.empty()) << "distinct counter: corrupt value";
-  const char kind = in.front();
-  in.remove_prefix(1);
-  if (kind == kSketch) {
-    b.sketch = true;
-    VW_CHECK(b.hll.Load(in)) << "distinct counter: corrupt sketch";
-    return b;
+bool Contains(const DistinctCounter::BucketRef& b, uint64_t h) {
+  if (b.sketch) return HyperLogLog::RegistersMaybeContain({b.data, HyperLogLog::kRegisters}, h);
+  // Binary search over the stored, sorted fixed64 hashes, without decoding them all.
+  size_t lo = 0, hi = b.n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    uint64_t x = HashAt(b.data + 8 * mid);
+    if (x == h) return true;
+    if (x < h) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
   }
-  VW_CHECK(kind == kExact) << "distinct counter: corrupt value";
-  uint64_t n = 0;
-  VW_CHECK(internal::GetVarint64(&in, &n) && n <= in.size() / 8) << "distinct counter: corrupt";
-  b.exact.resize(n);
-  for (uint64_t i = 0; i < n; ++i) VW_CHECK(internal::GetFixed64(&in, &b.exact[i]));
-  return b;
+  return false;
+}
+
+// Appends a bucket's index delta, kind and body (copied from `b`, the stored encoding).
+void AppendRaw(std::string* out, const DistinctCounter::BucketRef& b, int64_t* prev) {
+  internal::PutSigned(out, b.idx - *prev);
+  *prev = b.idx;
+  if (b.sketch) {
+    out->push_back(kSketch);
+    out->append(b.data, HyperLogLog::kRegisters);
+  } else {
+    out->push_back(kExact);
+    internal::PutVarint64(out, b.n);
+    out->append(b.data, 8 * b.n);
+  }
 }
 
 }  // namespace
@@ -73,41 +72,115 @@ DistinctCounter::DistinctCounter(StateStore* store, std::string ns, Duration buc
   VW_CHECK(num_buckets_ > 0) << "distinct counter: num_buckets must be positive";
 }
 
-// "<ns>\0<key>\0<bucket index, 8 bytes big-endian>": the fixed-width suffix keeps keys of
-// different lengths from colliding.
-std::string DistinctCounter::BucketKey(std::string_view key, int64_t bucket_index) const {
-  std::string k = internal::NsKey(prefix_, key);
-  k.push_back('\0');
-  const auto u = static_cast<uint64_t>(bucket_index);
-  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(static_cast<uint8_t>(u >> (8 * i))));
-  return k;
+void DistinctCounter::Parse(std::string_view in, std::vector<BucketRef>* out) {
+  out->clear();
+  VW_CHECK(!in.empty() && in.front() == kFormat) << "distinct counter: corrupt value";
+  in.remove_prefix(1);
+  uint64_t n = 0;
+  VW_CHECK(internal::GetVarint64(&in, &n)) << "distinct counter: corrupt value";
+  int64_t idx = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    int64_t delta = 0;
+    VW_CHECK(internal::GetSigned(&in, &delta) && !in.empty()) << "distinct counter: corrupt";
+    idx += delta;
+    BucketRef b;
+    b.idx = idx;
+    const char kind = in.front();
+    in.remove_prefix(1);
+    if (kind == kSketch) {
+      VW_CHECK(in.size() >= HyperLogLog::kRegisters) << "distinct counter: corrupt sketch";
+      b.sketch = true;
+      b.data = in.data();
+      in.remove_prefix(HyperLogLog::kRegisters);
+    } else {
+      VW_CHECK(kind == kExact) << "distinct counter: corrupt value";
+      uint64_t m = 0;
+      VW_CHECK(internal::GetVarint64(&in, &m) && m <= in.size() / 8) << "distinct counter: corrupt";
+      b.n = static_cast<size_t>(m);
+      b.data = in.data();
+      in.remove_prefix(8 * b.n);
+    }
+    out->push_back(b);
+  }
+  VW_CHECK(in.empty()) << "distinct counter: trailing bytes";
 }
 
 bool DistinctCounter::Add(std::string_view key, std::string_view member, EventTime t) {
   const uint64_t h = internal::StableHash64(member);
   const int64_t idx = internal::BucketIndex(t, bucket_);
-  const std::string k = BucketKey(key, idx);
-  BucketSet cur;
-  if (auto v = store_->GetView(k)) cur = Decode(*v);
-  if (cur.Contains(h)) return false;
-  bool is_new = true;
-  for (int64_t i = idx - num_buckets_ + 1; i < idx && is_new; ++i) {
-    if (auto v = store_->GetView(BucketKey(key, i))) is_new = !Decode(*v).Contains(h);
-  }
-  if (cur.sketch) {
-    cur.hll.Add(h);
+  const std::string& k = internal::NsKeyInto(&key_buf_, prefix_, key);
+  // The view stays valid until the Put below (no other store call in between).
+  std::optional<std::string_view> v = store_->GetView(k);
+  if (v) {
+    Parse(*v, &refs_);
   } else {
-    cur.exact.insert(std::lower_bound(cur.exact.begin(), cur.exact.end(), h), h);
-    if (cur.exact.size() > exact_limit_) {
-      cur.sketch = true;
-      for (uint64_t x : cur.exact) cur.hll.Add(x);
-      cur.exact.clear();
-      cur.exact.shrink_to_fit();
+    refs_.clear();
+  }
+  const int64_t newest = refs_.empty() ? idx : std::max(idx, refs_.back().idx);
+  const int64_t oldest_kept = newest - 2 * static_cast<int64_t>(num_buckets_) + 1;
+  if (idx < oldest_kept) return false;  // later than retention allows: ignored
+  const BucketRef* cur = nullptr;
+  for (const BucketRef& b : refs_) {
+    if (b.idx == idx) cur = &b;
+  }
+  if (cur != nullptr && Contains(*cur, h)) return false;
+  bool is_new = true;
+  for (const BucketRef& b : refs_) {
+    if (b.idx > idx - num_buckets_ && b.idx < idx && Contains(b, h)) {
+      is_new = false;
+      break;
     }
   }
-  // Readers look at most num_buckets back from "now"; after that this bucket is invisible.
-  const EventTime expires = EventTime::FromMicros((idx + 1 + num_buckets_) * bucket_.micros());
-  store_->Put(k, Encode(cur), expires);
+
+  // Re-encode: buckets older than the retained span are dropped; the target bucket gets `h`.
+  std::string& out = body_buf_;
+  out.clear();
+  out.push_back(kFormat);
+  size_t kept = 0;
+  for (const BucketRef& b : refs_) kept += b.idx >= oldest_kept ? 1 : 0;
+  internal::PutVarint64(&out, kept + (cur == nullptr ? 1 : 0));
+  int64_t prev = 0;
+  auto append_target = [&]() {
+    internal::PutSigned(&out, idx - prev);
+    prev = idx;
+    const size_t n = cur == nullptr ? 0 : cur->n;
+    if (cur != nullptr && cur->sketch) {
+      out.push_back(kSketch);
+      const size_t at = out.size();
+      out.append(cur->data, HyperLogLog::kRegisters);
+      HyperLogLog::AddToRegisters(out.data() + at, h);
+    } else if (n + 1 > exact_limit_) {
+      out.push_back(kSketch);
+      const size_t at = out.size();
+      out.append(HyperLogLog::kRegisters, '\0');
+      for (size_t i = 0; i < n; ++i)
+        HyperLogLog::AddToRegisters(out.data() + at, HashAt(cur->data + 8 * i));
+      HyperLogLog::AddToRegisters(out.data() + at, h);
+    } else {
+      out.push_back(kExact);
+      internal::PutVarint64(&out, n + 1);
+      size_t pos = 0;
+      while (pos < n && HashAt(cur->data + 8 * pos) < h) ++pos;
+      if (pos > 0) out.append(cur->data, 8 * pos);
+      internal::PutFixed64(&out, h);
+      if (pos < n) out.append(cur->data + 8 * pos, 8 * (n - pos));
+    }
+  };
+  bool placed = false;
+  for (const BucketRef& b : refs_) {
+    if (b.idx < oldest_kept) continue;
+    if (!placed && b.idx >= idx) {
+      append_target();
+      placed = true;
+      if (b.idx == idx) continue;
+    }
+    AppendRaw(&out, b, &prev);
+  }
+  if (!placed) append_target();
+  // Readers look at most num_buckets back from "now": once now is past the newest bucket by the
+  // window, nothing here is visible, so the value may be dropped.
+  const EventTime expires = EventTime::FromMicros((newest + 1 + num_buckets_) * bucket_.micros());
+  store_->Put(k, out, expires);
   return is_new;
 }
 
@@ -118,26 +191,29 @@ uint64_t DistinctCounter::Count(std::string_view key, EventTime from, EventTime 
   if (first * bucket_.micros() < from.micros()) ++first;
   int64_t last = internal::BucketIndex(to - Duration::Micros(1), bucket_);
   first = std::max(first, last - num_buckets_ + 1);
-  std::vector<uint64_t> exact;
-  HyperLogLog merged;
-  bool any_sketch = false;
-  for (int64_t i = first; i <= last; ++i) {
-    auto v = store_->GetView(BucketKey(key, i));
-    if (!v) continue;
-    BucketSet b = Decode(*v);
+  std::optional<std::string_view> v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
+  if (!v) return 0;
+  Parse(*v, &refs_);
+  std::vector<uint64_t>& exact = hashes_;
+  exact.clear();
+  std::optional<HyperLogLog> merged;
+  for (const BucketRef& b : refs_) {
+    if (b.idx < first || b.idx > last) continue;
     if (b.sketch) {
-      any_sketch = true;
-      merged.Merge(b.hll);
+      HyperLogLog one;
+      VW_CHECK(one.Load({b.data, HyperLogLog::kRegisters})) << "distinct counter: corrupt sketch";
+      if (!merged) merged.emplace();
+      merged->Merge(one);
     } else {
-      exact.insert(exact.end(), b.exact.begin(), b.exact.end());
+      for (size_t i = 0; i < b.n; ++i) exact.push_back(HashAt(b.data + 8 * i));
     }
   }
-  if (!any_sketch) {
+  if (!merged) {
     std::sort(exact.begin(), exact.end());
     return static_cast<uint64_t>(std::unique(exact.begin(), exact.end()) - exact.begin());
   }
-  for (uint64_t h : exact) merged.Add(h);
-  return static_cast<uint64_t>(std::llround(merged.Estimate()));
+  for (uint64_t h : exact) merged->Add(h);
+  return static_cast<uint64_t>(std::llround(merged->Estimate()));
 }
 
 }  // namespace vw::state

@@ -3,7 +3,10 @@
 // HyperLogLog sketch (2^11 registers, ~2.3% standard error) so a key with millions of members
 // costs 2 KiB per bucket. E.g. distinct vaults per caller per hour over 24 h.
 //
-// Storage: one value per (key, bucket), expiring when the bucket leaves the window.
+// Storage: one value per key holding its buckets (so an Add or a Count is one cached lookup,
+// however many buckets the window has), expiring when its newest bucket leaves the window.
+// Buckets older than twice the window before the key's newest bucket are dropped when the value
+// is rewritten; an Add into such a bucket is ignored (returns false).
 //
 // Ownership: a view over a StateStore it does not own. Thread-safety: as the StateStore (none).
 #pragma once
@@ -12,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/types.h"
 #include "state/state_store.h"
@@ -29,13 +33,26 @@ class DistinctCounter {
   // Distinct members over the buckets whose start lies in [from, to) (at most num_buckets).
   uint64_t Count(std::string_view key, vw::EventTime from, vw::EventTime to);
 
+ public:
+  // A bucket inside a stored value (internal; public for the encoding helpers in the .cc).
+  struct BucketRef {
+    int64_t idx = 0;
+    bool sketch = false;
+    size_t n = 0;                // exact: number of fixed64 hashes at `data`
+    const char* data = nullptr;  // exact: n x fixed64, sorted; sketch: the registers
+  };
+
  private:
-  std::string BucketKey(std::string_view key, int64_t bucket_index) const;
+  static void Parse(std::string_view body, std::vector<BucketRef>* out);
   StateStore* store_;
   std::string prefix_;
   vw::Duration bucket_;
   int num_buckets_;
   size_t exact_limit_;
+  // Reused between calls: no allocation per event in steady state.
+  std::string key_buf_, body_buf_;
+  std::vector<BucketRef> refs_;
+  std::vector<uint64_t> hashes_;
 };
 
 }  // namespace vw::state

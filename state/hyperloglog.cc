@@ -30,6 +30,20 @@ bool HyperLogLog::MaybeContains(uint64_t hash) const {
   return registers_[i] >= r;
 }
 
+bool HyperLogLog::RegistersMaybeContain(std::string_view registers, uint64_t hash) {
+  size_t i;
+  uint8_t r;
+  Split(hash, &i, &r);
+  return static_cast<uint8_t>(registers[i]) >= r;
+}
+
+void HyperLogLog::AddToRegisters(char* registers, uint64_t hash) {
+  size_t i;
+  uint8_t r;
+  Split(hash, &i, &r);
+  if (static_cast<uint8_t>(registers[i]) < r) registers[i] = static_cast<char>(r);
+}
+
 void HyperLogLog::Merge(const HyperLogLog& other) {
   for (size_t i = 0; i < kRegisters; ++i)
     registers_[i] = std::max(registers_[i], other.registers_[i]);

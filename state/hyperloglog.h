@@ -33,6 +33,11 @@ class HyperLogLog {
   // False unless `bytes` has exactly kRegisters bytes.
   bool Load(std::string_view bytes);
 
+  // The same operations on registers held elsewhere (kRegisters bytes, e.g. inside a stored
+  // value), so a reader need not copy a sketch to test or update one member.
+  static bool RegistersMaybeContain(std::string_view registers, uint64_t hash);
+  static void AddToRegisters(char* registers, uint64_t hash);
+
  private:
   static void Split(uint64_t hash, size_t* index, uint8_t* rank);
   std::vector<uint8_t> registers_;

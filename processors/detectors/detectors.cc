@@ -544,18 +544,22 @@ class VaultSpreadDetector final : public Detector {
     if (ks.memo_day == today) return;
     ks.memo_day = today;
     int64_t days = ctx.config.baseline_days;
+    // One counter after the other: consecutive reads of one key hit the store's last entry.
     int64_t av = 0, avd = 0;
     for (int64_t d = 1; d <= days; ++d) {
       EventTime from = EventTime::FromMicros(today - d * kDayUs);
       av = std::max<int64_t>(
           av, static_cast<int64_t>(vaults_daily_.Count(ctx.key, from, from + Duration::Days(1))));
+    }
+    ks.roam_vaults = static_cast<int64_t>(vaults_daily_.Count(
+        ctx.key, EventTime::FromMicros(today - days * kDayUs), EventTime::FromMicros(today)));
+    for (int64_t d = 1; d <= days; ++d) {
+      EventTime from = EventTime::FromMicros(today - d * kDayUs);
       avd = std::max<int64_t>(
           avd, static_cast<int64_t>(denied_daily_.Count(ctx.key, from, from + Duration::Days(1))));
     }
     ks.av_baseline = av;
     ks.avd_baseline = avd;
-    ks.roam_vaults = static_cast<int64_t>(vaults_daily_.Count(
-        ctx.key, EventTime::FromMicros(today - days * kDayUs), EventTime::FromMicros(today)));
   }
 
   void NewOnVault(const AccessEvent& e, DetectorContext& ctx) {

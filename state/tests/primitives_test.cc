@@ -174,6 +174,26 @@ TEST_F(PrimitivesTest, DistinctCounterSwitchesToSketchBeyondExactLimit) {
   EXPECT_EQ(static_cast<double>(d2.Count("k", Sec(0), Sec(7200))), both);
 }
 
+// Regression (issue 6): Add used to read every bucket of the window (360 store lookups for 15
+// days of hourly buckets), and Count one per bucket; on a tenant with many callers those were
+// mostly cache misses. Both are now one lookup of the key's single value.
+TEST_F(PrimitivesTest, DistinctCounterAddAndCountAreOneLookupWhateverTheWindow) {
+  DistinctCounter d(store_.get(), "wide", Duration::Hours(1), 360);
+  for (int h = 0; h < 400; h += 7) d.Add("caller", "kv-" + std::to_string(h % 5), Sec(3600 * h));
+  Reopen();
+  DistinctCounter d2(store_.get(), "wide", Duration::Hours(1), 360);
+  StoreStats before = store_->Stats();
+  EXPECT_TRUE(d2.Add("caller", "kv-new", Sec(3600 * 401)));
+  EXPECT_FALSE(d2.Add("caller", "kv-3", Sec(3600 * 402)));  // seen at hour 378, in the window
+  StoreStats after = store_->Stats();
+  EXPECT_EQ((after.cache_hits + after.cache_misses) - (before.cache_hits + before.cache_misses),
+            2u);
+  EXPECT_EQ(d2.Count("caller", Sec(0), Sec(3600 * 403)), 6u);  // kv-0..kv-4 and kv-new
+  StoreStats counted = store_->Stats();
+  EXPECT_EQ((counted.cache_hits + counted.cache_misses) - (after.cache_hits + after.cache_misses),
+            1u);
+}
+
 // --- RunningStats ----------------------------------------------------------------------------
 
 TEST_F(PrimitivesTest, RunningStatsMeanAndVariance) {
