@@ -14,3 +14,11 @@ if(TARGET vaultwatch)
             ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/governance_report)
   set_tests_properties(governance_report_e2e PROPERTIES LABELS e2e TIMEOUT 600)
 endif()
+#  - governance_embedded_e2e: `vaultwatch detect --pseudonymise none|state|alerts --feedback F`
+#    (privacy and feedback wired into the embedded detect) and `report --detect-summary`.
+if(TARGET vaultwatch)
+  add_test(NAME governance_embedded_e2e
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/governance_embedded.sh $<TARGET_FILE:vaultwatch>
+            ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/governance_embedded)
+  set_tests_properties(governance_embedded_e2e PROPERTIES LABELS e2e TIMEOUT 900)
+endif()
