@@ -444,7 +444,7 @@ void Ingestor::Impl::IngestLinesInPlace(std::string_view bytes, const SourcePosi
   size_t pos = 0;
   size_t per_line = 0;  // lines to read one by one before trying a stream again
   while (pos < safe) {
-    if (per_line == 0) {
+    if (per_line == 0 && options_.fast_path) {
       pos = StreamLines(data, pos, safe, &line_no, ctx, sink);
       if (pos >= safe) break;
       // The line at `pos` is not a clean one-document line (malformed, oversize, not a
@@ -453,7 +453,7 @@ void Ingestor::Impl::IngestLinesInPlace(std::string_view bytes, const SourcePosi
       per_line = 8;
     }
     pos = OneLine(data, pos, safe, 0, &line_no, ctx, sink);
-    --per_line;
+    if (per_line > 0) --per_line;
   }
   if (pos < len) {
     pad_buffer_.assign(data + pos, len - pos);
@@ -558,6 +558,7 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int
       bool fast = e - b <= options_.max_record_bytes && data[b] == '{' && FastRecord(ctx) &&
                   tp_[-1] == re - 1 && (tp_ >= tend_ || *tp_ >= re);
       if (fast) {
+        ++counters_.fast_path;
         Flush(sink);
       } else {
         DropStaged();
