@@ -243,8 +243,12 @@ class Ingestor::Impl {
   // The fast path: reads the lines of data[from, to) with one stage-1 pass per window of lines;
   // returns the start of the first line it did not handle (a line to handle with OneLine), or
   // `to`.
-  size_t StreamLines(const char* data, size_t from, size_t to, int64_t* line_no, DocCtx& ctx,
-                     RecordSink& sink);
+  size_t StreamLines(const char* data, size_t from, size_t to, size_t shift, int64_t* line_no,
+                     DocCtx& ctx, RecordSink& sink);
+  // Lines of data[pos, end) (followed by SIMDJSON_PADDING readable bytes), by the fast path where
+  // it can, else one by one.
+  void ReadLines(const char* data, size_t pos, size_t end, size_t shift, int64_t* line_no,
+                 DocCtx& ctx, RecordSink& sink);
   // Parses one line (NDJSON) and emits what it holds.
   void ProcessLine(std::string_view line, DocCtx& ctx, RecordSink& sink);
   // Reads the root value of a document already iterated; false if the document is broken (the
@@ -266,7 +270,8 @@ class Ingestor::Impl {
   bool SkipUnknown(std::string_view key);
   template <typename F>
   bool FastObject(F&& member);
-  bool FastRecord(DocCtx& ctx);
+  bool FastRecord(DocCtx& ctx, bool may_be_envelope);
+  bool FastEnvelope(DocCtx& ctx);
   bool FastStatus(AccessEvent* e);
   bool FastProperties(AccessEvent* e);
   bool FastIdentity(AccessEvent* e);
@@ -441,26 +446,29 @@ void Ingestor::Impl::IngestLinesInPlace(std::string_view bytes, const SourcePosi
     if (nl != nullptr) safe = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
   }
   int64_t line_no = first_line;
-  size_t pos = 0;
-  size_t per_line = 0;  // lines to read one by one before trying a stream again
-  while (pos < safe) {
+  ReadLines(data, 0, safe, 0, &line_no, ctx, sink);
+  if (safe < len) {
+    // The last line(s): a padded copy, read the same way.
+    pad_buffer_.assign(data + safe, len - safe);
+    pad_buffer_.resize(len - safe + simdjson::SIMDJSON_PADDING, ' ');
+    ReadLines(pad_buffer_.data(), 0, len - safe, safe, &line_no, ctx, sink);
+  }
+}
+
+void Ingestor::Impl::ReadLines(const char* data, size_t pos, size_t end, size_t shift,
+                               int64_t* line_no, DocCtx& ctx, RecordSink& sink) {
+  size_t per_line = 0;  // lines to read one by one before trying the fast path again
+  while (pos < end) {
     if (per_line == 0 && options_.fast_path) {
-      pos = StreamLines(data, pos, safe, &line_no, ctx, sink);
-      if (pos >= safe) break;
+      pos = StreamLines(data, pos, end, shift, line_no, ctx, sink);
+      if (pos >= end) break;
       // The line at `pos` is not a clean one-document line (malformed, oversize, not a
       // container...): it and a few after it are read one by one, which also bounds the
       // stage-1 work a run of bad lines costs.
       per_line = 8;
     }
-    pos = OneLine(data, pos, safe, 0, &line_no, ctx, sink);
+    pos = OneLine(data, pos, end, shift, line_no, ctx, sink);
     if (per_line > 0) --per_line;
-  }
-  if (pos < len) {
-    pad_buffer_.assign(data + pos, len - pos);
-    pad_buffer_.resize(len - pos + simdjson::SIMDJSON_PADDING, ' ');
-    const size_t tail = len - pos;
-    size_t at = 0;
-    while (at < tail) at = OneLine(pad_buffer_.data(), at, tail, pos, &line_no, ctx, sink);
   }
 }
 
@@ -501,8 +509,8 @@ constexpr size_t kStreamBatch = 128 << 10;  // bytes per stage-1 pass at most
 constexpr size_t kStreamFirstWindow = 8 << 10;
 }  // namespace
 
-size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int64_t* line_no,
-                                   DocCtx& ctx, RecordSink& sink) {
+size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, size_t shift,
+                                   int64_t* line_no, DocCtx& ctx, RecordSink& sink) {
   if (stage1_ == nullptr &&
       simdjson::get_active_implementation()->create_dom_parser_implementation(
           kStreamBatch, simdjson::DEFAULT_MAX_DEPTH, stage1_) != simdjson::SUCCESS) {
@@ -546,7 +554,7 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int
         clean = false;
         break;
       }
-      ctx.offset = static_cast<int64_t>(b);
+      ctx.offset = static_cast<int64_t>(shift + b);
       ctx.line = line;
       ctx.text = std::string_view(data + b, e - b);
       ctx.check_extent = false;
@@ -555,10 +563,10 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int
       in_container_ = false;
       const int32_t index_before = message_index_;
       const uint32_t* first = tp_;
-      bool fast = e - b <= options_.max_record_bytes && data[b] == '{' && FastRecord(ctx) &&
+      bool fast = e - b <= options_.max_record_bytes && data[b] == '{' && FastRecord(ctx, true) &&
                   tp_[-1] == re - 1 && (tp_ >= tend_ || *tp_ >= re);
       if (fast) {
-        ++counters_.fast_path;
+        counters_.fast_path += staged_events_ + staged_skipped_;
         Flush(sink);
       } else {
         DropStaged();
@@ -570,7 +578,7 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, int
           clean = false;
           break;
         }
-        OneLine(data, pos, wend, 0, &line, ctx, sink);
+        OneLine(data, pos, wend, shift, &line, ctx, sink);
         pos = stop + 1;
         continue;
       }
@@ -718,11 +726,16 @@ bool Ingestor::Impl::FastObject(F&& member) {
 
 // One NDJSON line holding one record object, read as ProcessObject + ReadRecordField would read
 // it; false when the general reader must take the line.
-bool Ingestor::Impl::FastRecord(DocCtx& ctx) {
+bool Ingestor::Impl::FastRecord(DocCtx& ctx, bool may_be_envelope) {
   AccessEvent* e = BeginRecord();
   std::string_view s;
   int64_t n = 0;
+  bool envelope = false;
+  bool first_member = true;
   bool ok = FastObject([&](std::string_view key) -> bool {
+    const bool first = first_member;
+    first_member = false;
+    if (envelope) return SkipUnknown(key);  // other members of an envelope: not used
     switch (key.size()) {
       case 4:
         if (KeyIs(key, "time")) {
@@ -735,7 +748,13 @@ bool Ingestor::Impl::FastRecord(DocCtx& ctx) {
         }
         break;
       case 7:
-        if (KeyIs(key, "records")) return false;  // an envelope
+        if (KeyIs(key, "records") && may_be_envelope && tp_ < tend_ && w_[*tp_] == '[') {
+          // An envelope (its records are read here; the general reader takes envelopes with
+          // members before "records", which it reads as a record's first).
+          if (!first) return false;
+          envelope = true;
+          return FastEnvelope(ctx);
+        }
         break;
       case 8:
         if (KeyIs(key, "category")) {
@@ -830,6 +849,7 @@ bool Ingestor::Impl::FastRecord(DocCtx& ctx) {
     return SkipUnknown(key);  // resultType, resultDescription, and anything new: not needed
   });
   if (!ok) return false;
+  if (envelope) return true;
   if (!category_.empty() && !EqualsIgnoreCase(category_, options_.accept_category)) {
     ++staged_skipped_;
     ++message_index_;
@@ -838,6 +858,26 @@ bool Ingestor::Impl::FastRecord(DocCtx& ctx) {
   if (!has_time_ || !has_resource_ || !has_operation_) return false;  // a dead letter: see there
   FinishRecord(e, ctx);
   return true;
+}
+
+// The records array of an envelope, as ProcessArray reads it for an envelope's "records": each
+// element a record (a "records" member in one is just an unknown member).
+bool Ingestor::Impl::FastEnvelope(DocCtx& ctx) {
+  ++tp_;  // '['
+  in_container_ = true;
+  if (tp_ < tend_ && w_[*tp_] == ']') {
+    ++tp_;
+    return true;
+  }
+  while (true) {
+    record_index_ = doc_records_;
+    if (tp_ >= tend_ || w_[*tp_] != '{' || !FastRecord(ctx, false)) return false;
+    ++doc_records_;
+    if (tp_ >= tend_) return false;
+    char c = w_[*tp_++];
+    if (c == ']') return true;
+    if (c != ',') return false;
+  }
 }
 
 bool Ingestor::Impl::FastStatus(AccessEvent* e) {
