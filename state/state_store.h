@@ -165,11 +165,12 @@ class StateStore {
     bool dirty = false;
     std::list<Node*>::iterator lru;  // position in lru_, valid while clean
   };
+  // Deliberately not noexcept: libstdc++ then caches each node's hash code, so a lookup walks
+  // its bucket comparing codes instead of re-hashing (and reading) every neighbour's key string;
+  // with a large cache those reads were cache misses and the lookup the top of the profile.
   struct Hash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>()(s);
-    }
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
   using Cache = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
 

@@ -121,5 +121,8 @@ bool IsList(v1::Operation op);                        // SecretList, KeyList, Ce
 bool IsSensitive(v1::Operation op);                   // delete, purge, backup of vaults and objects
 bool IsPolicyChange(v1::Operation op);                // VaultPut, VaultPatch
 std::string CallerDisplay(const v1::AccessEvent& e);  // upn, else object id, else app id, else ip
+// ingest::CallerKey (the by-caller routing key) as a view into the event when it is an id, else
+// formatted into *buf: no string is built per event in the common case.
+std::string_view CallerKeyView(const v1::AccessEvent& e, std::string* buf);
 
 }  // namespace vw::detect

@@ -2,8 +2,10 @@
 // Every detector reads events of one key in canonical event-time order (see engine.h), so its
 // decisions depend only on event time and the key's history, never on delivery order.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 
 #include "base/time_format.h"
@@ -65,6 +67,14 @@ bool IsSensitive(v1::Operation op) {
 
 bool IsPolicyChange(v1::Operation op) { return op == v1::OP_VAULT_PUT || op == v1::OP_VAULT_PATCH; }
 
+std::string_view CallerKeyView(const AccessEvent& e, std::string* buf) {
+  const v1::Caller& c = e.caller();
+  if (!c.object_id().empty()) return c.object_id();
+  if (!c.app_id().empty()) return c.app_id();
+  *buf = ingest::CallerKey(e);
+  return *buf;
+}
+
 std::string CallerDisplay(const AccessEvent& e) {
   const v1::Caller& c = e.caller();
   if (!c.upn().empty()) return c.upn();
@@ -87,7 +97,10 @@ bool IsApp(const AccessEvent& e) {
 }
 
 std::string Cat(std::initializer_list<std::string_view> parts) {
+  size_t n = parts.size();
+  for (std::string_view p : parts) n += p.size();
   std::string s;
+  s.reserve(n);
   for (std::string_view p : parts) {
     if (!s.empty()) s.push_back('|');
     s.append(p);
@@ -165,14 +178,53 @@ Finding MakeFinding(std::string type, std::string entity, const AccessEvent& e, 
   return f;
 }
 
-// FirstSeenMap::Touch, skipped when the key was touched earlier in the same hour (see
-// KeyState::TouchedThisHour); `touched` tells the caller which happened.
-state::Sighting TouchHourly(state::FirstSeenMap& map, std::string_view ns, const std::string& key,
-                            DetectorContext& ctx, bool* skipped) {
-  uint64_t h = Hash64(key) ^ (Hash64(ns) * 0x9e3779b97f4a7c15ULL);
-  *skipped = ctx.ks.TouchedThisHour(h, ctx.now.micros());
+// A fast hash of the parts of a key, 8 bytes at a time (FNV-1a above goes byte by byte). Only
+// for KeyState::touched, an hour-scoped set that any change of hash merely refills.
+uint64_t HashParts(uint64_t seed, std::initializer_list<std::string_view> parts) {
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  uint64_t h = seed;
+  for (std::string_view p : parts) {
+    const char* d = p.data();
+    size_t n = p.size();
+    for (; n >= 8; d += 8, n -= 8) {
+      uint64_t w;
+      std::memcpy(&w, d, 8);
+      h = (h ^ w) * kMul;
+      h ^= h >> 29;
+    }
+    uint64_t w = static_cast<uint64_t>(p.size()) << 56;  // the length separates the parts
+    for (size_t i = 0; i < n; ++i)
+      w |= static_cast<uint64_t>(static_cast<uint8_t>(d[i])) << (8 * i);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  h ^= h >> 31;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  return h;
+}
+
+// FirstSeenMap::Touch of the key Cat(parts), skipped when that key was touched earlier in the
+// same hour (see KeyState::TouchedThisHour); `skipped` tells the caller which happened. The key
+// string is only built (into *key) when the store is touched.
+state::Sighting TouchHourly(state::FirstSeenMap& map, uint64_t ns_seed,
+                            std::initializer_list<std::string_view> parts, DetectorContext& ctx,
+                            bool* skipped, std::string* key) {
+  *skipped = ctx.ks.TouchedThisHour(HashParts(ns_seed, parts), ctx.now.micros());
   if (*skipped) return state::Sighting{false, ctx.now, ctx.now};
-  return map.Touch(key, ctx.now);
+  *key = Cat(parts);
+  return map.Touch(*key, ctx.now);
+}
+
+// Seeds of HashParts per touched namespace, so equal parts in two namespaces differ.
+constexpr uint64_t kSeedOperationSeen = 0x6f702e7365656e31ULL;
+constexpr uint64_t kSeedVaultPair = 0x76732e7061697231ULL;
+constexpr uint64_t kSeedRareName = 0x72732e6e616d6531ULL;
+
+// The operation's name as in the record (else the enum's name), without a copy.
+std::string_view OperationView(const AccessEvent& e) {
+  if (!e.operation_name().empty()) return e.operation_name();
+  return v1::Operation_Name(e.operation());
 }
 
 constexpr int64_t kHourUs = 3600LL * 1000000;
@@ -367,12 +419,14 @@ class OperationPatternDetector final : public Detector {
 
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
     if (e.outcome() != v1::OUTCOME_SUCCESS) return;
-    std::string caller = ingest::CallerKey(e);
-    std::string pair = Cat({ctx.key, caller});
-    std::string op = Operation(e);
+    std::string caller_buf;
+    const std::string_view caller = CallerKeyView(e, &caller_buf);
+    const std::string_view op = OperationView(e);
     bool skipped = false;
-    state::Sighting s = TouchHourly(seen_, "op", Cat({pair, op}), ctx, &skipped);
+    state::Sighting s =
+        TouchHourly(seen_, kSeedOperationSeen, {ctx.key, caller, op}, ctx, &skipped, &touch_key_);
     if (skipped) return;
+    const std::string pair = Cat({ctx.key, caller});
     // The pair's activity in operation-hours (an (operation, hour) it was seen in counts once):
     // steady workloads accumulate hundreds a week, an occasional visitor a handful.
     (void)volume_.Add(pair, ctx.now);
@@ -382,7 +436,7 @@ class OperationPatternDetector final : public Detector {
     int64_t base = volume_.Sum(pair, EventTime::FromMicros(today - c.baseline_days * kDayUs),
                                EventTime::FromMicros(today));
     if (base < c.op_pattern_min_baseline_hours) return;
-    recent_.Push(pair, state::Step{ctx.now, static_cast<uint32_t>(e.operation()), op});
+    recent_.Push(pair, state::Step{ctx.now, static_cast<uint32_t>(e.operation()), std::string(op)});
     std::vector<state::Step> steps = recent_.Recent(pair, ctx.now - c.op_pattern_window);
     std::map<std::string, int> ops;
     for (const state::Step& st : steps) ops[st.detail]++;
@@ -405,6 +459,7 @@ class OperationPatternDetector final : public Detector {
   state::FirstSeenMap seen_;
   state::WindowCounter volume_;
   state::SequenceTracker recent_;
+  std::string touch_key_;
 };
 
 // KV_AccessPolicyFlip: an access policy added for a principal and removed again within minutes.
@@ -462,9 +517,10 @@ class VaultSpreadDetector final : public Detector {
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
     const std::string& vault = e.vault_id();
     if (vault.empty()) return;
-    std::string pair = Cat({ctx.key, vault});
     bool skipped = false;
-    state::Sighting s = TouchHourly(pairs_, "vs", pair, ctx, &skipped);
+    std::string pair;  // Cat({ctx.key, vault}): built by the touch, or below when needed
+    state::Sighting s = TouchHourly(pairs_, kSeedVaultPair, {ctx.key, vault}, ctx, &skipped, &pair);
+    if (skipped && Denied(e)) pair = Cat({ctx.key, vault});
     if (!skipped &&
         (s.is_new || s.last.FloorTo(Duration::Hours(1)) != ctx.now.FloorTo(Duration::Hours(1)))) {
       (void)vaults_.Add(ctx.key, vault, ctx.now);
@@ -763,9 +819,13 @@ class MassRetrievalDetector final : public Detector {
       ctx.ks.mass.push_back(KeyState::OpDay{vault, op, day, 0, -1});
       m = &ctx.ks.mass.back();
     }
-    std::string key = Cat({ctx.key, e.vault_id(), Operation(e)});
+    std::string key;  // Cat({ctx.key, e.vault_id(), Operation(e)}), built when the store is used
+    auto store_key = [&]() -> const std::string& {
+      if (key.empty()) key = Cat({ctx.key, e.vault_id(), OperationView(e)});
+      return key;
+    };
     if (m->day != day) {
-      if (m->count > 0) (void)daily_.Add(key, EventTime::FromMicros(m->day), m->count);
+      if (m->count > 0) (void)daily_.Add(store_key(), EventTime::FromMicros(m->day), m->count);
       m->day = day;
       m->count = 0;
       m->threshold = -1;
@@ -776,13 +836,14 @@ class MassRetrievalDetector final : public Detector {
       if (!ctx.Learned()) {
         m->threshold = INT64_MAX;
       } else {
-        Baseline b = Summarise(daily_.Buckets(key, EventTime::FromMicros(day - kDayUs),
+        Baseline b = Summarise(daily_.Buckets(store_key(), EventTime::FromMicros(day - kDayUs),
                                               static_cast<int>(c.baseline_days)));
         m->threshold = static_cast<int64_t>(std::max(static_cast<double>(c.mass_static_threshold),
                                                      c.mass_ratio * static_cast<double>(b.max)));
       }
     }
     if (m->count <= m->threshold) return;
+    store_key();
     if (!ctx.emitter.Claim("KV_MassSecretRetrieval", key, ctx.now)) return;
     Baseline b = Summarise(daily_.Buckets(key, EventTime::FromMicros(day - kDayUs),
                                           static_cast<int>(c.baseline_days)));
@@ -821,9 +882,20 @@ class ExcessiveRetrievalDetector final : public Detector {
     r.emplace_back(ctx.now.micros(), static_cast<int32_t>(e.operation()));
     const DetectConfig& c = ctx.config;
     if (static_cast<int64_t>(r.size()) < c.excessive_min_reads) return;
-    std::map<int32_t, int> ops;
-    for (const auto& x : r) ops[x.second]++;
+    // Retrievals per operation (a few kinds: a flat vector, sorted by operation when reported).
+    std::vector<std::pair<int32_t, int>>& ops = ops_;
+    ops.clear();
+    for (const auto& x : r) {
+      auto it =
+          std::find_if(ops.begin(), ops.end(), [&](const auto& o) { return o.first == x.second; });
+      if (it == ops.end()) {
+        ops.emplace_back(x.second, 1);
+      } else {
+        ++it->second;
+      }
+    }
     if (static_cast<int64_t>(ops.size()) < c.excessive_min_operations) return;
+    std::sort(ops.begin(), ops.end());
     // A burst: is it unusual for this caller?
     int64_t today = ctx.now.FloorTo(Duration::Days(1)).micros();
     int64_t base = bursts_.Sum(ctx.key, EventTime::FromMicros(today - c.baseline_days * kDayUs),
@@ -849,6 +921,7 @@ class ExcessiveRetrievalDetector final : public Detector {
 
  private:
   state::WindowCounter bursts_;
+  std::vector<std::pair<int32_t, int>> ops_;  // reused per event
 };
 
 // KV_RareSecretAccess: a caller with an established history reads a secret/key/certificate (by
@@ -860,9 +933,14 @@ class RareSecretDetector final : public Detector {
 
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
     if (!Success(e) || !IsRead(e.operation()) || e.target_name().empty()) return;
-    std::string k = Cat({ctx.key, e.vault_id(), std::to_string(e.object_type()), e.target_name()});
+    char type_buf[16];
+    auto [end, ec] = std::to_chars(type_buf, type_buf + sizeof type_buf, e.object_type());
+    (void)ec;  // an int32 always fits
+    const std::string_view type(type_buf, static_cast<size_t>(end - type_buf));
     bool skipped = false;
-    state::Sighting s = TouchHourly(names_, "rs", k, ctx, &skipped);
+    state::Sighting s =
+        TouchHourly(names_, kSeedRareName, {ctx.key, e.vault_id(), type, e.target_name()}, ctx,
+                    &skipped, &touch_key_);
     if (skipped || !s.is_new || !ctx.Learned()) return;
     if (ctx.now - EventTime::FromMicros(ctx.ks.first_us) < ctx.config.rare_history) return;
     if (!ctx.emitter.Claim("KV_RareSecretAccess", ctx.key, ctx.now)) return;
@@ -879,6 +957,7 @@ class RareSecretDetector final : public Detector {
 
  private:
   state::FirstSeenMap names_;
+  std::string touch_key_;
 };
 
 bool AnyEnabled(const DetectConfig& c, std::initializer_list<const char*> types) {

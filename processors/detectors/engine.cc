@@ -273,8 +273,10 @@ class Engine::Impl final : public Emitter {
       return;
     }
     bool late = false;
-    if (keying_ != Keying::kByCaller) late |= !Offer(vault_, ingest::VaultKey(*e), e);
-    if (keying_ != Keying::kByVault) late |= !Offer(caller_, ingest::CallerKey(*e), e);
+    // Keys as views into the event (no string built per event); ingest::VaultKey / CallerKey
+    // define them, CallerKeyView matches CallerKey.
+    if (keying_ != Keying::kByCaller) late |= !Offer(vault_, e->vault_id(), e);
+    if (keying_ != Keying::kByVault) late |= !Offer(caller_, CallerKeyView(*e, &key_buf_), e);
     if (late) ++stats_.late_dropped;
   }
 
@@ -413,10 +415,16 @@ class Engine::Impl final : public Emitter {
     });
   }
 
+  // Transparent hashing: keys are looked up by string_view, built as strings only when new. Not
+  // noexcept on purpose: libstdc++ then caches hash codes in the nodes (see StateStore::Hash).
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   struct Side {
     std::string tag;
     std::vector<std::unique_ptr<Detector>> detectors;
-    std::unordered_map<std::string, KeyState> keys;
+    std::unordered_map<std::string, KeyState, KeyHash, std::equal_to<>> keys;
     std::unordered_set<std::string> pending_keys;  // keys with a non-empty reorder buffer
   };
 
@@ -426,25 +434,30 @@ class Engine::Impl final : public Emitter {
     return k;
   }
 
-  KeyState& Load(Side& side, const std::string& key) {
+  KeyState& Load(Side& side, const std::string& key) { return LoadEntry(side, key).second; }
+  // The key's map entry (node-based: stable until erased by PrepareCommit), loaded if absent.
+  std::pair<const std::string, KeyState>& LoadEntry(Side& side, std::string_view key) {
     auto it = side.keys.find(key);
-    if (it != side.keys.end()) return it->second;
-    KeyState& ks = side.keys[key];
+    if (it != side.keys.end()) return *it;
+    auto& entry = *side.keys.try_emplace(std::string(key)).first;
+    KeyState& ks = entry.second;
     if (auto v = store_->Get(StateKey(side, key))) {
       if (!KeyState::Decode(*v, &ks)) {
         // Written by this code and committed atomically: a mismatch is a bug or a corrupt store.
         VW_CHECK(false) << "corrupt engine key state for '" << key << "'";
       }
     }
-    return ks;
+    return entry;
   }
 
   // Buffers `e` for `key`; false if it is late (not used).
-  bool Offer(Side& side, const std::string& key, const EventPtr& e) {
-    KeyState& ks = Load(side, key);
+  bool Offer(Side& side, std::string_view key_view, const EventPtr& e) {
+    auto& [key, ks] = LoadEntry(side, key_view);
     const int64_t lateness = config_.allowed_lateness.micros();
     if (ks.max_seen_us != INT64_MIN && e->time_us() < ks.max_seen_us - lateness) return false;
     ks.dirty = true;
+    // pending_keys changes only when the buffer turns non-empty (Release removes it when empty).
+    if (ks.pending.empty()) side.pending_keys.insert(key);
     if (ks.pending.empty() || !CanonicalLess(*e, *ks.pending.back())) {
       ks.pending.push_back(e);
     } else {
@@ -454,13 +467,13 @@ class Engine::Impl final : public Emitter {
       ks.pending.insert(pos, e);
     }
     ks.max_seen_us = std::max(ks.max_seen_us, e->time_us());
-    side.pending_keys.insert(key);
     Release(side, key, ks, ks.max_seen_us - lateness);
     return true;
   }
 
   // Runs the detectors over buffered events with time < watermark, in canonical order.
   void Release(Side& side, const std::string& key, KeyState& ks, int64_t watermark) {
+    if (ks.pending.empty() || ks.pending.front()->time_us() >= watermark) return;
     while (!ks.pending.empty() && ks.pending.front()->time_us() < watermark) {
       EventPtr e = std::move(ks.pending.front());
       ks.pending.pop_front();
@@ -502,6 +515,7 @@ class Engine::Impl final : public Emitter {
   EngineStats stats_;
   AlertSink* sink_ = nullptr;
   EventTime last_horizon_ = EventTime::Min();
+  std::string key_buf_;  // CallerKeyView's buffer
 };
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
