@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
     t->partitions = a.partitions;
   }
   c.deadletter.name = c.application_id + ".dlq";
+  c.feedback.name = c.application_id + ".feedback";
   c.raw.partitions = 1;  // preserves event-time order per key (see docs/operations.md)
 
   {

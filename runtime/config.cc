@@ -133,6 +133,19 @@ const std::vector<Field>& Fields() {
       {{"topics.deadletter", "topic", "{name: kv.deadletter, partitions: 1}",
         "raw bytes that could not be ingested, with the reason in headers"},
        Topic(&PipelineConfig::deadletter, "topics.deadletter")},
+      {{"topics.feedback", "topic", "{name: kv.feedback, partitions: 1}",
+        "analyst verdicts (JSON lines, docs/feedback.md); benign ones suppress later alerts"},
+       Topic(&PipelineConfig::feedback, "topics.feedback")},
+      {{"privacy.pseudonymise", "string", "none",
+        "none | state (events pseudonymised before the detectors: state, changelogs and alerts "
+        "hold pseudonyms) | alerts (alerts pseudonymised before they are published)"},
+       String(&PipelineConfig::pseudonymise, "privacy.pseudonymise")},
+      {{"privacy.key_file", "string", "\"\"",
+        "file holding the HMAC key (>= 16 bytes; relative to this file); never logged"},
+       String(&PipelineConfig::key_file, "privacy.key_file")},
+      {{"privacy.key_env", "string", "VW_PSEUDONYM_KEY",
+        "environment variable holding the key when privacy.key_file is empty"},
+       String(&PipelineConfig::key_env, "privacy.key_env")},
       {{"kafka.bootstrap_servers", "string", "127.0.0.1:19092",
         "the brokers (--bootstrap overrides)"},
        String(&PipelineConfig::bootstrap_servers, "kafka.bootstrap_servers")},
@@ -220,6 +233,14 @@ Status ValidatePipelineConfig(const PipelineConfig& c) {
   if (c.application_id.empty()) return Status::InvalidArgument("'application_id' is empty");
   if (c.instance_id.empty()) return Status::InvalidArgument("'instance_id' is empty");
   if (c.state_dir.empty()) return Status::InvalidArgument("'state_dir' is empty");
+  if (c.pseudonymise != "none" && c.pseudonymise != "state" && c.pseudonymise != "alerts") {
+    return Status::InvalidArgument("'privacy.pseudonymise' = '" + c.pseudonymise +
+                                   "' is not one of none, state, alerts");
+  }
+  if (c.pseudonymise != "none" && c.key_file.empty() && c.key_env.empty()) {
+    return Status::InvalidArgument(
+        "'privacy.pseudonymise' needs a key: set privacy.key_file or privacy.key_env");
+  }
   for (const auto* m : {&c.consumer, &c.producer, &c.common}) {
     for (const auto& [k, v] : *m) {
       if (k == "transactional.id" || k == "enable.auto.commit" || k == "isolation.level") {
@@ -255,6 +276,9 @@ Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::s
   if (!c.detect_config.empty() && !base_dir.empty() &&
       std::filesystem::path(c.detect_config).is_relative()) {
     c.detect_config = (std::filesystem::path(base_dir) / c.detect_config).string();
+  }
+  if (!c.key_file.empty() && !base_dir.empty() && std::filesystem::path(c.key_file).is_relative()) {
+    c.key_file = (std::filesystem::path(base_dir) / c.key_file).string();
   }
   VW_RETURN_IF_ERROR(ValidatePipelineConfig(c).WithContext(name));
   return c;

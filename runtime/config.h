@@ -41,6 +41,14 @@ struct PipelineConfig {
   TopicConfig by_caller{"kv.events.by-caller", 6};
   TopicConfig alerts{"kv.alerts", 6};
   TopicConfig deadletter{"kv.deadletter", 1};
+  // Analyst verdicts (docs/feedback.md), read by every process that runs a detector stage.
+  TopicConfig feedback{"kv.feedback", 1};
+  // Pseudonymisation (issue 9, docs/privacy.md): "none", "state" (events are pseudonymised
+  // before the detectors key, buffer or store them: state, changelogs and alerts hold pseudonyms)
+  // or "alerts" (state is clear; alerts are pseudonymised before they are published).
+  std::string pseudonymise = "none";
+  std::string key_file;                      // the HMAC key's file; relative to this file
+  std::string key_env = "VW_PSEUDONYM_KEY";  // else the key is this variable's value
   std::string bootstrap_servers = "127.0.0.1:19092";
   kafka::Config common;    // kafka.common.*: both clients (security.protocol, sasl.*, ssl.*)
   kafka::Config consumer;  // kafka.consumer.*

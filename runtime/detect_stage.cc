@@ -7,26 +7,83 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "forensics/alert_record.h"
 #include "kafka/consumer.h"
 #include "processors/detectors/engine.h"
 #include "runtime/control.h"
+#include "runtime/feedback_tracker.h"
+#include "runtime/privacy.h"
 #include "state/recovery.h"
 #include "state/state_store.h"
 
 namespace vw::runtime {
+
+class DetectShared {
+ public:
+  Privacy privacy;
+  std::unique_ptr<FeedbackTracker> tracker;  // set by StartDetectShared
+};
+
+void DetectSharedDeleter::operator()(DetectShared* s) const { delete s; }
+
+Result<DetectSharedPtr> OpenDetectShared(const PipelineConfig& config, Metrics* metrics) {
+  DetectSharedPtr shared(new DetectShared());
+  VW_ASSIGN_OR_RETURN(shared->privacy, LoadPrivacy(config));
+  FeedbackTrackerOptions o;
+  o.consumer_config = config.ConsumerConfig();
+  o.consumer_config["group.id"] = config.application_id + ".feedback-tracker";
+  o.alerts_topic = config.alerts.name;
+  o.feedback_topic = config.feedback.name;
+  o.alerts_partitions = config.alerts.partitions;
+  o.feedback_partitions = config.feedback.partitions;
+  shared->tracker = std::make_unique<FeedbackTracker>(std::move(o), metrics);
+  return shared;
+}
+
+Status StartDetectShared(DetectShared* shared, int alerts_partitions, int feedback_partitions,
+                         const std::atomic<bool>& stop) {
+  shared->tracker->SetPartitions(alerts_partitions, feedback_partitions);
+  VW_RETURN_IF_ERROR(shared->tracker->Start());
+  if (!shared->tracker->WaitUntilCaughtUp(stop)) return Status::Cancelled("stopping");
+  return Status::OK();
+}
+
 namespace {
 
 // Where a partition's flush markers are remembered between commits (and crashes).
 constexpr std::string_view kFlushKey = "vw.runtime.flush-origins";
 
+// The alert output path: pseudonymise (privacy.pseudonymise=alerts), drop what an analyst's
+// benign verdict suppresses, produce the rest into the open transaction. Counters are the
+// transaction's, so suppressions are counted only when it commits.
 class AlertEmitter final : public detect::AlertSink {
  public:
-  AlertEmitter(const std::string& topic, Emitter& out, int64_t ts, CounterDelta* counters)
-      : topic_(topic), out_(out), ts_(ts), counters_(counters) {}
+  AlertEmitter(const std::string& topic, Emitter& out, int64_t ts, CounterDelta* counters,
+               const DetectShared* shared)
+      : topic_(topic), out_(out), ts_(ts), counters_(counters), shared_(shared) {}
   void OnAlert(const v1::Alert& alert) override {
     if (!status_.ok()) return;
-    status_ = out_.Emit(topic_, std::nullopt, alert.system_alert_id(), detect::AlertJson(alert),
-                        nullptr, ts_);
+    std::string json;
+    if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kAlerts) {
+      v1::Alert copy = alert;
+      shared_->privacy.pseudonymiser->Apply(&copy);
+      json = detect::AlertJson(copy);
+    } else {
+      json = detect::AlertJson(alert);
+    }
+    if (shared_ != nullptr && shared_->tracker != nullptr) {
+      SuppressionSnapshot suppressions = shared_->tracker->Snapshot();
+      if (!suppressions->empty()) {
+        // The record the tracker resolved verdicts from is parsed from the same JSON, so the
+        // scope keys compare like for like (pseudonyms included).
+        Result<forensics::AlertRecord> rec = forensics::ParseAlertJson(json);
+        if (rec.ok() && IsSuppressed(*suppressions, *rec)) {
+          ++counters_->suppressed_by_type[alert.alert_type()];
+          return;
+        }
+      }
+    }
+    status_ = out_.Emit(topic_, std::nullopt, alert.system_alert_id(), json, nullptr, ts_);
     ++counters_->alerts_by_type[alert.alert_type()];
   }
   const Status& status() const { return status_; }
@@ -36,14 +93,17 @@ class AlertEmitter final : public detect::AlertSink {
   Emitter& out_;
   int64_t ts_;
   CounterDelta* counters_;
+  const DetectShared* shared_;
   Status status_;
 };
 
 class DetectTask final : public PartitionTask {
  public:
   DetectTask(const PipelineConfig& config, kafka::TopicPartition tp, std::string changelog,
-             std::unique_ptr<state::StateStore> store, std::unique_ptr<detect::Engine> engine)
+             std::unique_ptr<state::StateStore> store, std::unique_ptr<detect::Engine> engine,
+             const DetectShared* shared)
       : config_(config),
+        shared_(shared),
         tp_(std::move(tp)),
         changelog_(std::move(changelog)),
         store_(std::move(store)),
@@ -58,7 +118,7 @@ class DetectTask final : public PartitionTask {
 
   Status Process(const kafka::Message& m, Emitter& out, CounterDelta* counters) override {
     AlertEmitter sink(config_.alerts.name, out, m.timestamp_ms() > 0 ? m.timestamp_ms() : 0,
-                      counters);
+                      counters, shared_);
     if (auto control = m.header(kControlHeader); control.has_value()) {
       if (*control == kControlFlush) HandleFlush(m, sink);
       return sink.status();
@@ -118,6 +178,7 @@ class DetectTask final : public PartitionTask {
   }
 
   const PipelineConfig& config_;
+  const DetectShared* shared_;
   kafka::TopicPartition tp_;
   std::string changelog_;
   std::unique_ptr<state::StateStore> store_;
@@ -130,8 +191,10 @@ class DetectTask final : public PartitionTask {
 class DetectTaskFactory final : public TaskFactory {
  public:
   DetectTaskFactory(const PipelineConfig& config, DetectStage stage, detect::DetectConfig dc,
-                    std::unique_ptr<detect::ThreatIntel> intel, Metrics* metrics)
+                    std::unique_ptr<detect::ThreatIntel> intel, Metrics* metrics,
+                    const DetectShared* shared)
       : config_(config),
+        shared_(shared),
         stage_(stage == DetectStage::kVault ? "vault" : "caller"),
         keying_(stage == DetectStage::kVault ? detect::Keying::kByVault
                                              : detect::Keying::kByCaller),
@@ -176,8 +239,13 @@ class DetectTaskFactory final : public TaskFactory {
     }
     VW_ASSIGN_OR_RETURN(std::unique_ptr<detect::Engine> engine,
                         detect::Engine::Create(detect_config_, keying_, store.get(), intel_.get()));
+    if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kState) {
+      // The shared_ptr keeps the pseudonymiser alive as long as the engine.
+      std::shared_ptr<const governance::Pseudonymiser> p = shared_->privacy.pseudonymiser;
+      engine->SetEventTransform([p](v1::AccessEvent* e) { p->Apply(e); });
+    }
     return std::unique_ptr<PartitionTask>(new DetectTask(
-        config_, tp, config_.ChangelogTopic(stage_), std::move(store), std::move(engine)));
+        config_, tp, config_.ChangelogTopic(stage_), std::move(store), std::move(engine), shared_));
   }
 
  private:
@@ -221,6 +289,7 @@ class DetectTaskFactory final : public TaskFactory {
   }
 
   const PipelineConfig& config_;
+  const DetectShared* shared_;
   std::string stage_;
   detect::Keying keying_;
   detect::DetectConfig detect_config_;
@@ -232,13 +301,13 @@ class DetectTaskFactory final : public TaskFactory {
 
 Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig& config,
                                                            DetectStage stage, int worker_index,
-                                                           Metrics* metrics) {
+                                                           Metrics* metrics, DetectShared* shared) {
   (void)worker_index;
   VW_ASSIGN_OR_RETURN(detect::DetectConfig dc, detect::LoadDetectConfig(config.detect_config));
   VW_ASSIGN_OR_RETURN(std::unique_ptr<detect::ThreatIntel> intel,
                       detect::ThreatIntel::Load(dc, SystemClock::Default()));
   return std::unique_ptr<TaskFactory>(
-      new DetectTaskFactory(config, stage, std::move(dc), std::move(intel), metrics));
+      new DetectTaskFactory(config, stage, std::move(dc), std::move(intel), metrics, shared));
 }
 
 }  // namespace vw::runtime

@@ -11,8 +11,14 @@
 //
 // One factory per worker thread: it owns the DetectConfig and the threat-intel lists its
 // engines share (not thread-safe, hence per thread).
+//
+// Issue 9 duties, per process (DetectShared, shared by every detector worker): pseudonymisation
+// (runtime/privacy.h: `state` sets each engine's event transform, `alerts` rewrites each alert
+// before AlertJson) and analyst feedback (runtime/feedback_tracker.h: an alert under a benign
+// verdict's suppression is not produced to kv.alerts; counted at commit).
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include "base/result.h"
@@ -24,8 +30,25 @@ namespace vw::runtime {
 
 enum class DetectStage { kVault, kCaller };
 
+// What the detector workers of one process share: the pseudonymiser and the feedback tracker.
+// Opaque here so that the runtime compiles without governance/ when the build has no detectors.
+class DetectShared;
+struct DetectSharedDeleter {
+  void operator()(DetectShared* s) const;
+};
+using DetectSharedPtr = std::unique_ptr<DetectShared, DetectSharedDeleter>;
+
+// Reads the privacy settings (a missing or short key is an error naming the setting, never the
+// key). Call before anything else starts.
+Result<DetectSharedPtr> OpenDetectShared(const PipelineConfig& config, Metrics* metrics);
+// Once the topics exist: starts the feedback tracker (alerts and feedback topics with these
+// partition counts) and waits until it has read both topics to their end; Cancelled if `stop` is
+// set first (Cancelled). Stops the tracker on destruction.
+Status StartDetectShared(DetectShared* shared, int alerts_partitions, int feedback_partitions,
+                         const std::atomic<bool>& stop);
+
 Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig& config,
                                                            DetectStage stage, int worker_index,
-                                                           Metrics* metrics);
+                                                           Metrics* metrics, DetectShared* shared);
 
 }  // namespace vw::runtime

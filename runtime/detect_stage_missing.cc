@@ -4,10 +4,25 @@
 
 namespace vw::runtime {
 
-Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig&, DetectStage, int,
-                                                           Metrics*) {
+class DetectShared {};
+void DetectSharedDeleter::operator()(DetectShared* s) const { delete s; }
+
+namespace {
+Status NoDetectors() {
   return Status::FailedPrecondition(
       "this build has no detectors (vw_detectors): run with stages: [ingest] only");
+}
+}  // namespace
+
+Result<DetectSharedPtr> OpenDetectShared(const PipelineConfig&, Metrics*) { return NoDetectors(); }
+
+Status StartDetectShared(DetectShared*, int, int, const std::atomic<bool>&) {
+  return NoDetectors();
+}
+
+Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig&, DetectStage, int,
+                                                           Metrics*, DetectShared*) {
+  return NoDetectors();
 }
 
 }  // namespace vw::runtime

@@ -11,9 +11,22 @@ void Metrics::AddCommitted(const CounterDelta& d) {
   skipped_.fetch_add(d.skipped);
   events_detected_.fetch_add(d.events_detected);
   late_dropped_.fetch_add(d.late_dropped);
-  if (d.alerts_by_type.empty()) return;
+  if (d.alerts_by_type.empty() && d.suppressed_by_type.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [type, n] : d.alerts_by_type) alerts_by_type_[type] += n;
+  for (const auto& [type, n] : d.suppressed_by_type) suppressed_by_type_[type] += n;
+}
+
+void Metrics::CountVerdict(const std::string& kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++verdicts_[kind];
+}
+
+uint64_t Metrics::suppressed_total() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t n = 0;
+  for (const auto& [t, c] : suppressed_by_type_) n += c;
+  return n;
 }
 
 void Metrics::ObserveCommit(double seconds) {
@@ -102,6 +115,22 @@ std::string Metrics::RenderPrometheus() const {
   for (const auto& [type, n] : alerts_by_type_) {
     o << "vaultwatch_alerts_total{type=\"" << type << "\"} " << n << '\n';
   }
+  o << "# HELP vaultwatch_alerts_suppressed_total Alerts not published because of an analyst's "
+       "benign verdict (committed), by type.\n"
+       "# TYPE vaultwatch_alerts_suppressed_total counter\n";
+  for (const auto& [type, n] : suppressed_by_type_) {
+    o << "vaultwatch_alerts_suppressed_total{type=\"" << type << "\"} " << n << '\n';
+  }
+  o << "# HELP vaultwatch_feedback_verdicts_total Analyst verdicts read from the feedback topic, "
+       "by verdict (bad = unreadable line).\n"
+       "# TYPE vaultwatch_feedback_verdicts_total counter\n";
+  for (const auto& [kind, n] : verdicts_) {
+    o << "vaultwatch_feedback_verdicts_total{verdict=\"" << kind << "\"} " << n << '\n';
+  }
+  o << "# HELP vaultwatch_suppressions_active Suppressions from benign verdicts in force (not "
+       "expired at the newest alert's time).\n"
+       "# TYPE vaultwatch_suppressions_active gauge\nvaultwatch_suppressions_active "
+    << suppressions_active_.load() << '\n';
   o << "# HELP vaultwatch_commit_latency_seconds Time to commit one transaction (offsets + "
        "commit).\n"
        "# TYPE vaultwatch_commit_latency_seconds histogram\n";

@@ -21,6 +21,8 @@ struct CounterDelta {
   uint64_t events_in = 0, accepted = 0, deadlettered = 0, skipped = 0;
   uint64_t events_detected = 0, late_dropped = 0;
   std::map<std::string, uint64_t> alerts_by_type;
+  // Alerts an analyst's benign verdict suppressed (not published), by type.
+  std::map<std::string, uint64_t> suppressed_by_type;
   void Clear() { *this = CounterDelta(); }
 };
 
@@ -35,6 +37,10 @@ class Metrics {
     restores_.fetch_add(1);
     restored_records_.fetch_add(records);
   }
+  // Analyst feedback (FeedbackTracker): verdicts read from the feedback topic by kind
+  // ("benign", "true_positive", "bad"), and the suppressions currently in force.
+  void CountVerdict(const std::string& kind);
+  void SetSuppressionsActive(int64_t n) { suppressions_active_.store(n); }
   // Gauges set by each worker ("<stage>/<thread>") for the partitions it owns.
   void SetLag(const std::string& worker, int64_t lag);
   void SetStateKeys(const std::string& worker, uint64_t keys, uint64_t bytes);
@@ -56,6 +62,7 @@ class Metrics {
   uint64_t events_detected() const { return events_detected_.load(); }
   uint64_t alerts_total() const;
   uint64_t commits() const { return commits_.load(); }
+  uint64_t suppressed_total() const;
 
  private:
   static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -65,10 +72,13 @@ class Metrics {
   std::atomic<uint64_t> commits_{0}, aborts_{0}, producer_recreations_{0};
   std::atomic<uint64_t> restores_{0}, restored_records_{0};
   std::atomic<bool> healthy_{true};
+  std::atomic<int64_t> suppressions_active_{0};
   int expected_workers_ = 0;
   std::map<std::string, bool> worker_ready_;
   mutable std::mutex mu_;
   std::map<std::string, uint64_t> alerts_by_type_;
+  std::map<std::string, uint64_t> suppressed_by_type_;
+  std::map<std::string, uint64_t> verdicts_;
   std::array<uint64_t, kBuckets.size()> commit_buckets_{};
   uint64_t commit_count_ = 0;
   double commit_sum_ = 0;

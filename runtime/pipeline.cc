@@ -22,7 +22,7 @@ Status Pipeline::CreateTopics() {
   std::vector<kafka::TopicSpec> specs;
   int rf = config_.replication_factor;
   for (TopicConfig* t : {&config_.raw, &config_.by_vault, &config_.by_caller, &config_.alerts,
-                         &config_.deadletter}) {
+                         &config_.deadletter, &config_.feedback}) {
     specs.push_back({t->name, t->partitions, rf, {}});
   }
   // Broker restarts and start-up races are retriable: keep trying for a while.
@@ -35,7 +35,8 @@ Status Pipeline::CreateTopics() {
   }
   // Existing topics keep their partition counts: use the real ones (markers go to every
   // partition; changelogs must match their input).
-  for (TopicConfig* t : {&config_.raw, &config_.by_vault, &config_.by_caller}) {
+  for (TopicConfig* t :
+       {&config_.raw, &config_.by_vault, &config_.by_caller, &config_.alerts, &config_.feedback}) {
     VW_ASSIGN_OR_RETURN(int n, admin->PartitionCount(t->name, 30000));
     if (n != t->partitions) {
       VW_LOG(Warn, "topic exists with another partition count; using it")
@@ -68,12 +69,27 @@ Status Pipeline::CreateTopics() {
 
 Status Pipeline::Run(const std::atomic<bool>& stop) {
   VW_RETURN_IF_ERROR(ValidatePipelineConfig(config_));
+  bool detects = false;
+  for (const auto& stage : config_.stages) detects = detects || stage != "ingest";
+  // Privacy settings first: a missing key must stop start-up before anything runs.
+  DetectSharedPtr shared;
+  if (detects) {
+    VW_ASSIGN_OR_RETURN(shared, OpenDetectShared(config_, &metrics_));
+  }
   if (config_.metrics_port != 0) {  // 0: no endpoint
     VW_ASSIGN_OR_RETURN(
         http_, HttpServer::Start(config_.metrics_address, config_.metrics_port, &metrics_));
     http_port_.store(http_->port());
   }
   VW_RETURN_IF_ERROR(CreateTopics());
+  if (detects) {
+    // The detectors consult analyst feedback; a (re)started process first rebuilds it from the
+    // alerts and feedback topics, so that a verdict read before a crash still applies after it.
+    Status s = StartDetectShared(shared.get(), config_.alerts.partitions,
+                                 config_.feedback.partitions, stop);
+    if (s.code() == StatusCode::kCancelled) return Status::OK();
+    VW_RETURN_IF_ERROR(s);
+  }
 
   struct Slot {
     WorkerOptions options;
@@ -107,9 +123,10 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
       } else {
         bool vault = stage == "vault";
         o.input_topic = vault ? config_.by_vault.name : config_.by_caller.name;
-        slot->make_factory = [this, vault, i]() -> Result<std::unique_ptr<TaskFactory>> {
+        DetectShared* sh = shared.get();
+        slot->make_factory = [this, vault, i, sh]() -> Result<std::unique_ptr<TaskFactory>> {
           return MakeDetectTaskFactory(config_, vault ? DetectStage::kVault : DetectStage::kCaller,
-                                       i, &metrics_);
+                                       i, &metrics_, sh);
         };
       }
       slots.push_back(std::move(slot));

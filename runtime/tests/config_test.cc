@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
 namespace vw::runtime {
 namespace {
 
@@ -55,6 +59,29 @@ TEST(PipelineConfigTest, RejectsUnknownKeysBadValuesAndOwnedProperties) {
   auto unknown = ParsePipelineConfig("topics: {raw: {name: x, partitons: 2}}", "p.yaml", "");
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("topics.raw.partitons"), std::string::npos);
+}
+
+// docs/operations.md's configuration table documents every field of the declared table: a key
+// added to config.cc without its line there fails here.
+TEST(PipelineConfigTest, OperationsGuideDocumentsEveryKey) {
+  const char* src = std::getenv("VW_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  std::ifstream in(std::string(src) + "/docs/operations.md");
+  ASSERT_TRUE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  const std::string grouped = "`topics.{raw,by_vault,by_caller,alerts,deadletter}`";
+  for (const auto& f : PipelineConfigTable()) {
+    if (doc.find("| `" + f.name + "`") != std::string::npos) continue;
+    if (f.name.rfind("kafka.", 0) == 0 &&
+        doc.find("`kafka." + f.name.substr(6)) != std::string::npos)
+      continue;
+    if (f.name.rfind("topics.", 0) == 0 && grouped.find(f.name.substr(7)) != std::string::npos &&
+        doc.find(grouped) != std::string::npos)
+      continue;
+    ADD_FAILURE() << "docs/operations.md does not document '" << f.name << "'";
+  }
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 # broker restart (issue 7). Spawns the vaultwatch binary, so it depends on it. Owner: pipeline.
 vw_cc_test(NAME pipeline_test
   SRCS ${CMAKE_CURRENT_LIST_DIR}/pipeline_test.cc
-  DEPS vw_kafka vw_proto
+  DEPS vw_kafka vw_proto vw_ingest vw_forensics vw_governance
   LABELS integration TIMEOUT 900)
 add_dependencies(pipeline_test vaultwatch)
 set_tests_properties(pipeline_test PROPERTIES RUN_SERIAL TRUE)

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -163,13 +164,55 @@ inline Status Feed(const std::string& bootstrap, const std::string& topic, int p
   return producer->Flush(300000);
 }
 
+// Every record of `topic` (all partitions, read_committed) from the beginning to its end, as
+// key + value (tombstones: empty value).
+inline std::vector<std::pair<std::string, std::string>> ReadToEnd(const std::string& bootstrap,
+                                                                  const std::string& topic,
+                                                                  int partitions,
+                                                                  std::chrono::seconds timeout) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto consumer = kafka::Consumer::Create({{"bootstrap.servers", bootstrap},
+                                           {"group.id", Unique("vw-it-reader")},
+                                           {"enable.partition.eof", "true"}});
+  EXPECT_TRUE(consumer.ok()) << consumer.status();
+  if (!consumer.ok()) return out;
+  kafka::OffsetMap start;
+  for (int p = 0; p < partitions; ++p) start[{topic, PartitionId(p)}] = KafkaOffset(-2);
+  EXPECT_TRUE((*consumer)->Assign(start).ok());
+  std::set<kafka::TopicPartition> done;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (done.size() < static_cast<size_t>(partitions) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::vector<kafka::Message> batch;
+    std::vector<kafka::TopicPartition> eof;
+    (*consumer)->Poll(200, 5000, &batch, &eof).IgnoreError();
+    for (const auto& m : batch) out.emplace_back(std::string(m.key()), std::string(m.value()));
+    done.insert(eof.begin(), eof.end());
+  }
+  EXPECT_EQ(done.size(), static_cast<size_t>(partitions)) << topic << " not read to its end";
+  return out;
+}
+
+// Waits until `file` contains `text` (a log line the process writes), at most `timeout`.
+inline bool WaitForLogLine(const std::string& file, const std::string& text,
+                           std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ReadFile(file).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
+}
+
 // Reads `topic` (all partitions, read_committed, from the beginning) until `want` records have
-// arrived and then `settle` more passes without new ones, or until `timeout`. Returns the values.
+// arrived and then `settle` more passes without new ones, or until `timeout`, or until `until`
+// returns true for a value. Returns the values.
 inline std::vector<std::string> ReadCommitted(
     const std::string& bootstrap, const std::string& topic, int partitions, size_t want,
     std::chrono::seconds timeout,
     std::chrono::milliseconds settle = std::chrono::milliseconds(3000),
-    const std::function<void()>& on_poll = nullptr) {
+    const std::function<void()>& on_poll = nullptr,
+    const std::function<bool(const std::string&)>& until = nullptr) {
   std::vector<std::string> values;
   // librdkafka 2.0.2 wants a group.id even for a manual assignment (nothing is committed).
   auto consumer = kafka::Consumer::Create(
@@ -186,7 +229,12 @@ inline std::vector<std::string> ReadCommitted(
   while (std::chrono::steady_clock::now() < deadline) {
     std::vector<kafka::Message> batch;
     (*consumer)->Poll(200, 5000, &batch).IgnoreError();
-    for (const auto& m : batch) values.emplace_back(m.value());
+    bool done = false;
+    for (const auto& m : batch) {
+      values.emplace_back(m.value());
+      if (until && until(values.back())) done = true;
+    }
+    if (done) break;
     if (!batch.empty()) quiet_since = std::chrono::steady_clock::now();
     if (on_poll) on_poll();
     if (values.size() >= want && std::chrono::steady_clock::now() - quiet_since >= settle) break;
@@ -197,7 +245,7 @@ inline std::vector<std::string> ReadCommitted(
 // The pipeline config for one test: unique application id and topics.
 struct PipelineSetup {
   std::string app, dir, config_path, bootstrap;
-  std::string raw, by_vault, by_caller, alerts, dlq;
+  std::string raw, by_vault, by_caller, alerts, dlq, feedback;
   int partitions = 4;  // of every topic but the raw one
   int raw_partitions = 1;
   int threads = 1;  // threads_per_stage
@@ -222,6 +270,7 @@ struct PipelineSetup {
     by_caller = app + ".by-caller";
     alerts = app + ".alerts";
     dlq = app + ".dlq";
+    feedback = app + ".feedback";
     config_path = dir + "/pipeline.yaml";
     std::ofstream out(config_path);
     out << "application_id: " << app << "\n"
@@ -237,6 +286,7 @@ struct PipelineSetup {
         << "  by_caller: {name: " << by_caller << ", partitions: " << parts << "}\n"
         << "  alerts: {name: " << alerts << ", partitions: " << parts << "}\n"
         << "  deadletter: {name: " << dlq << ", partitions: 1}\n"
+        << "  feedback: {name: " << feedback << ", partitions: 1}\n"
         << "kafka:\n"
         << "  bootstrap_servers: " << bootstrap << "\n"
         << "  consumer: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}\n"
@@ -253,6 +303,15 @@ struct PipelineSetup {
   PipelineSetup(const PipelineSetup&) = delete;
   PipelineSetup& operator=(const PipelineSetup&) = delete;
 
+  // Appends top-level YAML to the config (e.g. "privacy: {pseudonymise: state}").
+  void AppendConfig(const std::string& yaml) const {
+    std::ofstream out(config_path, std::ios::app);
+    out << yaml << "\n";
+  }
+
+  // The changelog topic of a detector stage ("vault" or "caller").
+  std::string Changelog(const std::string& stage) const { return app + "-" + stage + "-changelog"; }
+
   // `vaultwatch run` for this setup; `instance` names the instance (and its state dir).
   Child Start(const std::string& instance, const std::string& extra_log_suffix = "") const {
     std::string bin = Env("VW_BINARY_DIR") + "/apps/vaultwatch";
@@ -267,7 +326,8 @@ struct PipelineSetup {
                                 {by_vault, partitions, 1, {}},
                                 {by_caller, partitions, 1, {}},
                                 {alerts, partitions, 1, {}},
-                                {dlq, 1, 1, {}}},
+                                {dlq, 1, 1, {}},
+                                {feedback, 1, 1, {}}},
                                30000);
   }
 };
