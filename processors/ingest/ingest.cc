@@ -1,6 +1,9 @@
 #include "processors/ingest/ingest.h"
 
 #include <simdjson.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -119,8 +122,11 @@ VW_INGEST_INLINE bool SameBytes(const char* a, const char* b) {
 
 template <size_t N>
 VW_INGEST_INLINE bool KeyIs(std::string_view key, const char (&literal)[N]) {
+  static_assert(N > 1);
+  // Exact first (Azure's casing); the case-insensitive compare only when the first letters agree.
   return key.size() == N - 1 && (SameBytes<N - 1>(key.data(), literal) ||
-                                 EqualsIgnoreCase(key, std::string_view(literal, N - 1)));
+                                 ((key[0] | 0x20) == (literal[0] | 0x20) &&
+                                  EqualsIgnoreCase(key, std::string_view(literal, N - 1))));
 }
 
 // True if n bytes at p hold a backslash, eight at a time (SWAR): keys and values are short, and a
@@ -143,6 +149,14 @@ VW_INGEST_INLINE bool HasBackslash(const char* p, size_t n) {
     return (backslashes(p) & (~uint64_t{0} >> (64 - 8 * n))) != 0;
   }
   size_t i = 0;
+#ifdef __SSE2__
+  // Sixteen at a time for the long values (request URIs, client info, ids).
+  const __m128i bs = _mm_set1_epi8('\\');
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)) != 0) return true;
+  }
+#endif
   for (; i + 8 <= n; i += 8) {
     if (backslashes(p + i) != 0) return true;
   }
@@ -185,6 +199,12 @@ inline bool InPlaceString(od::value& v, std::string_view* out) {
 inline simdjson::error_code GetString(od::value& v, std::string_view* out) {
   if (InPlaceString(v, out)) return simdjson::SUCCESS;
   return v.get_string().get(*out);
+}
+
+// `s` lower-cased into `out` (std::string::clear is inline; the message's clear_x() is not).
+inline void AssignLower(std::string_view s, std::string* out) {
+  out->clear();
+  AppendLower(s, out);
 }
 
 const char* TypeName(od::json_type t) {
@@ -271,6 +291,9 @@ class Ingestor::Impl {
   template <typename F>
   bool FastObject(F&& member);
   bool FastRecord(DocCtx& ctx, bool may_be_envelope);
+  bool FastTime(std::string_view t, int64_t* us);
+  char day_cache_date_[10] = {};  // FastTime: the last date seen ("YYYY-MM-DD") and its day
+  int64_t day_cache_days_ = 0;
   bool FastEnvelope(DocCtx& ctx);
   bool FastStatus(AccessEvent* e);
   bool FastProperties(AccessEvent* e);
@@ -724,6 +747,57 @@ bool Ingestor::Impl::FastObject(F&& member) {
   }
 }
 
+// Azure's own form of `time`, "2026-01-15T00:00:01.1234567Z" (also without fraction or zone, or
+// with 't' or ' ' or 'z'), as ParseRfc3339 reads it, with the date's day number cached: records
+// come in time order, so one date serves many. False for anything else (offsets, errors), which
+// ParseRfc3339 then reads.
+bool Ingestor::Impl::FastTime(std::string_view t, int64_t* us) {
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || t[13] != ':' || t[16] != ':' ||
+      (t[10] != 'T' && t[10] != 't' && t[10] != ' ')) {
+    return false;
+  }
+  auto digits = [&t](size_t at, size_t n, int64_t* v) {
+    int64_t x = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+      x = x * 10 + (t[i] - '0');
+    }
+    *v = x;
+    return true;
+  };
+  if (std::memcmp(t.data(), day_cache_date_, 10) != 0) {
+    int64_t year, month, day;
+    if (!digits(0, 4, &year) || !digits(5, 2, &month) || !digits(8, 2, &day)) return false;
+    static constexpr int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12 || day < 1 || day > kDaysInMonth[month - 1]) return false;
+    day_cache_days_ = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    std::memcpy(day_cache_date_, t.data(), 10);
+  }
+  int64_t hour, minute, second;
+  if (!digits(11, 2, &hour) || !digits(14, 2, &minute) || !digits(17, 2, &second) || hour > 23 ||
+      minute > 59 || second > 60) {
+    return false;
+  }
+  if (second == 60) second = 59;  // as ParseRfc3339: a leap second is clamped
+  size_t pos = 19;
+  int64_t micros = 0;
+  if (pos < t.size() && t[pos] == '.') {
+    ++pos;
+    size_t n = 0;
+    while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') {
+      if (n < 6) micros = micros * 10 + (t[pos] - '0');
+      ++n;
+      ++pos;
+    }
+    if (n == 0) return false;
+    for (size_t i = n; i < 6; ++i) micros *= 10;
+  }
+  if (pos < t.size() && (t[pos] == 'Z' || t[pos] == 'z')) ++pos;
+  if (pos != t.size()) return false;
+  *us = (day_cache_days_ * 86400 + hour * 3600 + minute * 60 + second) * 1000000 + micros;
+  return true;
+}
+
 // One NDJSON line holding one record object, read as ProcessObject + ReadRecordField would read
 // it; false when the general reader must take the line.
 bool Ingestor::Impl::FastRecord(DocCtx& ctx, bool may_be_envelope) {
@@ -740,9 +814,13 @@ bool Ingestor::Impl::FastRecord(DocCtx& ctx, bool may_be_envelope) {
       case 4:
         if (KeyIs(key, "time")) {
           if (!FastString(&s)) return false;
-          Result<EventTime> t = ParseRfc3339(s);
-          if (!t.ok()) return false;
-          e->set_time_us(t->micros());
+          int64_t us = 0;
+          if (!FastTime(s, &us)) {
+            Result<EventTime> t = ParseRfc3339(s);
+            if (!t.ok()) return false;
+            us = t->micros();
+          }
+          e->set_time_us(us);
           has_time_ = true;
           return true;
         }
@@ -965,77 +1043,74 @@ bool Ingestor::Impl::FastClaims(AccessEvent* e) {
     size_t slash = key.rfind('/');
     std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
     // Only the claims used are read (and checked for escapes), as ReadClaims does.
-    bool used = false;
+    enum {
+      kUnused,
+      kObjectId,
+      kUpn,
+      kTenantId,
+      kName,
+      kAppId,
+      kIdtyp,
+      kIpaddr,
+      kUniqueName
+    } which = kUnused;
     switch (name.size()) {
       case 3:
-        used = KeyIs(name, "oid") || KeyIs(name, "upn") || KeyIs(name, "tid");
+        which = KeyIs(name, "oid")   ? kObjectId
+                : KeyIs(name, "upn") ? kUpn
+                : KeyIs(name, "tid") ? kTenantId
+                                     : kUnused;
         break;
       case 4:
-        used = KeyIs(name, "name");
+        if (KeyIs(name, "name")) which = kName;
         break;
       case 5:
-        used = KeyIs(name, "appid") || KeyIs(name, "idtyp");
+        which = KeyIs(name, "appid") ? kAppId : KeyIs(name, "idtyp") ? kIdtyp : kUnused;
         break;
       case 6:
-        used = KeyIs(name, "ipaddr");
+        if (KeyIs(name, "ipaddr")) which = kIpaddr;
         break;
       case 8:
-        used = KeyIs(name, "tenantId");
+        if (KeyIs(name, "tenantId")) which = kTenantId;
         break;
       case 11:
-        used = KeyIs(name, "unique_name");
+        if (KeyIs(name, "unique_name")) which = kUniqueName;
         break;
       case 16:
-        used = KeyIs(name, "objectidentifier");
+        if (KeyIs(name, "objectidentifier")) which = kObjectId;
         break;
       default:
         break;
     }
-    if (!used) return SkipValue();
+    if (which == kUnused) return SkipValue();
     std::string_view s;
     if (!FastString(&s)) return false;
-    switch (name.size()) {
-      case 3:
-        if (KeyIs(name, "oid")) {
-          c->clear_object_id();
-          AppendLower(s, c->mutable_object_id());
-        } else if (KeyIs(name, "upn")) {
-          upn_ = s;
-        } else if (KeyIs(name, "tid")) {
-          c->clear_tenant_id();
-          AppendLower(s, c->mutable_tenant_id());
-        }
+    switch (which) {
+      case kObjectId:
+        AssignLower(s, c->mutable_object_id());
         break;
-      case 4:
-        if (KeyIs(name, "name")) name_claim_ = s;
+      case kUpn:
+        upn_ = s;
         break;
-      case 5:
-        if (KeyIs(name, "appid")) {
-          c->clear_app_id();
-          AppendLower(s, c->mutable_app_id());
-        } else if (KeyIs(name, "idtyp")) {
-          idtyp_ = s;
-        }
+      case kTenantId:
+        AssignLower(s, c->mutable_tenant_id());
         break;
-      case 6:
-        if (KeyIs(name, "ipaddr")) ipaddr_claim_ = s;
+      case kName:
+        name_claim_ = s;
         break;
-      case 8:
-        if (KeyIs(name, "tenantId")) {
-          c->clear_tenant_id();
-          AppendLower(s, c->mutable_tenant_id());
-        }
+      case kAppId:
+        AssignLower(s, c->mutable_app_id());
         break;
-      case 11:
-        if (KeyIs(name, "unique_name")) unique_name_ = s;
+      case kIdtyp:
+        idtyp_ = s;
         break;
-      case 16:
-        if (KeyIs(name, "objectidentifier")) {
-          c->clear_object_id();
-          AppendLower(s, c->mutable_object_id());
-        }
+      case kIpaddr:
+        ipaddr_claim_ = s;
         break;
-      default:
+      case kUniqueName:
+        unique_name_ = s;
+        break;
+      case kUnused:
         break;
     }
     return true;
@@ -1310,9 +1385,15 @@ Rec Ingestor::Impl::ProcessObject(od::object obj, const char* start, bool may_be
 
 AccessEvent* Ingestor::Impl::BeginRecord() {
   reason_.clear();
+  // One by one: chained assignments of views make GCC copy through memory (a stall).
   category_ = {};
-  idtyp_ = upn_ = unique_name_ = name_claim_ = ipaddr_claim_ = {};
-  props_id_ = request_uri_ = {};
+  idtyp_ = {};
+  upn_ = {};
+  unique_name_ = {};
+  name_claim_ = {};
+  ipaddr_claim_ = {};
+  props_id_ = {};
+  request_uri_ = {};
   http_status_ = 0;
   has_time_ = has_resource_ = has_operation_ = false;
   return NewEvent();
