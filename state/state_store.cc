@@ -336,11 +336,17 @@ StateStore::Node* StateStore::Insert(std::string_view key, std::optional<std::st
 }
 
 void StateStore::EvictClean() {
-  // Never the most recently used entry: GetView hands out a view of it.
+  // Never the entry last looked up (memo_): GetView hands out a view of it.
   while (cache_bytes_ > options_.write_cache_bytes && lru_.size() > 1) {
     Node* node = lru_.back();
+    if (node == memo_ || node->second.referenced) {
+      // Read since it was queued: a second chance at the front (CLOCK). An entry is moved once
+      // per read (memo_ once per pass, and lru_ holds another entry), so the loop ends.
+      node->second.referenced = false;
+      lru_.splice(lru_.begin(), lru_, node->second.lru);
+      continue;
+    }
     lru_.pop_back();
-    if (node == memo_) memo_ = nullptr;
     cache_bytes_ -= EntryBytes(node->first, node->second.value);
     cache_.erase(cache_.find(std::string_view(node->first)));
   }
@@ -373,9 +379,9 @@ StateStore::Node* StateStore::Lookup(std::string_view key) {
     node = &*it;
     memo_ = node;
   }
-  if (node != nullptr && !node->second.dirty) {
-    lru_.splice(lru_.begin(), lru_, node->second.lru);
-  }
+  // A hit only marks the entry (CLOCK): moving it to the front of the list on every read wrote
+  // three list nodes scattered over the cache, a cache miss each on a large working set.
+  if (node != nullptr && !node->second.dirty) node->second.referenced = true;
   return node;
 }
 

@@ -156,14 +156,15 @@ class StateStore {
 
  private:
   // The cache: dirty entries (written since the last Commit or spill) and clean ones (known to
-  // equal the stored value, kept for reads, evicted least-recently-used first). Negative lookups
-  // are cached too (value nullopt, clean).
+  // equal the stored value, kept for reads, evicted by CLOCK: an approximation of LRU). Negative
+  // lookups are cached too (value nullopt, clean).
   struct Entry;
   using Node = std::pair<const std::string, Entry>;
   struct Entry {
     std::optional<std::string> value;  // encoded (expiry header + body); nullopt = absent
     bool dirty = false;
     std::list<Node*>::iterator lru;  // position in lru_, valid while clean
+    bool referenced = false;         // read since queued in lru_ (second chance at eviction)
   };
   // Deliberately not noexcept: libstdc++ then caches each node's hash code, so a lookup walks
   // its bucket comparing codes instead of re-hashing (and reading) every neighbour's key string;
@@ -201,7 +202,7 @@ class StateStore {
   std::shared_ptr<std::atomic<int64_t>>
       horizon_;               // committed horizon, read by the compaction filter
   Cache cache_;               // node-based: Node pointers stay valid until erased
-  std::list<Node*> lru_;      // clean entries, most recently used first
+  std::list<Node*> lru_;      // clean entries, most recently queued first (CLOCK order)
   std::vector<Node*> dirty_;  // dirty entries, in first-write order
   size_t cache_bytes_ = 0;    // approximate memory of all entries
   size_t dirty_bytes_ = 0;    // of which dirty
