@@ -13,6 +13,7 @@
 #include "base/logging.h"
 #include "base/time_format.h"
 #include "forensics/timeline.h"
+#include "governance/embedded.h"
 
 namespace vw::governance {
 namespace fs = std::filesystem;
@@ -184,6 +185,11 @@ Result<BackupManifest> BackupState(const std::string& state_dir, const std::stri
     // and this process does not write, so the checkpoint holds exactly the state of b.point.
     VW_RETURN_IF_ERROR((*store)->Checkpoint(dst.string()));
     store->reset();
+    // The privacy marker (embedded.h) travels with the store: what identities it holds.
+    if (fs::exists(src / kPrivacyMarkerName, ec)) {
+      fs::copy_file(src / kPrivacyMarkerName, dst / kPrivacyMarkerName, ec);
+      if (ec) return Status::IOError((dst / kPrivacyMarkerName).string() + ": " + ec.message());
+    }
     // The checkpoint must open on its own and name the same commit point.
     VW_ASSIGN_OR_RETURN(state::CommitPoint check, OpenAndReadCommit(dst.string()));
     if (!(check == b.point)) {

@@ -1,6 +1,8 @@
 #include "governance/embedded.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "base/json_escape.h"
 
@@ -21,7 +23,41 @@ bool IsVariableName(std::string_view s) {
 
 std::string U64(uint64_t n) { return std::to_string(n); }
 
+// A marker's content in words.
+std::string Kind(const std::string& holds) { return holds == "clear" ? "clear identities" : holds; }
+
 }  // namespace
+
+Status CheckAndMarkState(const std::string& state_dir, const std::string& holds) {
+  if (state_dir.empty()) return Status::OK();
+  namespace fs = std::filesystem;
+  const fs::path marker = fs::path(state_dir) / kPrivacyMarkerName;
+  std::error_code ec;
+  if (fs::exists(marker, ec)) {
+    std::ifstream in(marker, std::ios::binary);
+    std::string found;
+    std::getline(in, found);
+    if (!in && !in.eof()) return Status::IOError(marker.string() + ": cannot read");
+    if (found == holds) return Status::OK();
+    return Status::FailedPrecondition(
+        "state " + state_dir + " holds " + (found.empty() ? "(unreadable marker)" : Kind(found)) +
+        " but this run would store " + Kind(holds) +
+        ": use the same --pseudonymise state and key as the runs that built it, or a new state "
+        "directory (docs/privacy.md)");
+  }
+  if (fs::exists(fs::path(state_dir) / "CURRENT", ec) && holds != "clear") {
+    return Status::FailedPrecondition(
+        "state " + state_dir + " was built without a privacy marker (so in clear) but this run " +
+        "would store " + Kind(holds) + ": use a new state directory (docs/privacy.md)");
+  }
+  fs::create_directories(state_dir, ec);
+  if (ec) return Status::IOError(state_dir + ": " + ec.message());
+  std::ofstream out(marker, std::ios::binary | std::ios::trunc);
+  out << holds << "\n";
+  out.flush();
+  if (!out) return Status::IOError(marker.string() + ": write failed");
+  return Status::OK();
+}
 
 Result<PseudonymiseMode> ParsePseudonymiseMode(std::string_view text) {
   if (text == "none") return PseudonymiseMode::kNone;
@@ -77,13 +113,6 @@ Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
       return Status(p.status().code(), where + ": " + p.status().message());
     }
     g->pseudonymiser_ = std::make_unique<Pseudonymiser>(std::move(*p));
-    const Pseudonymiser* ps = g->pseudonymiser_.get();
-    if (privacy.pseudonymise == PseudonymiseMode::kState) {
-      // Alerts are built from pseudonymised events: no alert pass (it would hash pseudonyms).
-      run->event_transform = [ps](v1::AccessEvent* e) { ps->Apply(e); };
-    } else {
-      run->alert_transform = [ps](v1::Alert* a) { ps->Apply(a); };
-    }
   }
   if (!privacy.feedback_path.empty()) {
     VW_ASSIGN_OR_RETURN(std::vector<Verdict> verdicts,
@@ -92,6 +121,22 @@ Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
     // for its alert (pending) and the outcome depends on event times only.
     for (const Verdict& v : verdicts) g->filter_.AddVerdict(v);
     g->has_feedback_ = true;
+  }
+  // Last of the checks, as it writes the marker: nothing fails after it.
+  VW_RETURN_IF_ERROR(
+      CheckAndMarkState(run->state_dir, privacy.pseudonymise == PseudonymiseMode::kState
+                                            ? "pseudonyms " + g->pseudonymiser_->KeyFingerprint()
+                                            : std::string("clear")));
+  // The hooks point into `g`: installed only once nothing can fail.
+  if (const Pseudonymiser* ps = g->pseudonymiser_.get(); ps != nullptr) {
+    if (privacy.pseudonymise == PseudonymiseMode::kState) {
+      // Alerts are built from pseudonymised events: no alert pass (it would hash pseudonyms).
+      run->event_transform = [ps](v1::AccessEvent* e) { ps->Apply(e); };
+    } else {
+      run->alert_transform = [ps](v1::Alert* a) { ps->Apply(a); };
+    }
+  }
+  if (g->has_feedback_) {
     AlertFilter* f = &g->filter_;
     run->keep_alert = [f](std::string_view json) { return f->KeepJson(json); };
   }

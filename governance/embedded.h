@@ -40,6 +40,18 @@ const char* PseudonymiseModeName(PseudonymiseMode mode);
 // The environment variable the key is read from when no key file is named.
 inline constexpr char kDefaultPseudonymKeyEnv[] = "VW_PSEUDONYM_KEY";
 
+// The privacy marker of a state directory (`detect --state DIR`): what identities its store holds,
+// "clear" or "pseudonyms <key fingerprint>", one line. RocksDB ignores the file; state backups
+// carry it (backup.cc). Without it a run could mix clear and pseudonymised keys (or two keys) in
+// one store, which neither detection nor the retention promise of docs/privacy.md survives.
+inline constexpr char kPrivacyMarkerName[] = "VAULTWATCH-PRIVACY";
+
+// Checks `state_dir` against what a run will write (`holds`, as in the marker) and records it:
+// a marker that says otherwise, or an existing store without a marker (written before markers,
+// so possibly clear) when `holds` is pseudonyms, is FailedPrecondition naming both sides; a new
+// or matching directory gets the marker. "" = a temporary state: nothing to check.
+Status CheckAndMarkState(const std::string& state_dir, const std::string& holds);
+
 struct PrivacyOptions {
   PseudonymiseMode pseudonymise = PseudonymiseMode::kNone;  // default: no pseudonymisation
   // The key: the bytes of `key_file` (one trailing newline stripped), else the value of the
@@ -52,8 +64,9 @@ struct PrivacyOptions {
 
 class EmbeddedGovernance {
  public:
-  // Validates `privacy`, loads the key and the verdicts, and sets the hooks of `run`
-  // (event_transform, alert_transform, keep_alert) that `privacy` asks for; leaves the others.
+  // Validates `privacy`, loads the key and the verdicts, checks and marks `run->state_dir`
+  // (CheckAndMarkState), and sets the hooks of `run` (event_transform, alert_transform,
+  // keep_alert) that `privacy` asks for; leaves the others.
   static Result<std::unique_ptr<EmbeddedGovernance>> Configure(const PrivacyOptions& privacy,
                                                                detect::DetectRunOptions* run);
 

@@ -95,6 +95,10 @@ std::string Pseudonymiser::Mac(std::string_view kind, std::string_view value) co
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
+std::string Pseudonymiser::KeyFingerprint() const {
+  return Hex(Mac("key-fingerprint", "vaultwatch"), 8);
+}
+
 std::string Pseudonymiser::ObjectId(std::string_view id) const {
   if (id.empty()) return std::string();
   const std::string h = Hex(Mac("oid", id), 16);

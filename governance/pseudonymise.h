@@ -54,6 +54,10 @@ class Pseudonymiser {
   std::string IpBytes(std::string_view ip) const;
   std::string IpText(std::string_view ip_text) const;  // canonical text of IpBytes of its parse
 
+  // A short public name of the key (16 hex digits of HMAC(key, a fixed label)): tells two keys
+  // apart, e.g. in a state directory's privacy marker, and reveals nothing of the key.
+  std::string KeyFingerprint() const;
+
   // Rewrites the event's identities in place: caller object id, UPN, IP (bytes and text), and the
   // object ids in an access-policy change (ids and the "objectId:" prefix of permission lines).
   void Apply(v1::AccessEvent* event) const;

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "generator/generator.h"
+#include "governance/embedded.h"
 #include "governance/tests/test_traffic.h"
 #include "processors/detectors/alert.h"
 #include "processors/detectors/config.h"
@@ -160,6 +161,28 @@ TEST(BackupTest, RefusesExistingTargetsAndBadBackups) {
   EXPECT_FALSE(RestoreState(dir / "b", dir / "y", false).ok());
   EXPECT_FALSE(fs::exists(dir / "y"));
   EXPECT_FALSE(BackupState(dir / "nothing", dir / "b3").ok());
+}
+
+// The privacy marker (governance/embedded.h) says what identities a store holds: a backup and a
+// restore carry it, so a pseudonymised store stays refused to clear runs after a restore.
+TEST(BackupTest, PrivacyMarkerTravelsWithTheStore) {
+  TempDir dir;
+  ASSERT_TRUE(CheckAndMarkState(dir / "state", "pseudonyms 0123456789abcdef").ok());
+  {
+    auto store = OpenStore(dir / "state");
+    store->Put("k", "v");
+    ASSERT_TRUE(store->Commit(state::CommitPoint{}).ok());
+  }
+  ASSERT_TRUE(BackupState(dir / "state", dir / "b").ok());
+  ASSERT_TRUE(RestoreState(dir / "b", dir / "back", false).ok());
+  std::ifstream in(dir / ("back/" + std::string(kPrivacyMarkerName)));
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "pseudonyms 0123456789abcdef");
+  EXPECT_FALSE(CheckAndMarkState(dir / "back", "clear").ok());
+  EXPECT_TRUE(CheckAndMarkState(dir / "back", "pseudonyms 0123456789abcdef").ok());
+  auto store = OpenStore(dir / "back");  // RocksDB ignores the file
+  EXPECT_EQ(store->Get("k").value_or(""), "v");
 }
 
 TEST(BackupTest, TreeOfStoresKeepsRelativePaths) {

@@ -486,6 +486,47 @@ TEST_F(EmbeddedTest, FeedbackSuppressesLaterAlertsOfTheScopeOnly) {
   EXPECT_TRUE(only_tp.gov->suppressions().empty());
 }
 
+// A state directory remembers what identities it holds (VAULTWATCH-PRIVACY): a run that would mix
+// clear and pseudonymised keys, or two keys, in one store is refused before it writes anything.
+TEST_F(EmbeddedTest, StateDirectoryKeepsOneKindOfIdentity) {
+  const std::string s = Path("marked");
+  PrivacyOptions pseudo;
+  pseudo.pseudonymise = PseudonymiseMode::kState;
+  RunResult first = Run(pseudo, s);
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  const std::string marker = ReadAll(s + "/" + kPrivacyMarkerName);
+  auto p = Pseudonymiser::FromKey(kKey);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(marker, "pseudonyms " + p->KeyFingerprint() + "\n");
+  EXPECT_EQ(marker.find(kKey), std::string::npos);
+  // The same key again: fine (and the state is reused).
+  EXPECT_TRUE(Run(pseudo, s).status.ok());
+  // Clear, or another key: refused with exit code 2 material, before any write.
+  RunResult clear = Run(PrivacyOptions{}, s);
+  ASSERT_FALSE(clear.status.ok());
+  EXPECT_EQ(clear.status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(clear.status.message().find("holds pseudonyms"), std::string::npos);
+  PrivacyOptions other = pseudo;
+  other.key_file = Path("other.key");
+  RunResult wrong_key = Run(other, s);
+  ASSERT_FALSE(wrong_key.status.ok());
+  EXPECT_EQ(wrong_key.status.ToString().find(kOtherKey), std::string::npos);
+  EXPECT_EQ(ReadAll(s + "/" + kPrivacyMarkerName), marker);
+  // A clear store (marked or from before markers) cannot be pseudonymised in place.
+  const std::string c = Path("clear-marked");
+  ASSERT_TRUE(Run(PrivacyOptions{}, c).status.ok());
+  EXPECT_EQ(ReadAll(c + "/" + kPrivacyMarkerName), "clear\n");
+  EXPECT_FALSE(Run(pseudo, c).status.ok());
+  std::filesystem::remove(c + "/" + kPrivacyMarkerName);
+  RunResult unmarked = Run(pseudo, c);
+  ASSERT_FALSE(unmarked.status.ok());
+  EXPECT_NE(unmarked.status.message().find("without a privacy marker"), std::string::npos);
+  EXPECT_TRUE(Run(PrivacyOptions{}, c).status.ok());  // clear over clear: fine, and marked now
+  EXPECT_EQ(ReadAll(c + "/" + kPrivacyMarkerName), "clear\n");
+  // No state directory: nothing to check.
+  EXPECT_TRUE(CheckAndMarkState("", "clear").ok());
+}
+
 TEST(EmbeddedSummaryTest, MergesIntoTheDetectSummaryObject) {
   detect::DetectRunOptions o;
   auto g = EmbeddedGovernance::Configure(PrivacyOptions{}, &o);

@@ -7,7 +7,8 @@
 #  2. --pseudonymise state: the same alerts per type as the clear run, the same score on the
 #     labelled attacks (labels pseudonymised by the reference: same scenarios detected, same FPs), each entity the pseudonym of a clear
 #     identity (hashed once), no clear UPN / object id / IP in the alerts nor in any file of the
-#     state directory; same key -> same bytes, another key -> other pseudonyms;
+#     state directory; same key -> same bytes, another key -> other pseudonyms; the state
+#     directory's privacy marker refuses a clear run or another key over it (exit code 2);
 #  3. --pseudonymise alerts: the clear run's alerts after the reference alert pass, no clear
 #     identity, the same score;
 #  4. --feedback: a benign verdict (time = the alert's TimeGenerated) removes exactly the later
@@ -75,6 +76,12 @@ cp "$work/labels.jsonl.summary.json" "$work/labels.pseudo.jsonl.summary.json"  #
 "$vw" score --alerts "$work/state.jsonl" --labels "$work/labels.pseudo.jsonl" \
   > "$work/state.score.txt"
 diff "$work/clear.score.txt" "$work/state.score.txt"  # the same scenarios detected, same FPs
+# The state directory remembers what it holds: a clear run or another key over it is refused.
+grep -Eq '^pseudonyms [0-9a-f]{16}$' "$work/S.pseudo/VAULTWATCH-PRIVACY" || fail "privacy marker"
+expect_2 - --state "$work/S.pseudo"
+grep -q "holds pseudonyms" "$work/err.txt" || fail "marker message"
+expect_2 "$(cat "$other")" --pseudonymise state --pseudonym-key-file "$other" --state "$work/S.pseudo"
+expect_2 - --pseudonymise state --pseudonym-key-file "$key" --state "$work/S.clear"
 det --output "$work/state2.jsonl" --pseudonymise state --pseudonym-key-file "$key" 2>/dev/null
 cmp "$work/state.jsonl" "$work/state2.jsonl"
 VW_PSEUDONYM_KEY=$(cat "$other") det --output "$work/state3.jsonl" --pseudonymise state \
