@@ -528,7 +528,10 @@ size_t Ingestor::Impl::OneLine(const char* data, size_t pos, size_t end, size_t 
 // its start is then "outside a string"), which is checked before the window goes on.
 
 namespace {
-constexpr size_t kStreamBatch = 128 << 10;  // bytes per stage-1 pass at most
+// Stage 1's capacity: the longest line the fast path takes (an Event Hubs message is at most
+// 1 MiB). Windows of ordinary lines grow to kStreamWindow only: larger ones were no faster.
+constexpr size_t kStreamBatch = 1 << 20;
+constexpr size_t kStreamWindow = 128 << 10;
 constexpr size_t kStreamFirstWindow = 8 << 10;
 }  // namespace
 
@@ -546,13 +549,21 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
     size_t wend = to;
     if (to - from > stream_window_) {
       const void* nl = memrchr(data + from, '\n', stream_window_);
-      if (nl == nullptr) return from;  // a line longer than the window: read it on its own
-      wend = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
+      if (nl == nullptr && to - from > kStreamBatch) {
+        // A line longer than the window (an envelope of many records, say): a window of that
+        // line, if stage 1 can take it; else the general reader takes the line.
+        nl = std::memchr(data + from + stream_window_, '\n', kStreamBatch - stream_window_);
+        if (nl == nullptr) return from;
+      }
+      if (nl != nullptr) wend = static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
     }
     const char* w = data + from;
     if (stage1_->stage1(reinterpret_cast<const uint8_t*>(w), wend - from,
                         simdjson::stage1_mode::regular) != simdjson::SUCCESS) {
-      return from;  // e.g. invalid UTF-8 somewhere in the window: line by line from here
+      // E.g. invalid UTF-8 somewhere in the window: line by line from here, then small windows
+      // again, so that the bad line does not cost a large window's stage 1 over and over.
+      stream_window_ = kStreamFirstWindow;
+      return from;
     }
     w_ = w;
     tp_ = stage1_->structural_indexes.get();
@@ -613,7 +624,7 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
       stream_window_ = kStreamFirstWindow;
       return pos;
     }
-    stream_window_ = std::min(kStreamBatch, stream_window_ * 2);
+    stream_window_ = std::min(kStreamWindow, stream_window_ * 2);
     from = wend;
   }
   return to;

@@ -389,6 +389,36 @@ TEST(FastPathTest, LongInputsAcrossWindows) {
   EXPECT_GT(fast.counters.fast_path, 2900u);
 }
 
+std::string Envelope(int records) {
+  std::string env = R"({"records":[)";
+  for (int i = 0; i < records; ++i) env += (i > 0 ? "," : "") + (i % 2 ? kUriClaims : kOrdinary);
+  return env + "]}";
+}
+
+// Envelope lines longer than a window (Event Hubs batches), as NDJSON and as one Kafka message
+// without a final newline; a line longer than stage 1's capacity goes to the general reader.
+TEST(FastPathTest, LongEnvelopeLinesAndMessages) {
+  std::string env = Envelope(60);
+  std::string input = Padding(2) + env + "\n" + Padding(2) + env + "\n";
+  Output fast = Read(input, true, 0);
+  ExpectSame(fast, Read(input, false, 0), "envelope lines");
+  EXPECT_EQ(fast.counters.fast_path, fast.counters.records_in);
+  EXPECT_EQ(fast.counters.accepted, 124u);
+
+  Output message = ReadMessage(env, true);
+  ExpectSame(message, ReadMessage(env, false), "envelope message");
+  EXPECT_EQ(message.counters.fast_path, 60u);
+
+  std::string huge = Envelope(1300);  // more than 1 MiB
+  ASSERT_GT(huge.size(), size_t{1} << 20);
+  std::string huge_input = Padding(2) + huge + "\n" + Padding(2);
+  Output huge_fast = Read(huge_input, true, 0);
+  ExpectSame(huge_fast, Read(huge_input, false, 0), "huge envelope line");
+  EXPECT_EQ(huge_fast.counters.accepted, 1304u);
+  EXPECT_LT(huge_fast.counters.fast_path, 1300u);
+  ExpectSame(ReadMessage(huge, true), ReadMessage(huge, false), "huge envelope message");
+}
+
 std::string SharedDir() {
   const char* d = std::getenv("VW_SHARED_DIR");
   return d ? d : "";
