@@ -216,4 +216,26 @@ uint64_t DistinctCounter::Count(std::string_view key, EventTime from, EventTime 
   return static_cast<uint64_t>(std::llround(merged->Estimate()));
 }
 
+std::vector<uint64_t> DistinctCounter::BucketCounts(std::string_view key, EventTime end, int n) {
+  std::vector<uint64_t> out(static_cast<size_t>(std::max(n, 0)), 0);
+  if (n <= 0) return out;
+  const int64_t last = internal::BucketIndex(end, bucket_);
+  const int64_t first = last - n + 1;
+  std::optional<std::string_view> v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
+  if (!v) return out;
+  Parse(*v, &refs_);
+  for (const BucketRef& b : refs_) {
+    if (b.idx < first || b.idx > last) continue;
+    // As Count over [start of b, end of b): a single bucket, never clamped by the window.
+    if (b.sketch) {
+      HyperLogLog one;
+      VW_CHECK(one.Load({b.data, HyperLogLog::kRegisters})) << "distinct counter: corrupt sketch";
+      out[static_cast<size_t>(b.idx - first)] = static_cast<uint64_t>(std::llround(one.Estimate()));
+    } else {
+      out[static_cast<size_t>(b.idx - first)] = b.n;  // an exact bucket holds distinct hashes
+    }
+  }
+  return out;
+}
+
 }  // namespace vw::state

@@ -32,6 +32,9 @@ class DistinctCounter {
   bool Add(std::string_view key, std::string_view member, vw::EventTime t);
   // Distinct members over the buckets whose start lies in [from, to) (at most num_buckets).
   uint64_t Count(std::string_view key, vw::EventTime from, vw::EventTime to);
+  // Count of each of the `n` buckets ending with the one holding `end` (oldest first; 0 where
+  // empty or older than the window ending there): Count over each single bucket, in one lookup.
+  std::vector<uint64_t> BucketCounts(std::string_view key, vw::EventTime end, int n);
 
  public:
   // A bucket inside a stored value (internal; public for the encoding helpers in the .cc).

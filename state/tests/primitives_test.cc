@@ -194,6 +194,23 @@ TEST_F(PrimitivesTest, DistinctCounterAddAndCountAreOneLookupWhateverTheWindow) 
             1u);
 }
 
+TEST_F(PrimitivesTest, DistinctCounterBucketCountsEqualCountOverEachBucket) {
+  DistinctCounter d(store_.get(), "daily", Duration::Days(1), 15, /*exact_limit=*/8);
+  for (int day = 0; day < 20; ++day) {
+    for (int i = 0; i < (day % 3 == 0 ? 40 : day % 5); ++i) {  // some days become sketches
+      d.Add("k", "m-" + std::to_string(day * 7 + i), Sec(86400 * day + i));
+    }
+  }
+  const EventTime end = Sec(86400 * 19);
+  std::vector<uint64_t> counts = d.BucketCounts("k", end, 14);
+  ASSERT_EQ(counts.size(), 14u);
+  for (int i = 0; i < 14; ++i) {
+    const EventTime from = Sec(86400 * (19 - 13 + i));
+    EXPECT_EQ(counts[static_cast<size_t>(i)], d.Count("k", from, from + Duration::Days(1))) << i;
+  }
+  EXPECT_EQ(d.BucketCounts("nobody", end, 3), std::vector<uint64_t>(3, 0));
+}
+
 // --- RunningStats ----------------------------------------------------------------------------
 
 TEST_F(PrimitivesTest, RunningStatsMeanAndVariance) {
