@@ -10,17 +10,21 @@
 // runtime passes record timestamps through every stage). Percentiles over those alerts.
 // The detectors' event-time reorder buffer (allowed lateness) is not wall-clock latency and is
 // not part of this figure; see docs/operations.md.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/logging.h"
+#include "base/process_stats.h"
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
@@ -43,7 +47,31 @@ struct Args {
   int partitions = 2;
   int rate = 20000;
   int latency_seconds = 15;
+  int commit_interval_ms = 0;                                           // 0 = the runtime's default
+  int threads = 1;                                                      // threads_per_stage
+  int batch = 1;                                                        // keyed_batch_events
+  std::vector<std::pair<std::string, std::string>> producer, consumer;  // --producer k=v
+  int broker_pid = 0;  // to report the co-located broker's CPU time too
 };
+
+// CPU seconds (user + system) a process has used so far, from /proc; 0 if unknown.
+double ProcessCpuSeconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  double utime = 0, stime = 0;
+  for (int i = 3; fields >> f; ++i) {
+    if (i == 14) utime = std::stod(f);
+    if (i == 15) {
+      stime = std::stod(f);
+      break;
+    }
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 std::vector<std::string> Envelopes(const std::vector<std::string>& lines, size_t from, size_t to) {
   std::vector<std::string> out;
@@ -79,6 +107,17 @@ int main(int argc, char** argv) {
       a.rate = std::stoi(v);
     else if (k == "--latency-seconds")
       a.latency_seconds = std::stoi(v);
+    else if (k == "--commit-interval-ms")
+      a.commit_interval_ms = std::stoi(v);
+    else if (k == "--broker-pid")
+      a.broker_pid = std::stoi(v);
+    else if (k == "--batch")
+      a.batch = std::stoi(v);
+    else if (k == "--threads")
+      a.threads = std::stoi(v);
+    else if ((k == "--producer" || k == "--consumer") && v.find('=') != std::string::npos)
+      (k == "--producer" ? a.producer : a.consumer)
+          .emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
     else {
       std::fprintf(stderr, "unknown flag %s\n", k.c_str());
       return 2;
@@ -111,6 +150,11 @@ int main(int argc, char** argv) {
     p = q + 1;
   }
   c.state_dir = "/tmp/" + c.application_id;
+  if (a.commit_interval_ms > 0) c.commit_interval_ms = a.commit_interval_ms;
+  c.threads_per_stage = a.threads;
+  c.keyed_batch_events = a.batch;
+  for (const auto& [k, v] : a.producer) c.producer[k] = v;
+  for (const auto& [k, v] : a.consumer) c.consumer[k] = v;
   c.metrics_port = 0;
   c.bootstrap_servers = a.bootstrap;
   for (auto* t : {&c.raw, &c.by_vault, &c.by_caller, &c.alerts}) {
@@ -160,6 +204,8 @@ int main(int argc, char** argv) {
   }
   auto t_first = Clock::now();
   uint64_t first_in = m.events_in();
+  const double cpu0 = vw::CpuSeconds();
+  const double broker0 = a.broker_pid > 0 ? ProcessCpuSeconds(a.broker_pid) : 0;
   auto done = [&] {
     if (m.events_in() < n1) return false;
     return !detectors || m.events_detected() >= 2 * m.accepted();
@@ -176,6 +222,19 @@ int main(int argc, char** argv) {
       n1, a.stages.c_str(), (n1 - first_in) / steady, steady, n1 / secs, secs,
       static_cast<unsigned long long>(m.commits()),
       static_cast<unsigned long long>(m.alerts_total()));
+  {
+    // CPU per event is steadier than events/s on a machine shared with other work.
+    const double events = static_cast<double>(n1 - first_in);
+    const double cpu = vw::CpuSeconds() - cpu0;
+    std::printf("cpu: %.1f us/event in vaultwatch (%.2f cores busy)", cpu * 1e6 / events,
+                cpu / steady);
+    if (a.broker_pid > 0) {
+      const double broker = ProcessCpuSeconds(a.broker_pid) - broker0;
+      std::printf(", %.1f us/event in the broker (%.2f cores)", broker * 1e6 / events,
+                  broker / steady);
+    }
+    std::printf("\n");
+  }
 
   if (detectors && n2 > 0) {
     std::vector<double> lat;

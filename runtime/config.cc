@@ -105,6 +105,10 @@ const std::vector<Field>& Fields() {
       {{"commit_interval_ms", "int", "100",
         "transaction commit interval: output, changelog and offsets commit together (1..60000)"},
        Int(&PipelineConfig::commit_interval_ms, "commit_interval_ms", 1, 60000)},
+      {{"keyed_batch_events", "int", "1",
+        "events per kv.events.by-* record (1..1000): 1 = one AccessEvent per record (what "
+        "forensics replay reads); more = batched records, fewer Kafka records per event"},
+       Int(&PipelineConfig::keyed_batch_events, "keyed_batch_events", 1, 1000)},
       {{"state_dir", "string", "/var/lib/vaultwatch",
         "RocksDB stores, one directory per input partition"},
        String(&PipelineConfig::state_dir, "state_dir")},

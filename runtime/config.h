@@ -31,6 +31,9 @@ struct PipelineConfig {
   std::vector<std::string> stages = {"ingest", "vault", "caller"};  // any subset
   int threads_per_stage = 1;     // consumer threads (each with its own producer)
   int commit_interval_ms = 100;  // one transaction per interval per thread
+  // Events per kv.events.by-* record (runtime/control.h): 1 = one event per record, the format
+  // every reader understands; more = batched records (fewer, larger Kafka records).
+  int keyed_batch_events = 1;
   std::string state_dir = "/var/lib/vaultwatch";
   std::string detect_config;  // path; "" = built-in defaults; relative to this file
   std::string metrics_address = "127.0.0.1";

@@ -21,3 +21,16 @@ inline constexpr std::string_view kOriginHeader = "vw.origin";
 inline constexpr std::string_view kOriginsHeader = "vw.origins";
 
 }  // namespace vw::runtime
+
+namespace vw::runtime {
+
+// Keyed-topic record formats. Without this header a kv.events.by-* record is ONE AccessEvent
+// (protobuf), keyed by its routing key: the format every reader understands (forensics replay,
+// report). With `keyed_batch_events` > 1 the ingest stage may instead write several events of one
+// destination partition in one record: header vw.format=events.v1, no key, value = a sequence of
+// (varint32 length, AccessEvent bytes). The partition is the one the key would have chosen
+// (Kafka's murmur2 partitioner), so per-key order and placement are unchanged.
+inline constexpr std::string_view kFormatHeader = "vw.format";
+inline constexpr std::string_view kFormatEventBatch = "events.v1";
+
+}  // namespace vw::runtime

@@ -123,17 +123,29 @@ class DetectTask final : public PartitionTask {
       if (*control == kControlFlush) HandleFlush(m, sink);
       return sink.status();
     }
-    if (!event_.ParseFromArray(m.value().data(), static_cast<int>(m.value().size()))) {
-      // Only the ingest stage writes this topic; a record it cannot have written is skipped
-      // loudly rather than crashing the partition.
-      VW_LOG(Error, "undecodable event skipped")
-          .Field("partition", tp_.ToString())
-          .Field("offset", m.offset().value());
-      return Status::OK();
-    }
     uint64_t late_before = engine_->stats().late_dropped;
-    engine_->Process(event_, sink);
-    counters->events_detected += 1;
+    std::string_view value = m.value();
+    // A batched record (runtime/control.h) has no key; an event record has its routing key (empty
+    // only for an event without any caller), so the header is looked up only when it can matter.
+    if (m.key().empty() && m.header(kFormatHeader) == kFormatEventBatch) {
+      while (!value.empty() && sink.status().ok()) {
+        uint64_t size = 0;
+        int shift = 0;
+        size_t i = 0;
+        for (; i < value.size() && shift < 35; ++i, shift += 7) {
+          size |= static_cast<uint64_t>(static_cast<unsigned char>(value[i]) & 0x7f) << shift;
+          if ((static_cast<unsigned char>(value[i]) & 0x80) == 0) break;
+        }
+        if (i >= value.size() || size > value.size() - i - 1) {
+          Undecodable(m);
+          break;
+        }
+        ProcessOne(m, value.substr(i + 1, size), sink, counters);
+        value.remove_prefix(i + 1 + size);
+      }
+    } else {
+      ProcessOne(m, value, sink, counters);
+    }
     counters->late_dropped += engine_->stats().late_dropped - late_before;
     return sink.status();
   }
@@ -156,6 +168,26 @@ class DetectTask final : public PartitionTask {
   }
 
  private:
+  void ProcessOne(const kafka::Message& m, std::string_view bytes, detect::AlertSink& sink,
+                  CounterDelta* counters) {
+    if (!event_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      Undecodable(m);
+      return;
+    }
+    // Moved, not copied: the engine swaps it into a pooled slot and hands back a recycled message
+    // whose buffers the next ParseFromArray reuses.
+    engine_->Process(std::move(event_), sink);
+    counters->events_detected += 1;
+  }
+
+  // Only the ingest stage writes this topic; a record it cannot have written is skipped loudly
+  // rather than crashing the partition.
+  void Undecodable(const kafka::Message& m) {
+    VW_LOG(Error, "undecodable event skipped")
+        .Field("partition", tp_.ToString())
+        .Field("offset", m.offset().value());
+  }
+
   void HandleFlush(const kafka::Message& m, detect::AlertSink& sink) {
     auto origin = m.header(kOriginHeader);
     auto origins = m.header(kOriginsHeader);

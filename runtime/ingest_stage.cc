@@ -1,18 +1,97 @@
 #include "runtime/ingest_stage.h"
 
+#include <vector>
+
 #include "processors/ingest/ingest.h"
 #include "runtime/control.h"
+#include "runtime/partitioner.h"
 
 namespace vw::runtime {
 namespace {
 
+// Batched keyed records (keyed_batch_events > 1, runtime/control.h): per destination partition,
+// a buffer of (varint32 length, AccessEvent bytes), emitted when full and at the end of each raw
+// input record, so a batch never outlives the input record (and transaction) it came from.
+class Batcher {
+ public:
+  Batcher(const PipelineConfig& config)
+      : config_(config),
+        vault_(static_cast<size_t>(config.by_vault.partitions)),
+        caller_(static_cast<size_t>(config.by_caller.partitions)) {}
+
+  Status Add(Emitter& out, const v1::AccessEvent& event, int64_t ts) {
+    const size_t size = event.ByteSizeLong();
+    const std::string vk = ingest::VaultKey(event);
+    const std::string ck = ingest::CallerKey(event);
+    Buffer& v = vault_[static_cast<size_t>(KeyPartition(vk, config_.by_vault.partitions))];
+    Buffer& c = caller_[static_cast<size_t>(KeyPartition(ck, config_.by_caller.partitions))];
+    // Serialise once into the vault buffer, then copy the bytes into the caller one.
+    const size_t at = v.bytes.size();
+    AppendVarint(&v.bytes, size);
+    const size_t body = v.bytes.size();
+    v.bytes.resize(body + size);
+    event.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(v.bytes.data() + body));
+    c.bytes.append(v.bytes, at, v.bytes.size() - at);
+    ++v.events;
+    ++c.events;
+    if (v.events >= config_.keyed_batch_events)
+      VW_RETURN_IF_ERROR(Emit(out, config_.by_vault, &v, ts));
+    if (c.events >= config_.keyed_batch_events)
+      VW_RETURN_IF_ERROR(Emit(out, config_.by_caller, &c, ts));
+    return Status::OK();
+  }
+
+  Status Flush(Emitter& out, int64_t ts) {
+    for (size_t p = 0; p < vault_.size(); ++p)
+      if (vault_[p].events > 0) VW_RETURN_IF_ERROR(Emit(out, config_.by_vault, &vault_[p], ts, p));
+    for (size_t p = 0; p < caller_.size(); ++p)
+      if (caller_[p].events > 0)
+        VW_RETURN_IF_ERROR(Emit(out, config_.by_caller, &caller_[p], ts, p));
+    return Status::OK();
+  }
+
+ private:
+  struct Buffer {
+    std::string bytes;
+    int events = 0;
+  };
+  static void AppendVarint(std::string* out, size_t v) {
+    while (v >= 0x80) {
+      out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out->push_back(static_cast<char>(v));
+  }
+  Status Emit(Emitter& out, const TopicConfig& topic, Buffer* b, int64_t ts,
+              size_t partition = SIZE_MAX) {
+    if (partition == SIZE_MAX) {
+      const auto& all = &topic == &config_.by_vault ? vault_ : caller_;
+      partition = static_cast<size_t>(b - all.data());
+    }
+    static const kafka::Headers kHeaders = {
+        {std::string(kFormatHeader), std::string(kFormatEventBatch)}};
+    Status s = out.Emit(topic.name, PartitionId(static_cast<int32_t>(partition)), "", b->bytes,
+                        &kHeaders, ts);
+    b->bytes.clear();
+    b->events = 0;
+    return s;
+  }
+
+  const PipelineConfig& config_;
+  std::vector<Buffer> vault_, caller_;
+};
+
 class Sink final : public ingest::RecordSink {
  public:
-  Sink(const PipelineConfig& config, Emitter& out, int64_t timestamp_ms)
-      : config_(config), out_(out), timestamp_ms_(timestamp_ms) {}
+  Sink(const PipelineConfig& config, Emitter& out, int64_t timestamp_ms, Batcher* batcher)
+      : config_(config), out_(out), timestamp_ms_(timestamp_ms), batcher_(batcher) {}
 
   void OnEvent(v1::AccessEvent&& event) override {
     if (!status_.ok()) return;
+    if (batcher_ != nullptr) {
+      status_ = batcher_->Add(out_, event, timestamp_ms_);
+      return;
+    }
     buf_.clear();
     event.SerializeToString(&buf_);
     status_ = out_.Emit(config_.by_vault.name, std::nullopt, ingest::VaultKey(event), buf_, nullptr,
@@ -41,6 +120,7 @@ class Sink final : public ingest::RecordSink {
   const PipelineConfig& config_;
   Emitter& out_;
   int64_t timestamp_ms_;
+  Batcher* batcher_;
   Status status_;
   std::string buf_;
 };
@@ -48,7 +128,9 @@ class Sink final : public ingest::RecordSink {
 class IngestTask final : public PartitionTask {
  public:
   IngestTask(const PipelineConfig& config, ingest::Ingestor* ingestor, int raw_partitions)
-      : config_(config), ingestor_(ingestor), raw_partitions_(raw_partitions) {}
+      : config_(config), ingestor_(ingestor), raw_partitions_(raw_partitions) {
+    if (config.keyed_batch_events > 1) batcher_ = std::make_unique<Batcher>(config);
+  }
 
   Status Process(const kafka::Message& m, Emitter& out, CounterDelta* counters) override {
     int64_t ts = m.timestamp_ms() > 0 ? m.timestamp_ms() : 0;
@@ -69,8 +151,9 @@ class IngestTask final : public PartitionTask {
     base.set_partition(m.partition().value());
     base.set_offset(m.offset().value());
     ingest::IngestCounters before = ingestor_->counters();
-    Sink sink(config_, out, ts);
+    Sink sink(config_, out, ts, batcher_.get());
     ingestor_->Ingest(m.value(), base, sink);
+    if (batcher_ != nullptr && sink.status().ok()) VW_RETURN_IF_ERROR(batcher_->Flush(out, ts));
     const ingest::IngestCounters& after = ingestor_->counters();
     counters->events_in += after.records_in - before.records_in;
     counters->accepted += after.accepted - before.accepted;
@@ -83,6 +166,7 @@ class IngestTask final : public PartitionTask {
   const PipelineConfig& config_;
   ingest::Ingestor* ingestor_;
   int raw_partitions_;
+  std::unique_ptr<Batcher> batcher_;
 };
 
 class IngestTaskFactory final : public TaskFactory {

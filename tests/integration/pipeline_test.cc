@@ -12,6 +12,7 @@
 //       every other alert is still there.
 //   (f) Pseudonymised state (issue 9): privacy.pseudonymise=state gives the same alerts (type,
 //       vault, times) as the clear run, and no clear identity reaches kv.alerts or the changelogs.
+//   Batched keyed records (keyed_batch_events > 1) give (a)'s alerts too.
 // Bounded input is closed with end-of-input markers (runtime/control.h), as `detect` closes its
 // windows at end of file. Needs VW_KAFKA_BOOTSTRAP (fails without it) and the vaultwatch binary.
 #include <gtest/gtest.h>
@@ -168,6 +169,25 @@ TEST_F(PipelineTest, AlertsEqualEmbeddedDetect) {
       ReadCommitted(setup.bootstrap, setup.alerts, 4, expected_->size(), seconds(180));
   EXPECT_EQ(proc.Terminate(), 0);
   ExpectSameAlerts(got);
+}
+
+// keyed_batch_events > 1: several events per kv.events.by-* record (runtime/control.h), placed on
+// their keys' partitions: the same alerts as `detect`, and the records really are batched.
+TEST_F(PipelineTest, BatchedKeyedRecordsGiveTheSameAlerts) {
+  NeedDataset();
+  PipelineSetup setup("vw-it-batch", Bootstrap(), 4, "ingest, vault, caller", "");
+  setup.AppendConfig("keyed_batch_events: 16");
+  ASSERT_TRUE(setup.CreateTopics().ok());
+  ASSERT_TRUE(Feed(setup.bootstrap, setup.raw, 1, *input_, 50, true).ok());
+  Child proc = setup.Start("0");
+  std::vector<std::string> got =
+      ReadCommitted(setup.bootstrap, setup.alerts, 4, expected_->size(), seconds(180));
+  EXPECT_EQ(proc.Terminate(), 0);
+  ExpectSameAlerts(got);
+  // Fewer records than events: 50-record envelopes over 4 partitions give ~12 events per record.
+  size_t records = ReadToEnd(setup.bootstrap, setup.by_vault, 4, seconds(60)).size();
+  EXPECT_GT(records, 0u);
+  EXPECT_LT(records, input_->size() / 4) << "keyed records are not batched";
 }
 
 TEST_F(PipelineTest, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
