@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/check.h"
 #include "processors/ingest/ingest.h"
 #include "processors/ingest/normalize.h"
 
@@ -38,10 +40,58 @@ void ReplaceAll(std::string* s, const std::string& from, const std::string& to) 
 
 }  // namespace
 
+// HMAC (RFC 2104) keying, done once: K' = K zero-padded to the block, or SHA-256(K) when longer.
+struct Pseudonymiser::Keyed {
+  EVP_MD_CTX* inner = nullptr;  // SHA-256 after (K' ^ ipad)
+  EVP_MD_CTX* outer = nullptr;  // SHA-256 after (K' ^ opad)
+  explicit Keyed(std::string_view key) : inner(EVP_MD_CTX_new()), outer(EVP_MD_CTX_new()) {
+    VW_CHECK(inner != nullptr && outer != nullptr);
+    constexpr size_t kBlock = 64;  // SHA-256 block size
+    const EVP_MD* md = EVP_sha256();
+    unsigned char k[kBlock] = {0};
+    if (key.size() > kBlock) {
+      unsigned int n = 0;
+      VW_CHECK(EVP_Digest(key.data(), key.size(), k, &n, md, nullptr) == 1);
+    } else {
+      std::memcpy(k, key.data(), key.size());
+    }
+    unsigned char pad[kBlock];
+    for (size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(k[i] ^ 0x36);
+    VW_CHECK(EVP_DigestInit_ex(inner, md, nullptr) == 1);
+    VW_CHECK(EVP_DigestUpdate(inner, pad, kBlock) == 1);
+    for (size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(k[i] ^ 0x5c);
+    VW_CHECK(EVP_DigestInit_ex(outer, md, nullptr) == 1);
+    VW_CHECK(EVP_DigestUpdate(outer, pad, kBlock) == 1);
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(pad, sizeof pad);
+  }
+  ~Keyed() {  // EVP_MD_CTX_free cleanses the (key-derived) digest state
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+  }
+  Keyed(const Keyed&) = delete;
+  Keyed& operator=(const Keyed&) = delete;
+};
+
+namespace {
+
+// One scratch context per thread: Mac is const and may run on several threads at once.
+EVP_MD_CTX* ThreadScratch() {
+  struct Scratch {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Scratch() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Scratch s;
+  VW_CHECK(s.ctx != nullptr);
+  return s.ctx;
+}
+
+}  // namespace
+
 Pseudonymiser::Pseudonymiser(std::string key, PseudonymiseFields fields)
-    : key_(std::move(key)), fields_(fields) {}
+    : key_(std::move(key)), fields_(fields), keyed_(std::make_unique<Keyed>(key_)) {}
 Pseudonymiser::Pseudonymiser(Pseudonymiser&& o) noexcept
-    : key_(std::move(o.key_)), fields_(o.fields_) {
+    : key_(std::move(o.key_)), fields_(o.fields_), keyed_(std::move(o.keyed_)) {
   o.key_.clear();
 }
 Pseudonymiser& Pseudonymiser::operator=(Pseudonymiser&& o) noexcept {
@@ -49,6 +99,7 @@ Pseudonymiser& Pseudonymiser::operator=(Pseudonymiser&& o) noexcept {
     OPENSSL_cleanse(key_.data(), key_.size());
     key_ = std::move(o.key_);
     fields_ = o.fields_;
+    keyed_ = std::move(o.keyed_);
     o.key_.clear();
   }
   return *this;
@@ -84,14 +135,21 @@ Result<Pseudonymiser> Pseudonymiser::FromEnv(const std::string& variable,
 }
 
 std::string Pseudonymiser::Mac(std::string_view kind, std::string_view value) const {
-  std::string msg;
-  msg.reserve(kind.size() + 1 + value.size());
-  msg.append(kind).push_back('\0');
-  msg.append(value);
+  // HMAC-SHA256(key, kind || 0 || value) = H((K' ^ opad) || H((K' ^ ipad) || message)).
+  EVP_MD_CTX* c = ThreadScratch();
+  const unsigned char zero = 0;
+  unsigned char inner[EVP_MAX_MD_SIZE];
+  unsigned int inner_len = 0;
+  VW_CHECK(EVP_MD_CTX_copy_ex(c, keyed_->inner) == 1);
+  VW_CHECK(EVP_DigestUpdate(c, kind.data(), kind.size()) == 1);
+  VW_CHECK(EVP_DigestUpdate(c, &zero, 1) == 1);
+  VW_CHECK(EVP_DigestUpdate(c, value.data(), value.size()) == 1);
+  VW_CHECK(EVP_DigestFinal_ex(c, inner, &inner_len) == 1);
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len);
+  VW_CHECK(EVP_MD_CTX_copy_ex(c, keyed_->outer) == 1);
+  VW_CHECK(EVP_DigestUpdate(c, inner, inner_len) == 1);
+  VW_CHECK(EVP_DigestFinal_ex(c, out, &len) == 1);
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 

@@ -20,6 +20,7 @@
 // methods may be called from any thread.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -72,8 +73,12 @@ class Pseudonymiser {
  private:
   Pseudonymiser(std::string key, PseudonymiseFields fields);
   std::string Mac(std::string_view kind, std::string_view value) const;  // 32 bytes
+  // SHA-256 contexts with the key's inner and outer pads already absorbed: each HMAC copies them
+  // instead of re-keying (OpenSSL 3's one-shot HMAC() fetches the algorithm on every call).
+  struct Keyed;
   std::string key_;
   PseudonymiseFields fields_;
+  std::unique_ptr<Keyed> keyed_;
 };
 
 }  // namespace vw::governance

@@ -3,6 +3,8 @@
 #include "governance/pseudonymise.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -39,6 +41,23 @@ TEST(PseudonymiseTest, SameInputAndKeySamePseudonymOtherKeyOrKindDiffers) {
   EXPECT_EQ(a.ObjectId(""), "");
   EXPECT_EQ(a.Upn(""), "");
   EXPECT_EQ(a.IpBytes(""), "");
+}
+
+// The precomputed-pad HMAC equals OpenSSL's one-shot HMAC(), for keys shorter and longer than
+// SHA-256's block (a longer key is hashed first).
+TEST(PseudonymiseTest, PseudonymsAreHmacSha256OfKindAndValue) {
+  for (const std::string& key : {kKey, std::string(100, 'k') + "-long-key"}) {
+    Pseudonymiser p = Make(key);
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    const std::string msg = std::string("upn") + '\0' + "alice@contoso.com";
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len);
+    ASSERT_EQ(len, 32u);
+    char hex[25];
+    for (int i = 0; i < 12; ++i) std::snprintf(hex + 2 * i, 3, "%02x", out[i]);
+    EXPECT_EQ(p.Upn("alice@contoso.com"), std::string("u-") + hex + "@pseudonymised.invalid");
+  }
 }
 
 TEST(PseudonymiseTest, ShapesStayParseable) {
