@@ -217,8 +217,10 @@ TEST(PseudonymiseTest, DetectionUnchangedOverPseudonymisedUpnsAndObjectIds) {
 namespace vw::governance {
 namespace {
 
-// Documents the limit stated in docs/privacy.md: pseudonymising IPs before the engine hides them
-// from the threat-intel lookups, so the TOR / suspicious-IP alerts of the clear run disappear.
+// Why the state pass runs inside the engine (Engine::SetEventTransform, docs/privacy.md): IPs
+// pseudonymised *before* the engine are hidden from the threat-intel lookups, so the TOR and
+// suspicious-IP alerts of the clear run disappear. (EmbeddedTest.PseudonymisedState* shows they
+// survive the engine's hook.)
 TEST(PseudonymiseTest, IpsPseudonymisedBeforeStateBlindThreatIntel) {
   Pseudonymiser p = Make();
   std::vector<v1::AccessEvent> events = Traffic();
