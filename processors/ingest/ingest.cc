@@ -518,14 +518,18 @@ size_t Ingestor::Impl::OneLine(const char* data, size_t pos, size_t end, size_t 
 // ---------------------------------------------------------------------------------------------
 // The fast path for NDJSON: one stage-1 pass (simdjson's, the same SIMD kernel the on-demand API
 // uses: UTF-8 validation, string boundaries, structural characters) over a window of lines, then
-// a strict walker over the structural positions that reads the fields of an ordinary record
-// straight into the event. It handles what Azure ordinarily writes; anything else (escapes in a
-// field it reads, a wrong type, a missing field, an envelope, Managed HSM's identity string,
-// access-policy changes, malformed JSON...) sends that one line to ProcessLine, the general
-// on-demand reader, so the outcome of every line is exactly what ProcessLine would make of it.
+// a strict walker over the structural positions that reads the fields of an ordinary record (or
+// of each record of an envelope) straight into the event. It handles what Azure ordinarily
+// writes; anything else (escapes in a field it reads, a null or wrong type, a dead record,
+// Managed HSM's identity string, access-policy changes, malformed JSON...) sends that one line to
+// ProcessLine, the general on-demand reader, so the outcome of every line is exactly what
+// ProcessLine would make of it (tests/fast_path_test.cc and the fuzz target check it).
 // Consistency: a line's structural positions equal those of a stage 1 over the line alone as
 // long as every earlier line of the window was a whole, balanced document (the quote state at
 // its start is then "outside a string"), which is checked before the window goes on.
+// Stage 1 is reached through simdjson::internal::dom_parser_implementation (stage1(),
+// structural_indexes), declared in simdjson's public header; the on-demand API exposes no
+// structural positions. Written against simdjson 3.0 (Debian bookworm's).
 
 namespace {
 // Stage 1's capacity: the longest line the fast path takes (an Event Hubs message is at most
