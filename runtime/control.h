@@ -11,6 +11,7 @@
 // transactions, so the flush happens exactly once, at the same input position, across crashes.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace vw::runtime {
@@ -32,5 +33,27 @@ namespace vw::runtime {
 // (Kafka's murmur2 partitioner), so per-key order and placement are unchanged.
 inline constexpr std::string_view kFormatHeader = "vw.format";
 inline constexpr std::string_view kFormatEventBatch = "events.v1";
+
+// Calls `fn(bytes)` with each AccessEvent's serialised bytes of an events.v1 record value, in
+// order. Returns false if the value is malformed (the events before the fault were delivered).
+// Header-only and dependency-free so that any reader of the keyed topics can use it.
+template <typename Fn>
+bool ForEachBatchedEvent(std::string_view value, Fn&& fn) {
+  while (!value.empty()) {
+    unsigned long long size = 0;
+    size_t i = 0;
+    for (int shift = 0;; ++i, shift += 7) {
+      if (i >= value.size() || shift > 28) return false;
+      const auto byte = static_cast<unsigned char>(value[i]);
+      size |= static_cast<unsigned long long>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) break;
+    }
+    ++i;
+    if (size > value.size() - i) return false;
+    fn(value.substr(i, static_cast<size_t>(size)));
+    value.remove_prefix(i + static_cast<size_t>(size));
+  }
+  return true;
+}
 
 }  // namespace vw::runtime

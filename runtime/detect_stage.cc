@@ -128,21 +128,10 @@ class DetectTask final : public PartitionTask {
     // A batched record (runtime/control.h) has no key; an event record has its routing key (empty
     // only for an event without any caller), so the header is looked up only when it can matter.
     if (m.key().empty() && m.header(kFormatHeader) == kFormatEventBatch) {
-      while (!value.empty() && sink.status().ok()) {
-        uint64_t size = 0;
-        int shift = 0;
-        size_t i = 0;
-        for (; i < value.size() && shift < 35; ++i, shift += 7) {
-          size |= static_cast<uint64_t>(static_cast<unsigned char>(value[i]) & 0x7f) << shift;
-          if ((static_cast<unsigned char>(value[i]) & 0x80) == 0) break;
-        }
-        if (i >= value.size() || size > value.size() - i - 1) {
-          Undecodable(m);
-          break;
-        }
-        ProcessOne(m, value.substr(i + 1, size), sink, counters);
-        value.remove_prefix(i + 1 + size);
-      }
+      bool ok = ForEachBatchedEvent(value, [&](std::string_view bytes) {
+        if (sink.status().ok()) ProcessOne(m, bytes, sink, counters);
+      });
+      if (!ok) Undecodable(m);
     } else {
       ProcessOne(m, value, sink, counters);
     }

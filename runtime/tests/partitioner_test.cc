@@ -5,6 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "runtime/control.h"
+
 namespace vw::runtime {
 namespace {
 
@@ -26,6 +31,30 @@ TEST(PartitionerTest, PartitionIsThePositiveHashModuloTheCount) {
     EXPECT_GE(p, 0);
     EXPECT_LT(p, n);
   }
+}
+
+// The events.v1 record layout: (varint32 length, bytes)*, lengths beyond one varint byte included.
+TEST(PartitionerTest, BatchedRecordsDecodeInOrderAndRejectTruncation) {
+  const std::vector<std::string> events = {"a", std::string(200, 'b'), "", std::string(20000, 'c')};
+  std::string value;
+  for (const auto& e : events) {
+    for (size_t v = e.size();; v >>= 7) {
+      if (v < 0x80) {
+        value.push_back(static_cast<char>(v));
+        break;
+      }
+      value.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    }
+    value += e;
+  }
+  std::vector<std::string> got;
+  EXPECT_TRUE(ForEachBatchedEvent(value, [&](std::string_view b) { got.emplace_back(b); }));
+  EXPECT_EQ(got, events);
+  got.clear();
+  EXPECT_FALSE(ForEachBatchedEvent(std::string_view(value).substr(0, value.size() - 1),
+                                   [&](std::string_view b) { got.emplace_back(b); }));
+  EXPECT_EQ(got.size(), 3u) << "the complete events before the fault are delivered";
+  EXPECT_FALSE(ForEachBatchedEvent("\xff\xff\xff\xff\xff\x01", [](std::string_view) {}));
 }
 
 }  // namespace
