@@ -111,6 +111,10 @@ int main(int argc, char** argv) {
       a.commit_interval_ms = std::stoi(v);
     else if (k == "--broker-pid")
       a.broker_pid = std::stoi(v);
+    else if (k == "--raw-partitions")
+      a.raw_partitions = std::stoi(v);
+    else if (k == "--align")
+      a.align = v == "true" || v == "1";
     else if (k == "--batch")
       a.batch = std::stoi(v);
     else if (k == "--threads")
@@ -163,7 +167,9 @@ int main(int argc, char** argv) {
   }
   c.deadletter.name = c.application_id + ".dlq";
   c.feedback.name = c.application_id + ".feedback";
-  c.raw.partitions = 1;  // preserves event-time order per key (see docs/operations.md)
+  // 1 preserves event-time order per key; more need --align true (see docs/operations.md).
+  c.raw.partitions = a.raw_partitions;
+  c.align_raw_partitions = a.align;
 
   {
     auto admin = vw::kafka::Admin::Create({{"bootstrap.servers", a.bootstrap}});

@@ -187,6 +187,22 @@ Status Consumer::SeekToCommitted(int timeout_ms) {
   return Seek(committed, timeout_ms);
 }
 
+Status Consumer::Pause(const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return Status::OK();
+  rd_kafka_topic_partition_list_t* list = internal::ToList(partitions);
+  Status s = FromCode(rd_kafka_pause_partitions(rk_, list), "pause");
+  rd_kafka_topic_partition_list_destroy(list);
+  return s;
+}
+
+Status Consumer::Resume(const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return Status::OK();
+  rd_kafka_topic_partition_list_t* list = internal::ToList(partitions);
+  Status s = FromCode(rd_kafka_resume_partitions(rk_, list), "resume");
+  rd_kafka_topic_partition_list_destroy(list);
+  return s;
+}
+
 std::vector<TopicPartition> Consumer::Assignment() {
   rd_kafka_topic_partition_list_t* list = nullptr;
   if (rd_kafka_assignment(rk_, &list) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};

@@ -77,6 +77,10 @@ class Consumer {
   // Rewinds every assigned partition to its committed offset, or to the start where none is.
   Status SeekToCommitted(int timeout_ms);
   std::vector<TopicPartition> Assignment();
+  // Stops / restarts fetching the given assigned partitions (flow control: a reader that holds
+  // back one partition's records pauses it). A new assignment starts unpaused.
+  Status Pause(const std::vector<TopicPartition>& partitions);
+  Status Resume(const std::vector<TopicPartition>& partitions);
   Result<GroupMetadata> Metadata();
   // First offsets with a timestamp >= the given ms per partition. Retries a stale-leader error
   // (librdkafka 2.0.2 does not refresh the leader on it) a few times before giving up.

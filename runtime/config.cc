@@ -46,6 +46,13 @@ Setter Int(int PipelineConfig::*m, std::string key, int lo, int hi) {
   };
 }
 
+Setter Bool(bool PipelineConfig::*m, std::string key) {
+  return [m, key](const YAML::Node& n, PipelineConfig* c) -> Status {
+    VW_ASSIGN_OR_RETURN(c->*m, As<bool>(n, key));
+    return Status::OK();
+  };
+}
+
 Setter Topic(TopicConfig PipelineConfig::*m, std::string key) {
   return [m, key](const YAML::Node& n, PipelineConfig* c) -> Status {
     if (!n.IsMap())
@@ -109,6 +116,10 @@ const std::vector<Field>& Fields() {
         "events per kv.events.by-* record (1..1000): 1 = one AccessEvent per record (what "
         "forensics replay reads); more = batched records, fewer Kafka records per event"},
        Int(&PipelineConfig::keyed_batch_events, "keyed_batch_events", 1, 1000)},
+      {{"align_raw_partitions", "bool", "false",
+        "the ingest stage reads its raw partitions in event-time order (oldest head first; "
+        "partitions that run ahead wait): for raw topics preloaded across partitions"},
+       Bool(&PipelineConfig::align_raw_partitions, "align_raw_partitions")},
       {{"state_dir", "string", "/var/lib/vaultwatch",
         "RocksDB stores, one directory per input partition"},
        String(&PipelineConfig::state_dir, "state_dir")},

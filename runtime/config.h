@@ -34,6 +34,8 @@ struct PipelineConfig {
   // Events per kv.events.by-* record (runtime/control.h): 1 = one event per record, the format
   // every reader understands; more = batched records (fewer, larger Kafka records).
   int keyed_batch_events = 1;
+  // The ingest stage processes its assigned raw partitions in event-time order (worker.h).
+  bool align_raw_partitions = false;
   std::string state_dir = "/var/lib/vaultwatch";
   std::string detect_config;  // path; "" = built-in defaults; relative to this file
   std::string metrics_address = "127.0.0.1";

@@ -1,7 +1,9 @@
 #include "runtime/ingest_stage.h"
 
+#include <cstdint>
 #include <vector>
 
+#include "base/time_format.h"
 #include "processors/ingest/ingest.h"
 #include "runtime/control.h"
 #include "runtime/partitioner.h"
@@ -184,6 +186,28 @@ class IngestTaskFactory final : public TaskFactory {
 };
 
 }  // namespace
+
+int64_t RawRecordTimeKey(const kafka::Message& m) {
+  if (m.header(kControlHeader).has_value()) return INT64_MAX;
+  std::string_view v = m.value();
+  // The newest `time` of the message's records (RFC 3339 strings, "2026-01-05T00:00:02.78Z"),
+  // found by scanning for the key rather than parsing the JSON. The newest, not the first: the
+  // watermark after a message is its newest event, so taking the message with the oldest newest
+  // event first keeps the watermark lowest and drops the fewest events as late (a message may
+  // start with a late-delivered record).
+  int64_t newest = INT64_MIN;
+  for (size_t pos = v.find("\"time\""); pos != std::string_view::npos;
+       pos = v.find("\"time\"", pos + 6)) {
+    size_t i = pos + 6;
+    while (i < v.size() && (v[i] == ' ' || v[i] == ':' || v[i] == '\t')) ++i;
+    if (i >= v.size() || v[i] != '"') continue;
+    size_t end = v.find('"', i + 1);
+    if (end == std::string_view::npos) break;
+    Result<EventTime> t = ParseRfc3339(v.substr(i + 1, end - i - 1));
+    if (t.ok() && t->micros() > newest) newest = t->micros();
+  }
+  return newest;
+}
 
 std::unique_ptr<TaskFactory> MakeIngestTaskFactory(const PipelineConfig& config,
                                                    int raw_partitions) {

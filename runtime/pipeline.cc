@@ -116,6 +116,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
                                               config_.instance_id + "." + std::to_string(i);
       if (stage == "ingest") {
         o.input_topic = config_.raw.name;
+        if (config_.align_raw_partitions) o.time_key = RawRecordTimeKey;
         int raw = config_.raw.partitions;
         slot->make_factory = [this, raw]() -> Result<std::unique_ptr<TaskFactory>> {
           return MakeIngestTaskFactory(config_, raw);

@@ -79,6 +79,9 @@ Status StageWorker::OpenTask(const kafka::TopicPartition& tp) {
 }
 
 void StageWorker::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  // A partition paused for alignment before a rebalance must not come back paused (best effort:
+  // resuming an unpaused partition is a no-op).
+  if (options_.time_key) consumer_->Resume(partitions).IgnoreError();
   for (const auto& tp : partitions) {
     Status s = OpenTask(tp);
     if (!s.ok()) {
@@ -107,6 +110,7 @@ void StageWorker::OnRevoked(const std::vector<kafka::TopicPartition>& partitions
   }
   for (const auto& tp : partitions) {
     parts_.erase(tp);
+    held_.erase(tp);  // a new assignment restarts from the committed offsets, unpaused
     factory_->Closed(tp);
   }
   needs_recovery_ = false;  // nothing left to recover; the next assignment opens fresh tasks
@@ -179,6 +183,7 @@ Status StageWorker::Recover() {
   // Drop every task (their stores may be ahead of the committed offsets) and reopen from the
   // committed state; then rewind the input to the same offsets.
   std::vector<kafka::TopicPartition> assigned = consumer_->Assignment();
+  DropHeld();  // records held for alignment are past the offsets we rewind to
   parts_.clear();
   for (const auto& tp : assigned) VW_RETURN_IF_ERROR(OpenTask(tp));
   kafka::OffsetMap seek;
@@ -191,6 +196,75 @@ Status StageWorker::Recover() {
       .Field("worker", options_.name)
       .Field("partitions", static_cast<int64_t>(parts_.size()));
   return Status::OK();
+}
+
+Status StageWorker::ProcessRecord(const kafka::Message& m) {
+  auto it = parts_.find({std::string(m.topic()), m.partition()});
+  if (it == parts_.end()) return Status::OK();  // not ours any more
+  Part& part = it->second;
+  VW_RETURN_IF_ERROR(EnsureTransaction());
+  VW_RETURN_IF_ERROR(part.task->Process(m, *emitter_, &pending_));
+  part.next = KafkaOffset(m.offset().value() + 1);
+  part.dirty = true;
+  // A large batch must not stretch the transaction past the commit interval (latency, and the
+  // amount of work an abort throws away). Offsets are tracked per record, so committing
+  // mid-batch is exact.
+  if ((++since_check_ & 63) == 0 && MillisSince(txn_started_) >= options_.commit_interval_ms) {
+    VW_RETURN_IF_ERROR(CommitNow());
+  }
+  return Status::OK();
+}
+
+Status StageWorker::DrainAligned() {
+  for (;;) {
+    const auto now = Clock::now();
+    Held* best = nullptr;
+    bool wait = false;
+    for (const auto& [tp, part] : parts_) {
+      Held& h = held_[tp];
+      if (!h.records.empty()) {
+        h.empty_since.reset();
+        if (best == nullptr || h.records.front().first < best->records.front().first) best = &h;
+        continue;
+      }
+      // Nothing held for tp: its next record may be older than every held one. Wait for it,
+      // unless it has reached its end, or has been silent for too long (a stalled partition must
+      // not stop the others): records known to exist (lag > 0) are waited for longer than a
+      // partition not fetched yet (lag unknown).
+      const int64_t lag = consumer_->Lag(tp);
+      if (lag == 0) continue;
+      if (!h.empty_since) h.empty_since = now;
+      const int limit_ms = lag > 0 ? options_.align_max_wait_ms : options_.align_max_idle_ms;
+      if (now - *h.empty_since >= std::chrono::milliseconds(limit_ms)) continue;
+      wait = true;
+    }
+    if (wait || best == nullptr) break;
+    kafka::Message m = std::move(best->records.front().second);
+    best->records.pop_front();
+    VW_RETURN_IF_ERROR(ProcessRecord(m));
+  }
+  // Flow control: a partition that runs ahead is paused until the others catch up.
+  std::vector<kafka::TopicPartition> pause, resume;
+  for (auto& [tp, h] : held_) {
+    if (!h.paused && h.records.size() > options_.align_max_held) {
+      pause.push_back(tp);
+      h.paused = true;
+    } else if (h.paused && h.records.size() <= options_.align_max_held / 2) {
+      resume.push_back(tp);
+      h.paused = false;
+    }
+  }
+  VW_RETURN_IF_ERROR(consumer_->Pause(pause));
+  return consumer_->Resume(resume);
+}
+
+void StageWorker::DropHeld() {
+  std::vector<kafka::TopicPartition> paused;
+  for (auto& [tp, h] : held_) {
+    if (h.paused) paused.push_back(tp);
+  }
+  held_.clear();
+  if (consumer_ != nullptr) consumer_->Resume(paused).IgnoreError();  // best effort: re-seeked
 }
 
 void StageWorker::PublishGauges() {
@@ -249,20 +323,18 @@ Status StageWorker::Run(const std::atomic<bool>& stop) {
     Status s = consumer_->Poll(wait, options_.max_poll_records, &batch);
     if (!s.ok()) return s;          // a fatal consumer error: let the supervisor restart us
     if (needs_recovery_) continue;  // a rebalance callback failed to open a task
-    for (const auto& m : batch) {
-      auto it = parts_.find({std::string(m.topic()), m.partition()});
-      if (it == parts_.end()) continue;  // not ours any more
-      Part& part = it->second;
-      s = EnsureTransaction();
-      if (s.ok()) s = part.task->Process(m, *emitter_, &pending_);
-      if (!s.ok()) break;
-      part.next = KafkaOffset(m.offset().value() + 1);
-      part.dirty = true;
-      // A large batch must not stretch the transaction past the commit interval (latency, and
-      // the amount of work an abort throws away). Offsets are tracked per record, so committing
-      // mid-batch is exact.
-      if ((++since_check_ & 63) == 0 && MillisSince(txn_started_) >= options_.commit_interval_ms) {
-        s = CommitNow();
+    if (options_.time_key) {
+      for (auto& m : batch) {
+        kafka::TopicPartition tp{std::string(m.topic()), m.partition()};
+        if (parts_.count(tp) == 0) continue;  // not ours any more
+        int64_t key = options_.time_key(m);
+        held_[tp].records.emplace_back(key, std::move(m));
+      }
+      batch.clear();
+      s = DrainAligned();
+    } else {
+      for (const auto& m : batch) {
+        s = ProcessRecord(m);
         if (!s.ok()) break;
       }
     }
@@ -282,6 +354,7 @@ Status StageWorker::Run(const std::atomic<bool>& stop) {
   // Clean shutdown (SIGTERM): commit the open transaction, then leave the group.
   Status s = CommitNow();
   if (!s.ok()) HandleTxnError(s);
+  held_.clear();
   Status closed = consumer_->Close();
   parts_.clear();
   metrics_->SetWorkerReady(options_.name, false);

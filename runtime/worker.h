@@ -16,8 +16,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "kafka/consumer.h"
@@ -36,6 +39,16 @@ struct WorkerOptions {
   size_t max_poll_records = 1000;
   // Bound on retrying a retriable commit/abort before treating it as abortable.
   int txn_retry_budget_ms = 60000;
+  // Event-time alignment of the assigned partitions (Kafka Streams' way), when set: records are
+  // held per partition and the one whose head has the smallest `time_key` is processed next; a
+  // partition with nothing held is waited for unless it has reached its end: at most
+  // `align_max_wait_ms` while it is known to have more records (lag > 0), `align_max_idle_ms`
+  // while that is unknown (not fetched yet). A partition holding more than `align_max_held`
+  // records is paused.
+  std::function<int64_t(const kafka::Message&)> time_key;
+  int align_max_idle_ms = 2000;
+  int align_max_wait_ms = 10000;
+  size_t align_max_held = 2000;
 };
 
 class StageWorker final : public kafka::RebalanceListener {
@@ -66,6 +79,13 @@ class StageWorker final : public kafka::RebalanceListener {
   void HandleTxnError(const Status& error);
   Status Recover();
   Status OpenTask(const kafka::TopicPartition& tp);
+  // One input record through its partition's task (and a mid-batch commit when the interval
+  // passed).
+  Status ProcessRecord(const kafka::Message& m);
+  // Event-time alignment (WorkerOptions::time_key): processes held records in time order for
+  // as long as every partition either has a record held or may be skipped.
+  Status DrainAligned();
+  void DropHeld();
   void PublishGauges();
 
   WorkerOptions options_;
@@ -75,6 +95,12 @@ class StageWorker final : public kafka::RebalanceListener {
   std::unique_ptr<kafka::TransactionalProducer> producer_;
   std::unique_ptr<TxnEmitter> emitter_;
   std::map<kafka::TopicPartition, Part> parts_;
+  struct Held {
+    std::deque<std::pair<int64_t, kafka::Message>> records;  // (time key, record)
+    std::optional<std::chrono::steady_clock::time_point> empty_since;
+    bool paused = false;
+  };
+  std::map<kafka::TopicPartition, Held> held_;  // after consumer_: its records die first
   CounterDelta pending_;
   bool needs_recovery_ = false;
   bool producer_broken_ = false;

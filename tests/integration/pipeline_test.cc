@@ -12,7 +12,8 @@
 //       every other alert is still there.
 //   (f) Pseudonymised state (issue 9): privacy.pseudonymise=state gives the same alerts (type,
 //       vault, times) as the clear run, and no clear identity reaches kv.alerts or the changelogs.
-//   Batched keyed records (keyed_batch_events > 1) give (a)'s alerts too.
+//   Batched keyed records (keyed_batch_events > 1) give (a)'s alerts too, and so does a raw topic
+//   preloaded over 2 partitions read with align_raw_partitions.
 // Bounded input is closed with end-of-input markers (runtime/control.h), as `detect` closes its
 // windows at end of file. Needs VW_KAFKA_BOOTSTRAP (fails without it) and the vaultwatch binary.
 #include <gtest/gtest.h>
@@ -188,6 +189,21 @@ TEST_F(PipelineTest, BatchedKeyedRecordsGiveTheSameAlerts) {
   size_t records = ReadToEnd(setup.bootstrap, setup.by_vault, 4, seconds(60)).size();
   EXPECT_GT(records, 0u);
   EXPECT_LT(records, input_->size() / 4) << "keyed records are not batched";
+}
+
+// align_raw_partitions (issue 7's second gap): a raw topic preloaded round-robin over 2 partitions
+// is read in event-time order, so no key's events arrive late: exactly `detect`'s alerts.
+TEST_F(PipelineTest, TwoPreloadedRawPartitionsAlignedByEventTimeGiveTheSameAlerts) {
+  NeedDataset();
+  PipelineSetup setup("vw-it-align", Bootstrap(), 4, "ingest, vault, caller", "", 2);
+  setup.AppendConfig("align_raw_partitions: true");
+  ASSERT_TRUE(setup.CreateTopics().ok());
+  ASSERT_TRUE(Feed(setup.bootstrap, setup.raw, 2, *input_, 50, true).ok());
+  Child proc = setup.Start("0");
+  std::vector<std::string> got =
+      ReadCommitted(setup.bootstrap, setup.alerts, 4, expected_->size(), seconds(180));
+  EXPECT_EQ(proc.Terminate(), 0);
+  ExpectSameAlerts(got);
 }
 
 TEST_F(PipelineTest, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
