@@ -248,31 +248,24 @@ Outcome OutcomeFromSignature(std::string_view sig, Operation op) {
 // decimal parts of at most 255, no leading zeros, nothing else (it runs for every record; the
 // libc call needs a terminated copy).
 bool ParseIpv4(std::string_view text, unsigned char out[4]) {
-  unsigned value = 0;
-  int octets = 0;
-  bool saw_digit = false;
-  for (char ch : text) {
-    if (ch == '\0') break;  // where inet_pton's C string would end
-    if (ch >= '0' && ch <= '9') {
-      if (saw_digit && value == 0) return false;
-      value = value * 10 + static_cast<unsigned>(ch - '0');
+  const char* p = text.data();
+  const char* end = p + text.size();
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (int k = 0; k < 4; ++k) {
+    if (p == end || !digit(*p)) return false;
+    unsigned value = static_cast<unsigned>(*p++ - '0');
+    if (value == 0 && p != end && digit(*p)) return false;  // a leading zero
+    while (p != end && digit(*p)) {
+      value = value * 10 + static_cast<unsigned>(*p++ - '0');
       if (value > 255) return false;
-      if (!saw_digit) {
-        if (++octets > 4) return false;
-        saw_digit = true;
-      }
-    } else if (ch == '.' && saw_digit) {
-      if (octets == 4) return false;
-      out[octets - 1] = static_cast<unsigned char>(value);
-      value = 0;
-      saw_digit = false;
-    } else {
-      return false;
+    }
+    out[k] = static_cast<unsigned char>(value);
+    if (k < 3) {
+      if (p == end || *p != '.') return false;
+      ++p;
     }
   }
-  if (octets < 4 || !saw_digit) return false;
-  out[3] = static_cast<unsigned char>(value);
-  return true;
+  return p == end || *p == '\0';  // where inet_pton's C string would end
 }
 
 // The first '/', '?' or '#' at or after `from` (uri.size() if none): eight bytes at a time

@@ -1,6 +1,10 @@
 #include "processors/ingest/normalize.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
 
 #include "processors/ingest/ingest.h"
 
@@ -155,6 +159,42 @@ TEST(ParseIp, V4V6AndJunk) {
   EXPECT_FALSE(ParseIp("", &b));
   EXPECT_FALSE(ParseIp("999.1.1.1", &b));
   EXPECT_FALSE(ParseIp(std::string(100, '1'), &b));
+}
+
+// ParseIp reads dotted quads itself (it runs for every record); it must agree with
+// inet_pton(AF_INET) on the NUL-terminated text, for every short string of digits, dots, NULs and
+// a letter.
+TEST(ParseIp, Ipv4AgreesWithInetPton) {
+  const std::string alphabet("0123.9\0a5", 9);
+  std::mt19937 rng(7);
+  std::vector<std::string> texts = {"0.0.0.0",
+                                    "255.255.255.255",
+                                    "256.1.1.1",
+                                    "01.2.3.4",
+                                    "1.2.3.04",
+                                    "1.2.3.4.",
+                                    ".1.2.3.4",
+                                    "1..2.3",
+                                    "1.2.3",
+                                    "1.2.3.4\0junk",
+                                    std::string("1.2.3.4\0", 8),
+                                    "00.1.2.3"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string t;
+    size_t n = 1 + rng() % 16;
+    for (size_t j = 0; j < n; ++j) t.push_back(alphabet[rng() % alphabet.size()]);
+    texts.push_back(t);
+  }
+  for (const std::string& t : texts) {
+    std::string c = t + '\0';
+    unsigned char want[4];
+    bool ok = inet_pton(AF_INET, c.c_str(), want) == 1;
+    std::string b;
+    ASSERT_EQ(ParseIp(t, &b), ok) << "'" << t << "'";
+    if (ok) {
+      EXPECT_EQ(b, std::string(reinterpret_cast<const char*>(want), 4)) << t;
+    }
+  }
 }
 
 TEST(AppendLower, EveryByteAtEveryAlignment) {
