@@ -52,6 +52,8 @@ struct Args {
   int batch = 1;                                                        // keyed_batch_events
   std::vector<std::pair<std::string, std::string>> producer, consumer;  // --producer k=v
   int broker_pid = 0;  // to report the co-located broker's CPU time too
+  int raw_partitions = 1;
+  bool align = false;  // align_raw_partitions
 };
 
 // CPU seconds (user + system) a process has used so far, from /proc; 0 if unknown.
