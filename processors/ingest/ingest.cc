@@ -651,6 +651,25 @@ VW_INGEST_INLINE bool Ingestor::Impl::FastString(std::string_view* out) {
   return true;
 }
 
+namespace {
+// Whether a token can start a JSON value, as the on-demand reader's type() decides from its first
+// byte (it fails on anything else: a stray control character, say).
+VW_INGEST_INLINE bool CanStartValue(char c) {
+  switch (c) {
+    case '{':
+    case '[':
+    case '"':
+    case 'n':
+    case 't':
+    case 'f':
+    case '-':
+      return true;
+    default:
+      return c >= '0' && c <= '9';
+  }
+}
+}  // namespace
+
 // A key and its colon; false for anything but a string followed by ':'. The key is as written:
 // it may hold escapes, which a member callback must rule out before skipping an unknown key (a
 // key equal to a known one has none).
@@ -841,7 +860,12 @@ bool Ingestor::Impl::FastRecord(DocCtx& ctx, bool may_be_envelope) {
         }
         break;
       case 7:
-        if (KeyIs(key, "records") && may_be_envelope && tp_ < tend_ && w_[*tp_] == '[') {
+        // ProcessObject asks a root "records" member's value for its type (is it an envelope?).
+        if (KeyIs(key, "records") && may_be_envelope &&
+            (tp_ >= tend_ || !CanStartValue(w_[*tp_]))) {
+          return false;
+        }
+        if (KeyIs(key, "records") && may_be_envelope && w_[*tp_] == '[') {
           // An envelope (its records are read here; the general reader takes envelopes with
           // members before "records", which it reads as a record's first).
           if (!first) return false;
@@ -1054,7 +1078,12 @@ bool Ingestor::Impl::FastClaims(AccessEvent* e) {
     if (tp_ >= tend_ || HasBackslash(key.data(), key.size())) return false;
     char first = w_[*tp_];
     if (first == '{') return false;
-    if (first != '"') return SkipValue();  // arrays (xms_az_nwperimid), numbers: not used
+    if (first != '"') {
+      // Arrays (xms_az_nwperimid), numbers: not used. ReadClaims asks every claim value for its
+      // type, which fails on a token that cannot start a JSON value.
+      if (!CanStartValue(first)) return false;
+      return SkipValue();
+    }
     size_t slash = key.rfind('/');
     std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
     // Only the claims used are read (and checked for escapes), as ReadClaims does.

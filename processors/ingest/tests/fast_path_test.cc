@@ -118,6 +118,12 @@ std::vector<std::pair<std::string, std::string>> Cases() {
        Replace(o, R"("identity":{"claim":{)", R"("identity":null,"x":{"claim":{)")},
       {"null claim", Replace(o, R"("identity":{"claim":{)", R"("identity":{"claim":null,"x":{)")},
       {"claim array", Replace(o, R"("identity":{"claim":{)", R"("identity":{"claim":[],"x":{)")},
+      {"control character before a claim value",
+       Replace(o, R"("appidacr":"0")", "\"appidacr\":\x08\"0\"")},
+      {"control character before an unused value",
+       Replace(o, R"("resultType":"Success")", "\"resultType\":\x08\"Success\"")},
+      {"control character before records",
+       Replace(o, R"("resultType")", "\"records\":\x08[],\"resultType\"")},
       {"numeric claims", Replace(o, R"("appidacr":"0")", R"("appidacr":0,"oid2":1.5e3)")},
       {"idtyp app", Replace(o, R"("appidacr":"0")", R"("idtyp":"app")")},
       {"name claim", Replace(Replace(o, R"("upn":"User1@Contoso.com",)", ""),
@@ -251,7 +257,8 @@ const std::set<std::string> kFastForms = {"time without zone",
                                           "empty envelope",
                                           "envelope with more members",
                                           "record with a records member",
-                                          "records not an array"};
+                                          "records not an array",
+                                          "control character before an unused value"};
 
 struct Output {
   std::vector<std::string> lines;  // one per event or dead letter, in order
