@@ -14,6 +14,7 @@
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
 #include "processors/ingest/ingest.h"
+#include "vw/v1/records.h"
 
 namespace vw::forensics {
 
@@ -37,9 +38,6 @@ std::vector<std::string> KafkaTopics(const std::string& spec) {
 namespace {
 
 constexpr int kBrokerTimeoutMs = 15000;
-// The pipeline's end-of-input marker header (runtime/control.h); spelled here so that the
-// forensics library does not depend on the runtime for one string.
-constexpr std::string_view kControlHeader = "vw.control";
 
 // Filters events by time and forwards them; shared by both sources.
 class RangeSink final : public ingest::RecordSink {
@@ -265,7 +263,7 @@ class KafkaSource final : public EventSource {
  private:
   void Handle(const kafka::Message& m, ingest::Ingestor& ingestor, RangeSink& sink) {
     ++counters_.records;
-    if (m.header(kControlHeader).has_value() || m.value_is_null()) {
+    if (m.header(v1::kControlHeader).has_value() || m.value_is_null()) {
       ++counters_.skipped;
       return;
     }
@@ -280,22 +278,42 @@ class KafkaSource final : public EventSource {
       ingestor.Ingest(v, base, sink);
       return;
     }
-    if (!event_.ParseFromArray(v.data(), static_cast<int>(v.size())) || event_.time_us() == 0) {
-      if (++counters_.dead_letters <= 5) {
-        VW_LOG(Warn, "undecodable record in replayed topic skipped")
-            .Field("topic", std::string(m.topic()))
-            .Field("partition", static_cast<int64_t>(m.partition().value()))
-            .Field("offset", m.offset().value());
-      }
+    if (m.header(v1::kFormatHeader) == std::optional<std::string_view>(v1::kFormatEventBatch)) {
+      // Several events of one partition in one record (the runtime's keyed_batch_events > 1).
+      int32_t index = 0;
+      bool whole = v1::ForEachBatchedEvent(
+          v, [&](std::string_view bytes) { DeliverEvent(m, bytes, index++, sink); });
+      if (!whole) Undecodable(m, "malformed events.v1 record: the rest of it skipped");
+      return;
+    }
+    DeliverEvent(m, v, 0, sink);
+  }
+
+  // One AccessEvent (protobuf bytes) of record `m`, the `index`-th of it.
+  void DeliverEvent(const kafka::Message& m, std::string_view bytes, int32_t index,
+                    RangeSink& sink) {
+    if (!event_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
+        event_.time_us() == 0) {
+      Undecodable(m, "undecodable record in replayed topic skipped");
       return;
     }
     if (!event_.has_source()) {
       event_.mutable_source()->set_source(std::string(m.topic()));
       event_.mutable_source()->set_partition(m.partition().value());
       event_.mutable_source()->set_offset(m.offset().value());
+      event_.mutable_source()->set_index(index);
     }
     sink.Deliver(std::move(event_));
     event_.Clear();
+  }
+
+  void Undecodable(const kafka::Message& m, const char* what) {
+    if (++counters_.dead_letters <= 5) {
+      VW_LOG(Warn, what)
+          .Field("topic", std::string(m.topic()))
+          .Field("partition", static_cast<int64_t>(m.partition().value()))
+          .Field("offset", m.offset().value());
+    }
   }
 
   SourceOptions options_;
