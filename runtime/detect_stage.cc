@@ -64,12 +64,17 @@ class AlertEmitter final : public detect::AlertSink {
   void OnAlert(const v1::Alert& alert) override {
     if (!status_.ok()) return;
     std::string json;
+    // The record key is the published SystemAlertId: in alerts mode the pseudonymised (keyed)
+    // one, since the engine's id is an unkeyed hash of the clear entities.
+    std::string id;
     if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kAlerts) {
       v1::Alert copy = alert;
       shared_->privacy.pseudonymiser->Apply(&copy);
       json = detect::AlertJson(copy);
+      id = copy.system_alert_id();
     } else {
       json = detect::AlertJson(alert);
+      id = alert.system_alert_id();
     }
     if (shared_ != nullptr && shared_->tracker != nullptr) {
       SuppressionSnapshot suppressions = shared_->tracker->Snapshot();
@@ -83,7 +88,7 @@ class AlertEmitter final : public detect::AlertSink {
         }
       }
     }
-    status_ = out_.Emit(topic_, std::nullopt, alert.system_alert_id(), json, nullptr, ts_);
+    status_ = out_.Emit(topic_, std::nullopt, id, json, nullptr, ts_);
     ++counters_->alerts_by_type[alert.alert_type()];
   }
   const Status& status() const { return status_; }

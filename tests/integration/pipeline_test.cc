@@ -495,6 +495,14 @@ void PseudonymisedRun(const std::string& mode, const std::vector<std::string>& i
   if (mode == "alerts") {
     EXPECT_GT(clear_records, 0u) << "with `alerts`, state stays clear";
   }
+  // Each alert record is keyed by the SystemAlertId it publishes (the keyed one), not by the
+  // engine's unkeyed hash of the clear entities.
+  size_t keyed = 0;
+  for (const auto& [key, value] : ReadToEnd(setup.bootstrap, setup.alerts, 4, seconds(60))) {
+    EXPECT_EQ(key, MustParseAlert(value).id);
+    ++keyed;
+  }
+  EXPECT_EQ(keyed, got.size());
 }
 
 }  // namespace
