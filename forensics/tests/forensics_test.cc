@@ -22,27 +22,15 @@
 #include "forensics/timeline.h"
 #include "processors/detectors/config.h"
 #include "processors/detectors/detect_run.h"
+#include "tests/support/text_files.h"
 
 namespace vw::forensics {
 namespace {
 
+using ::vw::testing::Lines;
+using ::vw::testing::ReadFile;
+
 namespace fs = std::filesystem;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) {
-    if (!l.empty()) out.push_back(l);
-  }
-  return out;
-}
 
 EventTime T(const char* s) { return *ParseRfc3339(s); }
 
@@ -119,7 +107,7 @@ class ForensicsTest : public ::testing::Test {
     d.output = *dir_ + "/detect.jsonl";
     auto sum = detect::RunDetect(*config_, d);
     ASSERT_TRUE(sum.ok()) << sum.status();
-    detect_alerts_ = new std::vector<std::string>(Lines(ReadAll(d.output)));
+    detect_alerts_ = new std::vector<std::string>(Lines(ReadFile(d.output)));
   }
 
   void SetUp() override {
@@ -139,7 +127,7 @@ class ForensicsTest : public ::testing::Test {
     EXPECT_TRUE(sum.ok()) << sum.status();
     if (!sum.ok()) return {};
     if (summary != nullptr) *summary = *sum;
-    return Lines(ReadAll(o.output));
+    return Lines(ReadFile(o.output));
   }
 
   // detect's alerts with TimeGenerated in [from, to).

@@ -18,28 +18,16 @@
 #include "base/time_format.h"
 #include "governance/tests/test_traffic.h"
 #include "state/state_store.h"
+#include "tests/support/text_files.h"
 
 namespace vw::governance {
 namespace {
 
+using ::vw::testing::Lines;
+using ::vw::testing::ReadFile;
+
 const std::string kKey = "embedded-test-key-0123456789";
 const std::string kOtherKey = "another-embedded-key-9876543210";
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) {
-    if (!l.empty()) out.push_back(l);
-  }
-  return out;
-}
 
 // The clear identities of the input: what must never reach pseudonymised outputs.
 struct Identities {
@@ -134,7 +122,7 @@ class EmbeddedTest : public ::testing::Test {
       return r;
     }
     r.summary = *sum;
-    r.output = ReadAll(o.output);
+    r.output = ReadFile(o.output);
     return r;
   }
 
@@ -302,7 +290,7 @@ TEST_F(EmbeddedTest, PseudonymisedStateFiresTheSameAlertsWithoutClearIdentities)
   EXPECT_EQ(state_leaks, std::vector<std::string>{});
   for (const auto& f : std::filesystem::recursive_directory_iterator(state)) {
     if (!f.is_regular_file()) continue;
-    EXPECT_EQ(Leaks(ReadAll(f.path())), std::vector<std::string>{}) << f.path();
+    EXPECT_EQ(Leaks(ReadFile(f.path())), std::vector<std::string>{}) << f.path();
   }
 
   // Same key: the same bytes. Another key: other pseudonyms, the same alerts otherwise.
@@ -494,7 +482,7 @@ TEST_F(EmbeddedTest, StateDirectoryKeepsOneKindOfIdentity) {
   pseudo.pseudonymise = PseudonymiseMode::kState;
   RunResult first = Run(pseudo, s);
   ASSERT_TRUE(first.status.ok()) << first.status;
-  const std::string marker = ReadAll(s + "/" + kPrivacyMarkerName);
+  const std::string marker = ReadFile(s + "/" + kPrivacyMarkerName);
   auto p = Pseudonymiser::FromKey(kKey);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(marker, "pseudonyms " + p->KeyFingerprint() + "\n");
@@ -511,18 +499,18 @@ TEST_F(EmbeddedTest, StateDirectoryKeepsOneKindOfIdentity) {
   RunResult wrong_key = Run(other, s);
   ASSERT_FALSE(wrong_key.status.ok());
   EXPECT_EQ(wrong_key.status.ToString().find(kOtherKey), std::string::npos);
-  EXPECT_EQ(ReadAll(s + "/" + kPrivacyMarkerName), marker);
+  EXPECT_EQ(ReadFile(s + "/" + kPrivacyMarkerName), marker);
   // A clear store (marked or from before markers) cannot be pseudonymised in place.
   const std::string c = Path("clear-marked");
   ASSERT_TRUE(Run(PrivacyOptions{}, c).status.ok());
-  EXPECT_EQ(ReadAll(c + "/" + kPrivacyMarkerName), "clear\n");
+  EXPECT_EQ(ReadFile(c + "/" + kPrivacyMarkerName), "clear\n");
   EXPECT_FALSE(Run(pseudo, c).status.ok());
   std::filesystem::remove(c + "/" + kPrivacyMarkerName);
   RunResult unmarked = Run(pseudo, c);
   ASSERT_FALSE(unmarked.status.ok());
   EXPECT_NE(unmarked.status.message().find("without a privacy marker"), std::string::npos);
   EXPECT_TRUE(Run(PrivacyOptions{}, c).status.ok());  // clear over clear: fine, and marked now
-  EXPECT_EQ(ReadAll(c + "/" + kPrivacyMarkerName), "clear\n");
+  EXPECT_EQ(ReadFile(c + "/" + kPrivacyMarkerName), "clear\n");
   // No state directory: nothing to check.
   EXPECT_TRUE(CheckAndMarkState("", "clear").ok());
 }

@@ -28,11 +28,15 @@
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "tests/support/text_files.h"
 
 extern char** environ;
 
 namespace vw {
 namespace {
+
+using ::vw::testing::Lines;
+using ::vw::testing::ReadFile;
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
@@ -40,22 +44,6 @@ using std::chrono::seconds;
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v == nullptr ? "" : v;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) {
-    if (!l.empty()) out.push_back(l);
-  }
-  return out;
 }
 
 // Spawns `args` (cwd = the source tree, output appended to `log`); returns the pid.
@@ -175,7 +163,7 @@ class ForensicsIntegration : public ::testing::Test {
                *dir_ + "/detect.log") != 0) {
       return;
     }
-    const size_t expected = Lines(ReadAll(*dir_ + "/detect.jsonl")).size();
+    const size_t expected = Lines(ReadFile(*dir_ + "/detect.jsonl")).size();
     if (expected == 0) return;
 
     const std::string config = *dir_ + "/pipeline.yaml";
@@ -207,7 +195,7 @@ class ForensicsIntegration : public ::testing::Test {
     // event time it holds (a record reaches Kafka after it happened), then end-of-input markers.
     auto producer = kafka::Producer::Create({{"bootstrap.servers", Bootstrap()}});
     if (!producer.ok()) return;
-    std::vector<std::string> lines = Lines(ReadAll(raw_file));
+    std::vector<std::string> lines = Lines(ReadFile(raw_file));
     for (size_t i = 0; i < lines.size(); i += 50) {
       std::string value;
       int64_t ts = 0;
@@ -273,7 +261,7 @@ class ForensicsIntegration : public ::testing::Test {
                      Bootstrap(), "--no-progress", "--summary-json", *dir_ + "/" + name + ".json"},
                     *dir_ + "/" + name + ".log");
     EXPECT_EQ(rc, 0) << "see " << *dir_ << "/" << name << ".log";
-    std::vector<std::string> got = Lines(ReadAll(out));
+    std::vector<std::string> got = Lines(ReadFile(out));
     std::sort(got.begin(), got.end());
     return got;
   }
@@ -295,7 +283,7 @@ TEST_F(ForensicsIntegration, ReplayOfRawTopicSubRangeGivesTheLiveAlerts) {
   std::vector<std::string> got = Replay("kafka:" + *app_ + ".raw", from, to, "replay-raw");
   EXPECT_EQ(got, want);
   // The replay really read a sub-range of the topic: some records lie outside it.
-  std::string summary = ReadAll(*dir_ + "/replay-raw.json");
+  std::string summary = ReadFile(*dir_ + "/replay-raw.json");
   EXPECT_NE(summary.find("\"warmup_events\":"), std::string::npos);
   EXPECT_EQ(summary.find("\"events\":0,"), std::string::npos) << summary;
 }
@@ -371,7 +359,7 @@ TEST_F(ForensicsIntegration, TimelineOfALabelledAttackerShowsItsEventsAndAlert) 
   // A primary label with a caller whose AlertType the live run raised.
   std::string label;
   std::string alert_id;
-  for (const std::string& l : Lines(ReadAll(*dir_ + "/labels.jsonl"))) {
+  for (const std::string& l : Lines(ReadFile(*dir_ + "/labels.jsonl"))) {
     if (StringOf(l, "caller").empty() || StringOf(l, "role") == "incidental") continue;
     for (const std::string& a : *live_) {
       if (StringOf(a, "AlertType") == StringOf(l, "AlertType") &&
@@ -396,7 +384,7 @@ TEST_F(ForensicsIntegration, TimelineOfALabelledAttackerShowsItsEventsAndAlert) 
   ASSERT_EQ(rc, 0) << "see " << *dir_ << "/timeline.log";
   simdjson::dom::parser p;
   simdjson::dom::element doc;
-  std::string json = ReadAll(out);
+  std::string json = ReadFile(out);
   ASSERT_EQ(p.parse(json).get(doc), simdjson::SUCCESS);
   // The attack's events: every event is the caller's, in time order, and the label's window
   // holds some of them.

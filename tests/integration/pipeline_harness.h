@@ -26,6 +26,7 @@
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "runtime/control.h"
+#include "tests/support/text_files.h"
 
 extern char** environ;
 
@@ -39,22 +40,6 @@ inline std::string Env(const char* name) {
 inline std::string Unique(const std::string& prefix) {
   std::random_device rd;
   return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
-}
-
-inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-inline std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) {
-    if (!l.empty()) out.push_back(l);
-  }
-  return out;
 }
 
 // A child process with stdout+stderr appended to `log`, started in `cwd`.
