@@ -2133,6 +2133,20 @@ bool ReadMore(std::FILE* f, std::string* buf, size_t want, bool* eof) {
   return true;
 }
 
+// memchr jumps from line to line (lines are ~1 KB) where a byte loop, which GCC does not
+// vectorise at -O2, was a fifth of `detect`'s CPU.
+int64_t CountNewlines(std::string_view s) {
+  int64_t n = 0;
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) !=
+         nullptr) {
+    ++n;
+    ++p;
+  }
+  return n;
+}
+
 }  // namespace
 
 vw::Status IngestFile(const std::string& path, Ingestor& ingestor, RecordSink& sink) {
@@ -2190,7 +2204,7 @@ vw::Status IngestFile(const std::string& path, Ingestor& ingestor, RecordSink& s
       std::string_view part(buf.data(), n);
       base.set_offset(file_offset);
       ingestor.IngestLines(part, base, line_no, sink);
-      for (char c : part) line_no += c == '\n';
+      line_no += CountNewlines(part);
       file_offset += static_cast<int64_t>(n);
       buf.erase(0, n);
     } else if (buf.size() > max_line) {
