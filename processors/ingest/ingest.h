@@ -91,8 +91,9 @@ class Ingestor {
 
   // Like Ingest for input already known to be NDJSON (complete lines), with `first_line` the
   // 1-based line number of bytes[0] so reasons name the right line across chunks of a stream.
-  void IngestLines(std::string_view bytes, const vw::v1::SourcePosition& base, int64_t first_line,
-                   RecordSink& sink);
+  // Returns the line number after the last line of `bytes` (first_line + its lines).
+  int64_t IngestLines(std::string_view bytes, const vw::v1::SourcePosition& base,
+                      int64_t first_line, RecordSink& sink);
 
   // Reports one unit of input as dead without parsing it (e.g. a line too long to buffer).
   // Counts it in records_in and deadlettered.
