@@ -52,6 +52,9 @@ struct KeyState {
   std::vector<OpDay> mass;       // today's successful gets per operation
   int64_t memo_day = INT64_MIN;  // day the following baselines were computed for
   int64_t av_baseline = -1, avd_baseline = -1, lg_baseline = -1, roam_vaults = -1;
+  // Excessive retrieval: the day a burst was last recorded, and that day's baseline (bursts on
+  // the previous days: constant through the day, so read and recorded once a day).
+  int64_t burst_day = INT64_MIN, burst_base = 0;
 
   // Hashes of the state keys already touched in the hour starting at `touched_hour`: a second
   // touch of a FirstSeenMap key within the hour is skipped (it would only move `last` by less

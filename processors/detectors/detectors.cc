@@ -220,6 +220,8 @@ state::Sighting TouchHourly(state::FirstSeenMap& map, uint64_t ns_seed,
 constexpr uint64_t kSeedOperationSeen = 0x6f702e7365656e31ULL;
 constexpr uint64_t kSeedVaultPair = 0x76732e7061697231ULL;
 constexpr uint64_t kSeedRareName = 0x72732e6e616d6531ULL;
+constexpr uint64_t kSeedExternal = 0x75692e6578743131ULL;
+constexpr uint64_t kSeedUserApp = 0x75612e6170703131ULL;
 
 // The operation's name as in the record (else the enum's name), without a copy.
 std::string_view OperationView(const AccessEvent& e) {
@@ -656,8 +658,10 @@ class UserAppDetector final : public Detector {
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
     if (e.caller().identity_type() != v1::IDENTITY_TYPE_USER_AND_APP) return;
     if (e.caller().app_id().empty() || !Success(e)) return;
-    state::Sighting s = apps_.Touch(Cat({ctx.key, e.caller().app_id()}), ctx.now);
-    if (!s.is_new || !ctx.Learned()) return;
+    bool skipped = false;
+    state::Sighting s = TouchHourly(apps_, kSeedUserApp, {ctx.key, e.caller().app_id()}, ctx,
+                                    &skipped, &touch_key_);
+    if (skipped || !s.is_new || !ctx.Learned()) return;
     std::string entity = Cat({ctx.key, e.caller().app_id()});
     if (!ctx.emitter.Claim("KV_UserAppAnomaly", entity, ctx.now)) return;
     Finding f = MakeFinding("KV_UserAppAnomaly", entity, e, ctx.now, ctx.now);
@@ -673,6 +677,7 @@ class UserAppDetector final : public Detector {
 
  private:
   state::FirstSeenMap apps_;
+  std::string touch_key_;
 };
 
 // KV_UnusualAccessSuspiciousIP: a caller seen only from Microsoft or internal addresses for the
@@ -686,8 +691,10 @@ class UnusualIpDetector final : public Detector {
     const EventFacts& fx = ctx.facts;
     if (!fx.has_ip || fx.microsoft || fx.internal) return;
     if (e.outcome() != v1::OUTCOME_SUCCESS && e.outcome() != v1::OUTCOME_DENIED) return;
-    state::Sighting s = external_.Touch(ctx.key, ctx.now);
-    if (!s.is_new || !ctx.Learned()) return;
+    bool skipped = false;
+    state::Sighting s =
+        TouchHourly(external_, kSeedExternal, {ctx.key}, ctx, &skipped, &touch_key_);
+    if (skipped || !s.is_new || !ctx.Learned()) return;
     std::string entity = std::string(ctx.key);
     if (!ctx.emitter.Claim("KV_UnusualAccessSuspiciousIP", entity, ctx.now)) return;
     Finding f = MakeFinding("KV_UnusualAccessSuspiciousIP", entity, e, ctx.now, ctx.now);
@@ -702,6 +709,7 @@ class UnusualIpDetector final : public Detector {
 
  private:
   state::FirstSeenMap external_;
+  std::string touch_key_;
 };
 
 // KV_ListGetAnomaly: a List, then Gets of many distinct objects of that kind on the same vault
@@ -894,12 +902,17 @@ class ExcessiveRetrievalDetector final : public Detector {
     }
     if (static_cast<int64_t>(ops.size()) < c.excessive_min_operations) return;
     std::sort(ops.begin(), ops.end());
-    // A burst: is it unusual for this caller?
+    // A burst: is it unusual for this caller? The baseline counts the days before today, so it
+    // is read, and today's burst recorded, once a day: only whether a day had one matters.
+    KeyState& ks = ctx.ks;
     int64_t today = ctx.now.FloorTo(Duration::Days(1)).micros();
-    int64_t base = bursts_.Sum(ctx.key, EventTime::FromMicros(today - c.baseline_days * kDayUs),
-                               EventTime::FromMicros(today));
-    (void)bursts_.Add(ctx.key, ctx.now);
-    if (base > 0 || !ctx.Learned()) return;
+    if (ks.burst_day != today) {
+      ks.burst_base = bursts_.Sum(ctx.key, EventTime::FromMicros(today - c.baseline_days * kDayUs),
+                                  EventTime::FromMicros(today));
+      (void)bursts_.Add(ctx.key, ctx.now);
+      ks.burst_day = today;
+    }
+    if (ks.burst_base > 0 || !ctx.Learned()) return;
     if (!ctx.emitter.Claim("KV_ExcessiveRetrieval", ctx.key, ctx.now)) return;
     Finding f = MakeFinding("KV_ExcessiveRetrieval", std::string(ctx.key), e,
                             EventTime::FromMicros(r.front().first), ctx.now);

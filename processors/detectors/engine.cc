@@ -74,7 +74,8 @@ class Reader {
   std::string_view in_;
 };
 
-constexpr uint64_t kKeyStateVersion = 3;
+// 4 appended burst_day and burst_base; version 3 values decode with their defaults.
+constexpr uint64_t kKeyStateVersion = 4;
 
 // Canonical order of events with equal time: content fields that do not depend on delivery
 // (never the source offset), so a shuffle within the lateness bound sorts the same way.
@@ -130,13 +131,15 @@ std::string KeyState::Encode() const {
   w.I(touched_hour);
   w.U(touched.size());
   for (uint64_t h : touched) w.U(h);
+  w.I(burst_day);
+  w.I(burst_base);
   return w.Take();
 }
 
 bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
   Reader r(bytes);
   uint64_t version, n;
-  if (!r.U(&version) || version != kKeyStateVersion) return false;
+  if (!r.U(&version) || (version != kKeyStateVersion && version != 3)) return false;
   if (!r.I(&ks->max_seen_us) || !r.I(&ks->first_us) || !r.I(&ks->last_us) || !r.U(&n)) return false;
   for (uint64_t i = 0; i < n; ++i) {
     std::string s;
@@ -178,6 +181,7 @@ bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
     if (!r.U(&h)) return false;
     ks->touched.push_back(h);
   }
+  if (version >= 4 && (!r.I(&ks->burst_day) || !r.I(&ks->burst_base))) return false;
   return r.done();
 }
 

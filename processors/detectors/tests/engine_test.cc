@@ -10,6 +10,7 @@
 #include <random>
 
 #include "processors/detectors/alert.h"
+#include "processors/detectors/detector.h"
 #include "state/state_store.h"
 
 namespace vw::detect {
@@ -513,6 +514,42 @@ TEST_F(EngineTest, DisabledDetectorsDoNotFire) {
   Feed({Make(e)});
   engine_->Flush(sink_);
   EXPECT_EQ(sink_.Count("KV_TORAccess"), 0u);
+}
+
+// KeyState is persisted in stores that outlive an upgrade: the current encoding round-trips and
+// a value written by the previous version (3, before the burst fields) still decodes.
+TEST(KeyStateTest, EncodingRoundTripsAndDecodesVersion3) {
+  KeyState ks;
+  ks.max_seen_us = kT0;
+  ks.first_us = kT0 - kDay;
+  ks.list_names = {1, 5, 9};
+  ks.mass.push_back(KeyState::OpDay{42, 7, kT0, 30, 40});
+  ks.burst_day = kT0;
+  ks.burst_base = 3;
+  KeyState back;
+  ASSERT_TRUE(KeyState::Decode(ks.Encode(), &back));
+  EXPECT_EQ(back.first_us, ks.first_us);
+  EXPECT_EQ(back.list_names, ks.list_names);
+  ASSERT_EQ(back.mass.size(), 1u);
+  EXPECT_EQ(back.mass[0].count, 30);
+  EXPECT_EQ(back.burst_day, kT0);
+  EXPECT_EQ(back.burst_base, 3);
+
+  // Version 3: the same fields without the trailing burst_day (zigzag varint) and burst_base.
+  KeyState old = ks;
+  old.burst_day = 0;
+  old.burst_base = 0;
+  std::string v3 = old.Encode();
+  v3.resize(v3.size() - 2);  // the two one-byte varints of 0
+  ASSERT_EQ(v3[0], 4);
+  v3[0] = 3;
+  KeyState from_v3;
+  ASSERT_TRUE(KeyState::Decode(v3, &from_v3));
+  EXPECT_EQ(from_v3.mass.size(), 1u);
+  EXPECT_EQ(from_v3.burst_day, INT64_MIN);
+  EXPECT_EQ(from_v3.burst_base, 0);
+  v3[0] = 2;  // an unknown version is refused
+  EXPECT_FALSE(KeyState::Decode(v3, &from_v3));
 }
 
 }  // namespace
