@@ -24,7 +24,30 @@
 
 namespace vw::detect {
 
-using EventPtr = std::shared_ptr<const v1::AccessEvent>;
+// What is known about the event's source address, computed once per event.
+struct EventFacts {
+  bool has_ip = false, tor = false, suspicious = false, microsoft = false, internal = false;
+};
+
+// Hashes of an event's identifying strings, computed once when the event enters the engine (its
+// strings are then in cache; by release time, after the reorder buffer, they rarely are) and
+// shared by both keyings. Detectors combine them for their hour-scoped skip sets instead of
+// re-reading and re-hashing the strings. Never persisted: recomputed from the event.
+struct EventDigest {
+  uint64_t vault = 0;   // vault id
+  uint64_t caller = 0;  // the caller key (CallerKeyView)
+  uint64_t op = 0;      // operation name as in the record (else the enum's name)
+  uint64_t name = 0;    // target name
+  uint64_t app = 0;     // caller app id
+};
+
+// An event as the engine buffers it: the event, plus what is computed once for it.
+struct BufferedEvent {
+  v1::AccessEvent event;
+  EventDigest digest;
+  EventFacts facts;
+};
+using EventPtr = std::shared_ptr<const BufferedEvent>;
 
 // Per-key engine state. Persisted by Engine::PrepareCommit as one value per key.
 struct KeyState {
@@ -68,11 +91,6 @@ struct KeyState {
   static bool Decode(std::string_view bytes, KeyState* out);
 };
 
-// What is known about the event's source address, computed once per event.
-struct EventFacts {
-  bool has_ip = false, tor = false, suspicious = false, microsoft = false, internal = false;
-};
-
 // A detection: rendered into an Alert by the Emitter (which adds ids, catalogue text, entities).
 struct Finding {
   std::string type;
@@ -98,6 +116,7 @@ struct DetectorContext {
   std::string_view key;  // vault id or caller key
   KeyState& ks;
   const EventFacts& facts;
+  const EventDigest& digest;
   Emitter& emitter;
   EventTime now;  // the event's time
   // The key has at least the learning period of history before `now`.
@@ -127,5 +146,9 @@ std::string CallerDisplay(const v1::AccessEvent& e);  // upn, else object id, el
 // ingest::CallerKey (the by-caller routing key) as a view into the event when it is an id, else
 // formatted into *buf: no string is built per event in the common case.
 std::string_view CallerKeyView(const v1::AccessEvent& e, std::string* buf);
+// The operation's name as in the record (else the enum's name), without a copy.
+std::string_view OperationView(const v1::AccessEvent& e);
+// A fast 64-bit hash of a string, 8 bytes at a time (EventDigest's fields).
+uint64_t HashString(std::string_view s);
 
 }  // namespace vw::detect

@@ -104,7 +104,7 @@ std::string KeyState::Encode() const {
   w.I(first_us);
   w.I(last_us);
   w.U(pending.size());
-  for (const EventPtr& e : pending) w.S(e->SerializeAsString());
+  for (const EventPtr& e : pending) w.S(e->event.SerializeAsString());
   for (int64_t v :
        {hour_start, hour_count, hour_threshold, day_start, day_reads, day_threshold, list_us}) {
     w.I(v);
@@ -143,8 +143,9 @@ bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
   if (!r.I(&ks->max_seen_us) || !r.I(&ks->first_us) || !r.I(&ks->last_us) || !r.U(&n)) return false;
   for (uint64_t i = 0; i < n; ++i) {
     std::string s;
-    auto e = std::make_shared<v1::AccessEvent>();
-    if (!r.S(&s) || !e->ParseFromString(s)) return false;
+    // Digest and facts are filled in by the engine that loads the state.
+    auto e = std::make_shared<BufferedEvent>();
+    if (!r.S(&s) || !e->event.ParseFromString(s)) return false;
     ks->pending.push_back(std::move(e));
   }
   for (int64_t* v : {&ks->hour_start, &ks->hour_count, &ks->hour_threshold, &ks->day_start,
@@ -239,16 +240,46 @@ class Engine::Impl final : public Emitter {
   // hands the caller back a used message whose strings keep their capacity, and released events
   // return to the pool: on steady input no event costs a string allocation or free.
   EventPtr Adopt(v1::AccessEvent&& e) {
-    v1::AccessEvent* slot = TakeSlot();
-    slot->Swap(&e);
-    Prepare(slot);
+    BufferedEvent* slot = TakeSlot();
+    slot->event.Swap(&e);
+    Prepare(&slot->event);
+    Describe(slot);
     return Wrap(slot);
   }
   EventPtr Adopt(const v1::AccessEvent& e) {
-    v1::AccessEvent* slot = TakeSlot();
-    *slot = e;
-    Prepare(slot);
+    BufferedEvent* slot = TakeSlot();
+    slot->event = e;
+    Prepare(&slot->event);
+    Describe(slot);
     return Wrap(slot);
+  }
+
+  // The event's digest and facts, computed once (both keyings share them) while it is in cache.
+  void Describe(BufferedEvent* b) const {
+    const v1::AccessEvent& e = b->event;
+    EventDigest& d = b->digest;
+    std::string buf;
+    d.vault = HashString(e.vault_id());
+    d.caller = HashString(CallerKeyView(e, &buf));
+    d.op = HashString(OperationView(e));
+    d.name = HashString(e.target_name());
+    d.app = HashString(e.caller().app_id());
+    EventFacts& facts = b->facts;
+    facts = EventFacts();
+    const std::string& ip = e.caller().ip();
+    if (e.has_ip_facts()) {  // looked up before pseudonymisation (Prepare)
+      facts.has_ip = !ip.empty();
+      facts.tor = e.ip_facts().tor();
+      facts.suspicious = e.ip_facts().suspicious();
+      facts.microsoft = e.ip_facts().microsoft();
+      facts.internal = e.ip_facts().internal();
+    } else if (!ip.empty()) {
+      facts.has_ip = true;
+      facts.tor = intel_->IsTor(ip);
+      facts.suspicious = intel_->IsSuspicious(ip);
+      facts.microsoft = intel_->IsMicrosoft(ip);
+      facts.internal = intel_->IsInternal(ip);
+    }
   }
 
   // Records the clear IP's facts and pseudonymises, when a transform is set (SetEventTransform).
@@ -271,7 +302,7 @@ class Engine::Impl final : public Emitter {
     sink_ = &sink;
     ++stats_.events;
     if ((stats_.events & 4095) == 0 && intel_ != nullptr) intel_->MaybeReload();
-    if (e->outcome() == v1::OUTCOME_AUTH_CHALLENGE) {
+    if (e->event.outcome() == v1::OUTCOME_AUTH_CHALLENGE) {
       // The first leg of every token handshake: no identity, never an access. No detector reads it.
       ++stats_.ignored;
       return;
@@ -279,8 +310,8 @@ class Engine::Impl final : public Emitter {
     bool late = false;
     // Keys as views into the event (no string built per event); ingest::VaultKey / CallerKey
     // define them, CallerKeyView matches CallerKey.
-    if (keying_ != Keying::kByCaller) late |= !Offer(vault_, e->vault_id(), e);
-    if (keying_ != Keying::kByVault) late |= !Offer(caller_, CallerKeyView(*e, &key_buf_), e);
+    if (keying_ != Keying::kByCaller) late |= !Offer(vault_, e->event.vault_id(), e);
+    if (keying_ != Keying::kByVault) late |= !Offer(caller_, CallerKeyView(e->event, &key_buf_), e);
     if (late) ++stats_.late_dropped;
   }
 
@@ -400,15 +431,15 @@ class Engine::Impl final : public Emitter {
   static constexpr size_t kMaxResidentKeys = 200000;
   static constexpr size_t kMaxPooledEvents = 1 << 16;
 
-  v1::AccessEvent* TakeSlot() {
-    if (pool_.empty()) return new v1::AccessEvent();
-    v1::AccessEvent* e = pool_.back().release();
+  BufferedEvent* TakeSlot() {
+    if (pool_.empty()) return new BufferedEvent();
+    BufferedEvent* e = pool_.back().release();
     pool_.pop_back();
     return e;
   }
-  EventPtr Wrap(v1::AccessEvent* e) {
-    return EventPtr(e, [this](const v1::AccessEvent* done) {
-      auto* m = const_cast<v1::AccessEvent*>(done);  // ours: the pool hands out mutable slots
+  EventPtr Wrap(BufferedEvent* e) {
+    return EventPtr(e, [this](const BufferedEvent* done) {
+      auto* m = const_cast<BufferedEvent*>(done);  // ours: the pool hands out mutable slots
       if (pool_.size() < kMaxPooledEvents) {
         // Not cleared: Clear() would free sub-messages; whoever refills a slot (the Ingestor via
         // Swap, or CopyFrom) overwrites every field, as it does for its own reused events.
@@ -450,6 +481,7 @@ class Engine::Impl final : public Emitter {
         // Written by this code and committed atomically: a mismatch is a bug or a corrupt store.
         VW_CHECK(false) << "corrupt engine key state for '" << key << "'";
       }
+      for (EventPtr& e : ks.pending) Describe(const_cast<BufferedEvent*>(e.get()));  // ours
     }
     return entry;
   }
@@ -458,56 +490,42 @@ class Engine::Impl final : public Emitter {
   bool Offer(Side& side, std::string_view key_view, const EventPtr& e) {
     auto& [key, ks] = LoadEntry(side, key_view);
     const int64_t lateness = config_.allowed_lateness.micros();
-    if (ks.max_seen_us != INT64_MIN && e->time_us() < ks.max_seen_us - lateness) return false;
+    if (ks.max_seen_us != INT64_MIN && e->event.time_us() < ks.max_seen_us - lateness) return false;
     ks.dirty = true;
     // pending_keys changes only when the buffer turns non-empty (Release removes it when empty).
     if (ks.pending.empty()) side.pending_keys.insert(key);
-    if (ks.pending.empty() || !CanonicalLess(*e, *ks.pending.back())) {
+    if (ks.pending.empty() || !CanonicalLess(e->event, ks.pending.back()->event)) {
       ks.pending.push_back(e);
     } else {
       auto pos = std::upper_bound(
           ks.pending.begin(), ks.pending.end(), e,
-          [](const EventPtr& a, const EventPtr& b) { return CanonicalLess(*a, *b); });
+          [](const EventPtr& a, const EventPtr& b) { return CanonicalLess(a->event, b->event); });
       ks.pending.insert(pos, e);
     }
-    ks.max_seen_us = std::max(ks.max_seen_us, e->time_us());
+    ks.max_seen_us = std::max(ks.max_seen_us, e->event.time_us());
     Release(side, key, ks, ks.max_seen_us - lateness);
     return true;
   }
 
   // Runs the detectors over buffered events with time < watermark, in canonical order.
   void Release(Side& side, const std::string& key, KeyState& ks, int64_t watermark) {
-    if (ks.pending.empty() || ks.pending.front()->time_us() >= watermark) return;
-    while (!ks.pending.empty() && ks.pending.front()->time_us() < watermark) {
-      EventPtr e = std::move(ks.pending.front());
+    if (ks.pending.empty() || ks.pending.front()->event.time_us() >= watermark) return;
+    while (!ks.pending.empty() && ks.pending.front()->event.time_us() < watermark) {
+      EventPtr b = std::move(ks.pending.front());
       ks.pending.pop_front();
-      if (ks.first_us == INT64_MAX) ks.first_us = e->time_us();
-      ks.last_us = e->time_us();
+      const v1::AccessEvent& e = b->event;
+      if (ks.first_us == INT64_MAX) ks.first_us = e.time_us();
+      ks.last_us = e.time_us();
       ks.dirty = true;
-      EventFacts facts;
-      const std::string& ip = e->caller().ip();
-      if (e->has_ip_facts()) {  // looked up before pseudonymisation (Process)
-        facts.has_ip = !ip.empty();
-        facts.tor = e->ip_facts().tor();
-        facts.suspicious = e->ip_facts().suspicious();
-        facts.microsoft = e->ip_facts().microsoft();
-        facts.internal = e->ip_facts().internal();
-      } else if (!ip.empty()) {
-        facts.has_ip = true;
-        facts.tor = intel_->IsTor(ip);
-        facts.suspicious = intel_->IsSuspicious(ip);
-        facts.microsoft = intel_->IsMicrosoft(ip);
-        facts.internal = intel_->IsInternal(ip);
-      }
-      DetectorContext ctx{
-          config_, *intel_, key, ks, facts, *this, EventTime::FromMicros(e->time_us())};
-      for (auto& d : side.detectors) d->OnEvent(*e, ctx);
+      DetectorContext ctx{config_,  *intel_,   key,   ks,
+                          b->facts, b->digest, *this, EventTime::FromMicros(e.time_us())};
+      for (auto& d : side.detectors) d->OnEvent(e, ctx);
     }
     if (ks.pending.empty()) side.pending_keys.erase(key);
   }
 
   // Declared first: destroyed last, after every EventPtr (pending events) returns to it.
-  std::vector<std::unique_ptr<v1::AccessEvent>> pool_;
+  std::vector<std::unique_ptr<BufferedEvent>> pool_;
   DetectConfig config_;
   Keying keying_;
   state::StateStore* store_;
