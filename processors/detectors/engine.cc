@@ -310,8 +310,12 @@ class Engine::Impl final : public Emitter {
     bool late = false;
     // Keys as views into the event (no string built per event); ingest::VaultKey / CallerKey
     // define them, CallerKeyView matches CallerKey.
-    if (keying_ != Keying::kByCaller) late |= !Offer(vault_, e->event.vault_id(), e);
-    if (keying_ != Keying::kByVault) late |= !Offer(caller_, CallerKeyView(e->event, &key_buf_), e);
+    if (keying_ != Keying::kByCaller) {
+      late |= !Offer(vault_, KeyRef{e->event.vault_id(), e->digest.vault}, e);
+    }
+    if (keying_ != Keying::kByVault) {
+      late |= !Offer(caller_, KeyRef{CallerKeyView(e->event, &key_buf_), e->digest.caller}, e);
+    }
     if (late) ++stats_.late_dropped;
   }
 
@@ -450,16 +454,29 @@ class Engine::Impl final : public Emitter {
     });
   }
 
-  // Transparent hashing: keys are looked up by string_view, built as strings only when new. Not
-  // noexcept on purpose: libstdc++ then caches hash codes in the nodes (see StateStore::Hash).
+  // A key with its hash: the event's digest already holds it (EventDigest::vault, ::caller), so
+  // a lookup hashes nothing. Keys are built as strings only when new.
+  struct KeyRef {
+    std::string_view key;
+    uint64_t hash;
+  };
+  // Transparent hashing over HashString, the digest's hash. Not noexcept on purpose: libstdc++
+  // then caches hash codes in the nodes (see StateStore::Hash).
   struct KeyHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    size_t operator()(std::string_view s) const { return HashString(s); }
+    size_t operator()(const KeyRef& k) const { return k.hash; }
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+    bool operator()(const KeyRef& a, std::string_view b) const { return a.key == b; }
+    bool operator()(std::string_view a, const KeyRef& b) const { return a == b.key; }
   };
   struct Side {
     std::string tag;
     std::vector<std::unique_ptr<Detector>> detectors;
-    std::unordered_map<std::string, KeyState, KeyHash, std::equal_to<>> keys;
+    std::unordered_map<std::string, KeyState, KeyHash, KeyEq> keys;
     std::unordered_set<std::string> pending_keys;  // keys with a non-empty reorder buffer
   };
 
@@ -469,10 +486,13 @@ class Engine::Impl final : public Emitter {
     return k;
   }
 
-  KeyState& Load(Side& side, const std::string& key) { return LoadEntry(side, key).second; }
+  KeyState& Load(Side& side, const std::string& key) {
+    return LoadEntry(side, KeyRef{key, HashString(key)}).second;
+  }
   // The key's map entry (node-based: stable until erased by PrepareCommit), loaded if absent.
-  std::pair<const std::string, KeyState>& LoadEntry(Side& side, std::string_view key) {
-    auto it = side.keys.find(key);
+  std::pair<const std::string, KeyState>& LoadEntry(Side& side, const KeyRef& ref) {
+    const std::string_view key = ref.key;
+    auto it = side.keys.find(ref);
     if (it != side.keys.end()) return *it;
     auto& entry = *side.keys.try_emplace(std::string(key)).first;
     KeyState& ks = entry.second;
@@ -487,8 +507,8 @@ class Engine::Impl final : public Emitter {
   }
 
   // Buffers `e` for `key`; false if it is late (not used).
-  bool Offer(Side& side, std::string_view key_view, const EventPtr& e) {
-    auto& [key, ks] = LoadEntry(side, key_view);
+  bool Offer(Side& side, const KeyRef& key_ref, const EventPtr& e) {
+    auto& [key, ks] = LoadEntry(side, key_ref);
     const int64_t lateness = config_.allowed_lateness.micros();
     if (ks.max_seen_us != INT64_MIN && e->event.time_us() < ks.max_seen_us - lateness) return false;
     ks.dirty = true;
