@@ -41,13 +41,66 @@ struct EventDigest {
   uint64_t app = 0;     // caller app id
 };
 
+class EventPool;
+
 // An event as the engine buffers it: the event, plus what is computed once for it.
 struct BufferedEvent {
   v1::AccessEvent event;
   EventDigest digest;
   EventFacts facts;
+  uint32_t refs = 0;          // EventPtrs to it
+  EventPool* pool = nullptr;  // where the last one returns it (else it is deleted)
 };
-using EventPtr = std::shared_ptr<const BufferedEvent>;
+
+// A counted reference to a BufferedEvent, shared by the two keyings' reorder buffers. Not
+// thread-safe, like the Engine: no control block to allocate and no atomic operations, which
+// std::shared_ptr cost per event. The last reference returns the event to its pool.
+class EventPtr {
+ public:
+  EventPtr() = default;
+  // Takes the first reference to `e` (owned from now on by its references).
+  static EventPtr Adopt(BufferedEvent* e) {
+    EventPtr p;
+    p.p_ = e;
+    ++e->refs;
+    return p;
+  }
+  EventPtr(const EventPtr& o) : p_(o.p_) {
+    if (p_ != nullptr) ++p_->refs;
+  }
+  EventPtr(EventPtr&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  EventPtr& operator=(EventPtr o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~EventPtr() {
+    if (p_ != nullptr && --p_->refs == 0) Recycle(p_);
+  }
+  const BufferedEvent* operator->() const { return p_; }
+  const BufferedEvent& operator*() const { return *p_; }
+  const BufferedEvent* get() const { return p_; }
+  // For the engine, which computes the digest and facts of events it decodes.
+  BufferedEvent* mutable_get() const { return p_; }
+
+ private:
+  static void Recycle(BufferedEvent* e);
+  BufferedEvent* p_ = nullptr;
+};
+
+// Released BufferedEvents kept for reuse: their strings keep their capacity, so steady input
+// allocates nothing per event.
+class EventPool {
+ public:
+  explicit EventPool(size_t max_pooled) : max_pooled_(max_pooled) {}
+  EventPool(const EventPool&) = delete;
+  EventPool& operator=(const EventPool&) = delete;
+  BufferedEvent* Take();
+  void Return(BufferedEvent* e);
+
+ private:
+  size_t max_pooled_;
+  std::vector<std::unique_ptr<BufferedEvent>> free_;
+};
 
 // Per-key engine state. Persisted by Engine::PrepareCommit as one value per key.
 struct KeyState {

@@ -263,7 +263,7 @@ constexpr int64_t kDayUs = 24 * kHourUs;
 class ThreatIntelDetector final : public Detector {
  public:
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
-    if (!ctx.facts.has_ip) return;
+    if (!ctx.facts.has_ip || (!ctx.facts.tor && !ctx.facts.suspicious)) return;
     const std::string entity = Cat({ctx.key, e.caller().ip_text()});
     if (ctx.facts.tor) {
       Fire(e, ctx, "KV_TORAccess", entity, "a TOR exit node (tor-exit-nodes.txt)");

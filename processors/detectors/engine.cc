@@ -144,8 +144,8 @@ bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
   for (uint64_t i = 0; i < n; ++i) {
     std::string s;
     // Digest and facts are filled in by the engine that loads the state.
-    auto e = std::make_shared<BufferedEvent>();
-    if (!r.S(&s) || !e->event.ParseFromString(s)) return false;
+    EventPtr e = EventPtr::Adopt(new BufferedEvent());
+    if (!r.S(&s) || !e.mutable_get()->event.ParseFromString(s)) return false;
     ks->pending.push_back(std::move(e));
   }
   for (int64_t* v : {&ks->hour_start, &ks->hour_count, &ks->hour_threshold, &ks->day_start,
@@ -435,24 +435,8 @@ class Engine::Impl final : public Emitter {
   static constexpr size_t kMaxResidentKeys = 200000;
   static constexpr size_t kMaxPooledEvents = 1 << 16;
 
-  BufferedEvent* TakeSlot() {
-    if (pool_.empty()) return new BufferedEvent();
-    BufferedEvent* e = pool_.back().release();
-    pool_.pop_back();
-    return e;
-  }
-  EventPtr Wrap(BufferedEvent* e) {
-    return EventPtr(e, [this](const BufferedEvent* done) {
-      auto* m = const_cast<BufferedEvent*>(done);  // ours: the pool hands out mutable slots
-      if (pool_.size() < kMaxPooledEvents) {
-        // Not cleared: Clear() would free sub-messages; whoever refills a slot (the Ingestor via
-        // Swap, or CopyFrom) overwrites every field, as it does for its own reused events.
-        pool_.emplace_back(m);
-      } else {
-        delete m;
-      }
-    });
-  }
+  BufferedEvent* TakeSlot() { return pool_.Take(); }
+  static EventPtr Wrap(BufferedEvent* e) { return EventPtr::Adopt(e); }
 
   // A key with its hash: the event's digest already holds it (EventDigest::vault, ::caller), so
   // a lookup hashes nothing. Keys are built as strings only when new.
@@ -501,7 +485,7 @@ class Engine::Impl final : public Emitter {
         // Written by this code and committed atomically: a mismatch is a bug or a corrupt store.
         VW_CHECK(false) << "corrupt engine key state for '" << key << "'";
       }
-      for (EventPtr& e : ks.pending) Describe(const_cast<BufferedEvent*>(e.get()));  // ours
+      for (EventPtr& e : ks.pending) Describe(e.mutable_get());
     }
     return entry;
   }
@@ -545,7 +529,7 @@ class Engine::Impl final : public Emitter {
   }
 
   // Declared first: destroyed last, after every EventPtr (pending events) returns to it.
-  std::vector<std::unique_ptr<BufferedEvent>> pool_;
+  EventPool pool_{kMaxPooledEvents};
   DetectConfig config_;
   Keying keying_;
   state::StateStore* store_;
@@ -559,6 +543,35 @@ class Engine::Impl final : public Emitter {
   EventTime last_horizon_ = EventTime::Min();
   std::string key_buf_;  // CallerKeyView's buffer
 };
+
+void EventPtr::Recycle(BufferedEvent* e) {
+  if (e->pool != nullptr) {
+    e->pool->Return(e);
+  } else {
+    delete e;
+  }
+}
+
+BufferedEvent* EventPool::Take() {
+  if (free_.empty()) {
+    auto* e = new BufferedEvent();
+    e->pool = this;
+    return e;
+  }
+  BufferedEvent* e = free_.back().release();
+  free_.pop_back();
+  return e;
+}
+
+void EventPool::Return(BufferedEvent* e) {
+  if (free_.size() < max_pooled_) {
+    // Not cleared: Clear() would free sub-messages; whoever refills a slot (the Ingestor via
+    // Swap, or CopyFrom) overwrites every field, as it does for its own reused events.
+    free_.emplace_back(e);
+  } else {
+    delete e;
+  }
+}
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
