@@ -24,8 +24,9 @@ void Encode(const Buckets_& b, std::string* out) {
   }
 }
 
-Buckets_ Decode(std::string_view in) {
-  Buckets_ b;
+void DecodeInto(std::string_view in, Buckets_* out) {
+  Buckets_& b = *out;
+  b.clear();
   uint64_t n = 0;
   VW_CHECK(internal::GetVarint64(&in, &n)) << "window counter: corrupt value";
   b.reserve(n);
@@ -37,7 +38,6 @@ Buckets_ Decode(std::string_view in) {
     prev += d;
     b.emplace_back(prev, sum);
   }
-  return b;
 }
 
 }  // namespace
@@ -52,8 +52,9 @@ WindowCounter::WindowCounter(StateStore* store, std::string ns, Duration bucket,
 bool WindowCounter::Add(std::string_view key, EventTime t, int64_t delta) {
   const std::string& k = internal::NsKeyInto(&key_buf_, prefix_, key);
   const int64_t idx = internal::BucketIndex(t, bucket_);
-  Buckets_ b;
-  if (auto v = store_->GetView(k)) b = Decode(*v);
+  Buckets_& b = buckets_;
+  b.clear();
+  if (auto v = store_->GetView(k)) DecodeInto(*v, &b);
   const int64_t newest = b.empty() ? idx : std::max(idx, b.back().first);
   const int64_t oldest_kept = newest - num_buckets_ + 1;
   if (idx < oldest_kept) return false;  // later than retention allows: ignored
@@ -83,7 +84,8 @@ int64_t WindowCounter::Sum(std::string_view key, EventTime from, EventTime to) {
   auto v = store_->GetView(internal::NsKeyInto(&key_buf_, prefix_, key));
   if (!v) return 0;
   int64_t total = 0;
-  for (const auto& [idx, sum] : Decode(*v)) {
+  DecodeInto(*v, &buckets_);
+  for (const auto& [idx, sum] : buckets_) {
     const int64_t start = idx * bucket_.micros();
     if (start >= from.micros() && start < to.micros()) total += sum;
   }
@@ -97,7 +99,8 @@ std::vector<int64_t> WindowCounter::Buckets(std::string_view key, EventTime end,
   if (!v) return out;
   const int64_t last = internal::BucketIndex(end, bucket_);
   const int64_t first = last - n + 1;
-  for (const auto& [idx, sum] : Decode(*v)) {
+  DecodeInto(*v, &buckets_);
+  for (const auto& [idx, sum] : buckets_) {
     if (idx >= first && idx <= last) out[static_cast<size_t>(idx - first)] = sum;
   }
   return out;
@@ -113,7 +116,8 @@ std::vector<int64_t> WindowCounter::SamePhase(std::string_view key, EventTime en
   if (!v) return out;
   const int64_t step = period.micros() / bucket_.micros();
   const int64_t last = internal::BucketIndex(end, bucket_);
-  for (const auto& [idx, sum] : Decode(*v)) {
+  DecodeInto(*v, &buckets_);
+  for (const auto& [idx, sum] : buckets_) {
     const int64_t back = last - idx;
     if (back > 0 && back % step == 0 && back / step <= n) {
       out[static_cast<size_t>(back / step - 1)] = sum;

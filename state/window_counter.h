@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/types.h"
@@ -46,6 +47,7 @@ class WindowCounter {
   vw::Duration bucket_;
   int num_buckets_;
   std::string key_buf_, body_buf_;  // reused: no allocation per event in steady state
+  std::vector<std::pair<int64_t, int64_t>> buckets_;  // decoded (bucket index, sum), reused
 };
 
 }  // namespace vw::state
