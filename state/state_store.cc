@@ -317,12 +317,62 @@ static size_t EntryBytes(std::string_view key, const std::optional<std::string>&
   return key.size() + (v ? v->size() : 0) + kEntryOverhead;
 }
 
+StateStore::Node* StateStore::IndexFind(std::string_view key, uint64_t hash) const {
+  if (index_.empty()) return nullptr;
+  const size_t mask = index_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const IndexSlot& slot = index_[i];
+    if (slot.node == nullptr) return nullptr;
+    if (slot.hash == hash && slot.node->first == key) return slot.node;
+  }
+}
+
+void StateStore::IndexInsert(uint64_t hash, Node* node) {
+  if (2 * (index_used_ + 1) > index_.size()) {
+    std::vector<IndexSlot> old = std::move(index_);
+    index_.assign(std::max<size_t>(1024, 2 * old.size()), IndexSlot{});
+    index_used_ = 0;
+    for (const IndexSlot& slot : old) {
+      if (slot.node != nullptr) IndexInsert(slot.hash, slot.node);
+    }
+  }
+  const size_t mask = index_.size() - 1;
+  size_t i = hash & mask;
+  while (index_[i].node != nullptr) i = (i + 1) & mask;
+  index_[i] = IndexSlot{hash, node};
+  ++index_used_;
+}
+
+void StateStore::IndexErase(uint64_t hash, const Node* node) {
+  const size_t mask = index_.size() - 1;
+  size_t i = hash & mask;
+  while (index_[i].node != node) {
+    VW_CHECK(index_[i].node != nullptr) << "state cache index: entry missing";
+    i = (i + 1) & mask;
+  }
+  // Backward-shift deletion: move later entries of the probe run into the hole when their home
+  // slot allows it, so lookups never need tombstones.
+  size_t hole = i;
+  for (size_t j = (i + 1) & mask; index_[j].node != nullptr; j = (j + 1) & mask) {
+    const size_t home = index_[j].hash & mask;
+    // Movable if `home` is not cyclically within (hole, j].
+    const bool in_run = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+    if (!in_run) {
+      index_[hole] = index_[j];
+      hole = j;
+    }
+  }
+  index_[hole] = IndexSlot{};
+  --index_used_;
+}
+
 StateStore::Node* StateStore::Insert(std::string_view key, std::optional<std::string> encoded,
                                      bool dirty) {
   const size_t bytes = EntryBytes(key, encoded);
   auto [it, inserted] = cache_.emplace(std::string(key), Entry{std::move(encoded), dirty, {}});
   VW_CHECK(inserted);
   Node* node = &*it;
+  IndexInsert(Hash()(key), node);
   cache_bytes_ += bytes;
   if (dirty) {
     dirty_.push_back(node);
@@ -348,6 +398,7 @@ void StateStore::EvictClean() {
     }
     lru_.pop_back();
     cache_bytes_ -= EntryBytes(node->first, node->second.value);
+    IndexErase(Hash()(node->first), node);
     cache_.erase(cache_.find(std::string_view(node->first)));
   }
 }
@@ -363,6 +414,8 @@ void StateStore::MarkAllClean() {
 }
 
 void StateStore::ClearCache() {
+  index_.clear();
+  index_used_ = 0;
   cache_.clear();
   lru_.clear();
   dirty_.clear();
@@ -375,8 +428,8 @@ StateStore::Node* StateStore::Lookup(std::string_view key) {
   // Primitives read a key and then write it: remember the last entry to skip the second hash.
   if (memo_ != nullptr && memo_->first == key) {
     node = memo_;
-  } else if (auto it = cache_.find(key); it != cache_.end()) {
-    node = &*it;
+  } else if (Node* found = IndexFind(key, Hash()(key))) {
+    node = found;
     memo_ = node;
   }
   // A hit only marks the entry (CLOCK): moving it to the front of the list on every read wrote

@@ -174,6 +174,17 @@ class StateStore {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
   using Cache = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
+  // An open-addressing index over cache_'s nodes (linear probing, a hash code and a node per
+  // slot) for lookups: a hit costs one cache miss in the slot array and one in the node, where
+  // the node-based map's bucket walk cost three or four (bucket, predecessor, node, next node),
+  // which topped the profile with a large cache. cache_ still owns the nodes.
+  struct IndexSlot {
+    uint64_t hash = 0;
+    Node* node = nullptr;  // nullptr: empty
+  };
+  Node* IndexFind(std::string_view key, uint64_t hash) const;
+  void IndexInsert(uint64_t hash, Node* node);
+  void IndexErase(uint64_t hash, const Node* node);
 
   explicit StateStore(StoreOptions options);
   vw::Status OpenDb();
@@ -200,8 +211,10 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* spill_cf_ = nullptr;  // uncommitted overflow of the cache
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;   // commit record, spill marker
   std::shared_ptr<std::atomic<int64_t>>
-      horizon_;               // committed horizon, read by the compaction filter
-  Cache cache_;               // node-based: Node pointers stay valid until erased
+      horizon_;                   // committed horizon, read by the compaction filter
+  Cache cache_;                   // node-based: Node pointers stay valid until erased
+  std::vector<IndexSlot> index_;  // over cache_ (size a power of two, at most half full)
+  size_t index_used_ = 0;
   std::list<Node*> lru_;      // clean entries, most recently queued first (CLOCK order)
   std::vector<Node*> dirty_;  // dirty entries, in first-write order
   size_t cache_bytes_ = 0;    // approximate memory of all entries
