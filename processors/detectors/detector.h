@@ -136,9 +136,15 @@ struct KeyState {
   // touch of a FirstSeenMap key within the hour is skipped (it would only move `last` by less
   // than an hour, far below every ttl), which saves most store accesses on steady traffic.
   int64_t touched_hour = INT64_MIN;
-  std::vector<uint64_t> touched;  // sorted
+  // An open-addressing set (0 = empty slot; size 0 or a power of two, at most half full):
+  // one probe per test where a sorted vector took a binary search and an insertion.
+  std::vector<uint64_t> touched;
+  uint32_t touched_count = 0;
   // True if `h` was already touched this hour (else records it).
   bool TouchedThisHour(uint64_t h, int64_t now_us);
+  // Records `h` in the set (no hour check); false if the set is full (kMaxTouched).
+  bool InsertTouched(uint64_t h);
+  static constexpr uint32_t kMaxTouched = 4096;
 
   std::string Encode() const;
   static bool Decode(std::string_view bytes, KeyState* out);

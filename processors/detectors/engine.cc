@@ -129,8 +129,15 @@ std::string KeyState::Encode() const {
   }
   for (int64_t v : {memo_day, av_baseline, avd_baseline, lg_baseline, roam_vaults}) w.I(v);
   w.I(touched_hour);
-  w.U(touched.size());
-  for (uint64_t h : touched) w.U(h);
+  // Sorted: the encoding does not depend on the set's layout (insertion order, capacity).
+  std::vector<uint64_t> hashes;
+  hashes.reserve(touched_count);
+  for (uint64_t h : touched) {
+    if (h != 0) hashes.push_back(h);
+  }
+  std::sort(hashes.begin(), hashes.end());
+  w.U(hashes.size());
+  for (uint64_t h : hashes) w.U(h);
   w.I(burst_day);
   w.I(burst_base);
   return w.Take();
@@ -180,7 +187,7 @@ bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t h;
     if (!r.U(&h)) return false;
-    ks->touched.push_back(h);
+    (void)ks->InsertTouched(h);
   }
   if (version >= 4 && (!r.I(&ks->burst_day) || !r.I(&ks->burst_base))) return false;
   return r.done();
@@ -191,12 +198,40 @@ bool KeyState::TouchedThisHour(uint64_t h, int64_t now_us) {
   int64_t hour = now_us - (((now_us % kHour) + kHour) % kHour);
   if (hour != touched_hour) {
     touched_hour = hour;
-    touched.clear();
+    std::fill(touched.begin(), touched.end(), 0);
+    touched_count = 0;
   }
-  auto it = std::lower_bound(touched.begin(), touched.end(), h);
-  if (it != touched.end() && *it == h) return true;
-  if (touched.size() < 4096) touched.insert(it, h);
+  if (h == 0) h = 1;  // 0 marks an empty slot
+  if (!touched.empty()) {
+    const size_t mask = touched.size() - 1;
+    for (size_t i = h & mask; touched[i] != 0; i = (i + 1) & mask) {
+      if (touched[i] == h) return true;
+    }
+  }
+  (void)InsertTouched(h);
   return false;
+}
+
+bool KeyState::InsertTouched(uint64_t h) {
+  if (h == 0) h = 1;
+  if (touched_count >= kMaxTouched) return false;
+  if (2 * (touched_count + 1) > touched.size()) {
+    std::vector<uint64_t> old = std::move(touched);
+    touched.assign(std::max<size_t>(16, 2 * old.size()), 0);
+    touched_count = 0;
+    for (uint64_t x : old) {
+      if (x != 0) (void)InsertTouched(x);
+    }
+  }
+  const size_t mask = touched.size() - 1;
+  size_t i = h & mask;
+  while (touched[i] != 0) {
+    if (touched[i] == h) return true;
+    i = (i + 1) & mask;
+  }
+  touched[i] = h;
+  ++touched_count;
+  return true;
 }
 
 Keying KeyingOf(const std::string& type) {

@@ -552,5 +552,31 @@ TEST(KeyStateTest, EncodingRoundTripsAndDecodesVersion3) {
   EXPECT_FALSE(KeyState::Decode(v3, &from_v3));
 }
 
+// The hour's touched set: a repeat is found, the set is emptied when the hour turns, and the
+// encoding does not depend on the order of insertion (a restored state re-encodes identically).
+TEST(KeyStateTest, TouchedSetIsHourScopedAndEncodesCanonically) {
+  KeyState a, b;
+  for (uint64_t h = 1; h <= 300; ++h)
+    EXPECT_FALSE(a.TouchedThisHour(h * 0x9e3779b97f4a7c15ULL, kT0));
+  for (uint64_t h = 300; h >= 1; --h)
+    EXPECT_FALSE(b.TouchedThisHour(h * 0x9e3779b97f4a7c15ULL, kT0));
+  EXPECT_TRUE(a.TouchedThisHour(7 * 0x9e3779b97f4a7c15ULL, kT0 + 59 * kMin));
+  EXPECT_TRUE(a.TouchedThisHour(0, kT0) == false && a.TouchedThisHour(0, kT0));  // 0 is a value too
+  EXPECT_TRUE(b.TouchedThisHour(0, kT0 + kMin) == false);
+  EXPECT_EQ(a.Encode(), b.Encode());
+  KeyState back;
+  ASSERT_TRUE(KeyState::Decode(a.Encode(), &back));
+  EXPECT_EQ(back.Encode(), a.Encode());
+  EXPECT_TRUE(back.TouchedThisHour(300 * 0x9e3779b97f4a7c15ULL, kT0 + 30 * kMin));
+  // The next hour starts empty.
+  EXPECT_FALSE(back.TouchedThisHour(300 * 0x9e3779b97f4a7c15ULL, kT0 + kHour));
+  EXPECT_TRUE(back.TouchedThisHour(300 * 0x9e3779b97f4a7c15ULL, kT0 + kHour + kMin));
+  // Bounded: past kMaxTouched the set stops recording (a touch then always reaches the store).
+  KeyState full;
+  for (uint64_t h = 1; h <= KeyState::kMaxTouched + 10; ++h) full.TouchedThisHour(h, kT0);
+  EXPECT_EQ(full.touched_count, KeyState::kMaxTouched);
+  EXPECT_FALSE(full.TouchedThisHour(KeyState::kMaxTouched + 5, kT0));
+}
+
 }  // namespace
 }  // namespace vw::detect
