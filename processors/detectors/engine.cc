@@ -1,6 +1,7 @@
 #include "processors/detectors/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -309,12 +310,24 @@ class Engine::Impl final : public Emitter {
       facts.microsoft = e.ip_facts().microsoft();
       facts.internal = e.ip_facts().internal();
     } else if (!ip.empty()) {
-      facts.has_ip = true;
-      facts.tor = intel_->IsTor(ip);
-      facts.suspicious = intel_->IsSuspicious(ip);
-      facts.microsoft = intel_->IsMicrosoft(ip);
-      facts.internal = intel_->IsInternal(ip);
+      facts = IpFactsOf(ip);
     }
+  }
+
+  // The four list lookups of an address, memoised per address (callers reuse a few addresses)
+  // until the lists are reloaded.
+  EventFacts IpFactsOf(const std::string& ip) const {
+    IpMemo& m = ip_memo_[HashString(ip) & (ip_memo_.size() - 1)];
+    if (m.generation != intel_->reloads() + 1 || m.ip != ip) {
+      m.generation = intel_->reloads() + 1;  // 0: never filled
+      m.ip = ip;
+      m.facts.has_ip = true;
+      m.facts.tor = intel_->IsTor(ip);
+      m.facts.suspicious = intel_->IsSuspicious(ip);
+      m.facts.microsoft = intel_->IsMicrosoft(ip);
+      m.facts.internal = intel_->IsInternal(ip);
+    }
+    return m.facts;
   }
 
   // Records the clear IP's facts and pseudonymises, when a transform is set (SetEventTransform).
@@ -577,6 +590,12 @@ class Engine::Impl final : public Emitter {
   AlertSink* sink_ = nullptr;
   EventTime last_horizon_ = EventTime::Min();
   std::string key_buf_;  // CallerKeyView's buffer
+  struct IpMemo {
+    uint64_t generation = 0;  // ThreatIntel::reloads() + 1 when filled
+    std::string ip;
+    EventFacts facts;
+  };
+  mutable std::array<IpMemo, 1024> ip_memo_;
 };
 
 void EventPtr::Recycle(BufferedEvent* e) {

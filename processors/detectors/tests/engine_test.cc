@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
+#include "base/clock.h"
 #include "processors/detectors/alert.h"
 #include "processors/detectors/detector.h"
 #include "state/state_store.h"
@@ -202,6 +204,46 @@ TEST_F(EngineTest, EventTransformKeepsThreatIntelFactsAcrossARestore) {
   Feed({stale});
   engine_->Flush(sink_);
   EXPECT_EQ(sink_.Count("KV_TORAccess"), 1u);
+}
+
+// The engine memoises an address's list lookups; a reload of the lists must reach the next
+// event from that address.
+TEST_F(EngineTest, AReloadedTorListReachesAnAddressSeenBefore) {
+  const std::string dir = dir_ + "-lists";
+  std::filesystem::create_directories(dir);
+  auto write = [](const std::string& p, const std::string& text) {
+    std::ofstream(p, std::ios::trunc) << text;
+  };
+  DetectConfig c = config_;
+  c.tor_file = dir + "/tor.txt";
+  c.suspicious_file = dir + "/sus.txt";
+  c.microsoft_file = "";
+  c.reload_interval = Duration::Seconds(30);
+  write(c.tor_file, "192.0.2.1\n");
+  write(c.suspicious_file, "");
+  ManualClock clock(1000000);
+  auto loaded = ThreatIntel::Load(c, &clock);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  engine_.reset();
+  store_.reset();
+  intel_ = std::move(loaded).value();
+  Open();
+  Ev e(kT0);
+  e.ip = "198.51.100.50";
+  Ev later = e;
+  later.t = kT0 + 20 * kMin;
+  Feed({Make(e), Make(later)});  // the first is released by the second's watermark
+  EXPECT_EQ(sink_.Count("KV_TORAccess"), 0u);
+  write(c.tor_file, "192.0.2.1\n198.51.100.50\n");
+  clock.Advance(Duration::Seconds(31));
+  ASSERT_EQ(intel_->MaybeReload(), 1);
+  Ev again = e;
+  again.t = kT0 + 40 * kMin;
+  Ev last = e;
+  last.t = kT0 + 60 * kMin;
+  Feed({Make(again), Make(last)});
+  EXPECT_EQ(sink_.Count("KV_TORAccess"), 1u);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(EngineTest, SuspiciousIpSuccessAndDenialAreDistinctTypes) {
