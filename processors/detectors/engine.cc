@@ -407,6 +407,7 @@ class Engine::Impl final : public Emitter {
         for (auto it = side->keys.begin(); it != side->keys.end();) {
           it = it->second.pending.empty() ? side->keys.erase(it) : std::next(it);
         }
+        side->memo.fill(KeyMemo{});  // entries may be gone
       }
     }
     if (wm != INT64_MIN) {
@@ -505,8 +506,13 @@ class Engine::Impl final : public Emitter {
     bool operator()(const KeyRef& a, std::string_view b) const { return a.key == b; }
     bool operator()(std::string_view a, const KeyRef& b) const { return a == b.key; }
   };
+  struct KeyMemo {
+    uint64_t hash = 0;
+    std::pair<const std::string, KeyState>* entry = nullptr;
+  };
   struct Side {
     std::string tag;
+    std::array<KeyMemo, 256> memo{};  // see LoadEntry
     std::vector<std::unique_ptr<Detector>> detectors;
     std::unordered_map<std::string, KeyState, KeyHash, KeyEq> keys;
     std::unordered_set<std::string> pending_keys;  // keys with a non-empty reorder buffer
@@ -524,9 +530,19 @@ class Engine::Impl final : public Emitter {
   // The key's map entry (node-based: stable until erased by PrepareCommit), loaded if absent.
   std::pair<const std::string, KeyState>& LoadEntry(Side& side, const KeyRef& ref) {
     const std::string_view key = ref.key;
+    // A direct-mapped memo in front of the map: a hit skips the bucket walk (a division and
+    // two or three dependent loads).
+    KeyMemo& memo = side.memo[ref.hash & (side.memo.size() - 1)];
+    if (memo.entry != nullptr && memo.hash == ref.hash && memo.entry->first == key) {
+      return *memo.entry;
+    }
     auto it = side.keys.find(ref);
-    if (it != side.keys.end()) return *it;
+    if (it != side.keys.end()) {
+      memo = KeyMemo{ref.hash, &*it};
+      return *it;
+    }
     auto& entry = *side.keys.try_emplace(std::string(key)).first;
+    memo = KeyMemo{ref.hash, &entry};
     KeyState& ks = entry.second;
     if (auto v = store_->Get(StateKey(side, key))) {
       if (!KeyState::Decode(*v, &ks)) {
