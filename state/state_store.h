@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/hash.h"
 #include "base/result.h"
 #include "base/status.h"
 #include "base/types.h"
@@ -171,7 +172,7 @@ class StateStore {
   // with a large cache those reads were cache misses and the lookup the top of the profile.
   struct Hash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    size_t operator()(std::string_view s) const { return HashBytes(s); }
   };
   using Cache = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
   // An open-addressing index over cache_'s nodes (linear probing, a hash code and a node per

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 
+#include "base/hash.h"
 #include "base/time_format.h"
 #include "processors/detectors/detector.h"
 #include "processors/ingest/ingest.h"
@@ -184,33 +185,6 @@ Finding MakeFinding(std::string type, std::string entity, const AccessEvent& e, 
   return f;
 }
 
-// A fast hash of the parts of a key, 8 bytes at a time (FNV-1a above goes byte by byte): the
-// EventDigest fields. Never persisted as such; their combinations (MixHashes) are kept only in
-// KeyState::touched, an hour-scoped set that any change of hash merely refills.
-uint64_t HashParts(uint64_t seed, std::initializer_list<std::string_view> parts) {
-  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
-  uint64_t h = seed;
-  for (std::string_view p : parts) {
-    const char* d = p.data();
-    size_t n = p.size();
-    for (; n >= 8; d += 8, n -= 8) {
-      uint64_t w;
-      std::memcpy(&w, d, 8);
-      h = (h ^ w) * kMul;
-      h ^= h >> 29;
-    }
-    uint64_t w = static_cast<uint64_t>(p.size()) << 56;  // the length separates the parts
-    for (size_t i = 0; i < n; ++i)
-      w |= static_cast<uint64_t>(static_cast<uint8_t>(d[i])) << (8 * i);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  h ^= h >> 31;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  return h;
-}
-
 // Combines EventDigest hashes (and small integers) under a namespace seed.
 uint64_t MixHashes(uint64_t seed, std::initializer_list<uint64_t> hashes) {
   constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
@@ -241,7 +215,9 @@ state::Sighting TouchHourly(state::FirstSeenMap& map, uint64_t ns_seed,
 
 }  // namespace
 
-uint64_t HashString(std::string_view s) { return HashParts(0x7673747231363437ULL, {s}); }
+// EventDigest's fields. Never persisted as such; their combinations (MixHashes) are kept only in
+// KeyState::touched, an hour-scoped set that any change of hash merely refills.
+uint64_t HashString(std::string_view s) { return HashBytes(s); }
 
 namespace {
 
