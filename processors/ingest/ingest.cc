@@ -2150,8 +2150,7 @@ class InputWindow {
   }
 
   std::string_view data() const {
-    if (map_ != nullptr) return std::string_view(map_ + begin_, end_ - begin_);
-    return std::string_view(buf_).substr(begin_);
+    return std::string_view((map_ != nullptr ? map_ : buf_.get()) + begin_, end_ - begin_);
   }
   bool eof() const { return eof_; }
 
@@ -2169,16 +2168,25 @@ class InputWindow {
 #endif
       return vw::Status::OK();
     }
-    buf_.erase(0, begin_);
+    // Keep the unconsumed tail (at most a partial line) at the front, then read a chunk after
+    // it into uninitialised capacity (a zero-filled std::string cost a memset per chunk).
+    const size_t live = end_ - begin_;
+    if (begin_ > 0) std::memmove(buf_.get(), buf_.get() + begin_, live);
     begin_ = 0;
-    size_t old = buf_.size();
-    buf_.resize(old + kChunkBytes);
+    end_ = live;
+    if (cap_ < live + kChunkBytes) {
+      size_t cap = std::max(2 * cap_, live + kChunkBytes);
+      std::unique_ptr<char[]> grown(new char[cap]);
+      std::memcpy(grown.get(), buf_.get(), live);
+      buf_ = std::move(grown);
+      cap_ = cap;
+    }
     size_t got = 0;
     while (got < kChunkBytes) {
-      size_t n = std::fread(buf_.data() + old + got, 1, kChunkBytes - got, file_);
+      size_t n = std::fread(buf_.get() + end_, 1, kChunkBytes - got, file_);
       got += n;
+      end_ += n;
       if (n == 0) {
-        buf_.resize(old + got);
         if (std::ferror(file_)) return vw::Status::IOError("cannot read '" + path + "'");
         eof_ = true;
         return vw::Status::OK();
@@ -2203,9 +2211,10 @@ class InputWindow {
   std::FILE* file_ = nullptr;
   std::FILE* owned_ = nullptr;
   char* map_ = nullptr;
-  size_t map_size_ = 0, end_ = 0, released_ = 0;
-  std::string buf_;
-  size_t begin_ = 0;
+  size_t map_size_ = 0, released_ = 0;
+  std::unique_ptr<char[]> buf_;  // the read path's buffer, cap_ bytes
+  size_t cap_ = 0;
+  size_t begin_ = 0, end_ = 0;  // unconsumed bytes: [begin_, end_) of the map or buf_
   bool eof_ = false;
 };
 
