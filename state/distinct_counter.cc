@@ -105,8 +105,15 @@ void DistinctCounter::Parse(std::string_view in, std::vector<BucketRef>* out) {
   VW_CHECK(in.empty()) << "distinct counter: trailing bytes";
 }
 
+uint64_t DistinctCounter::MemberHash(std::string_view member) {
+  return internal::StableHash64(member);
+}
+
 bool DistinctCounter::Add(std::string_view key, std::string_view member, EventTime t) {
-  const uint64_t h = internal::StableHash64(member);
+  return AddHashed(key, MemberHash(member), t);
+}
+
+bool DistinctCounter::AddHashed(std::string_view key, uint64_t h, EventTime t) {
   const int64_t idx = internal::BucketIndex(t, bucket_);
   const std::string& k = internal::NsKeyInto(&key_buf_, prefix_, key);
   // The view stays valid until the Put below (no other store call in between).

@@ -30,6 +30,10 @@ class DistinctCounter {
   // window ending with that bucket (exact while the sets are exact; once a bucket is a sketch,
   // "seen" means the sketch already accounts for it, so a rare new member may read as seen).
   bool Add(std::string_view key, std::string_view member, vw::EventTime t);
+  // The same, for a caller that already has MemberHash(member) (the stored form of a member: a
+  // stable hash, so it can be computed once and reused across counters and events).
+  bool AddHashed(std::string_view key, uint64_t member_hash, vw::EventTime t);
+  static uint64_t MemberHash(std::string_view member);
   // Distinct members over the buckets whose start lies in [from, to) (at most num_buckets).
   uint64_t Count(std::string_view key, vw::EventTime from, vw::EventTime to);
   // Count of each of the `n` buckets ending with the one holding `end` (oldest first; 0 where

@@ -39,6 +39,10 @@ struct EventDigest {
   uint64_t op = 0;      // operation name as in the record (else the enum's name)
   uint64_t name = 0;    // target name
   uint64_t app = 0;     // caller app id
+  // Stored (stable) hashes of the vault id, byte-at-a-time over ~110 bytes, so memoised per vault
+  // by the engine: FNV-1a (KeyState::OpDay::vault) and DistinctCounter::MemberHash.
+  uint64_t vault_fnv = 0;
+  uint64_t vault_member = 0;
 };
 
 class EventPool;
@@ -209,5 +213,7 @@ std::string_view CallerKeyView(const v1::AccessEvent& e, std::string* buf);
 std::string_view OperationView(const v1::AccessEvent& e);
 // A fast 64-bit hash of a string, 8 bytes at a time (EventDigest's fields).
 uint64_t HashString(std::string_view s);
+// FNV-1a, byte by byte: a stored hash (KeyState), so it never changes.
+uint64_t Fnv1a64(std::string_view s);
 
 }  // namespace vw::detect

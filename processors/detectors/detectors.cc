@@ -159,15 +159,6 @@ Baseline Summarise(const std::vector<int64_t>& v) {
   return b;
 }
 
-uint64_t Hash64(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 Finding MakeFinding(std::string type, std::string entity, const AccessEvent& e, EventTime start,
                     EventTime end) {
   Finding f;
@@ -218,6 +209,15 @@ state::Sighting TouchHourly(state::FirstSeenMap& map, uint64_t ns_seed,
 // EventDigest's fields. Never persisted as such; their combinations (MixHashes) are kept only in
 // KeyState::touched, an hour-scoped set that any change of hash merely refills.
 uint64_t HashString(std::string_view s) { return HashBytes(s); }
+
+uint64_t Fnv1a64(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
 
 namespace {
 
@@ -531,12 +531,12 @@ class VaultSpreadDetector final : public Detector {
     if (skipped && Denied(e)) pair = Cat({ctx.key, vault});
     if (!skipped &&
         (s.is_new || s.last.FloorTo(Duration::Hours(1)) != ctx.now.FloorTo(Duration::Hours(1)))) {
-      (void)vaults_.Add(ctx.key, vault, ctx.now);
-      (void)vaults_daily_.Add(ctx.key, vault, ctx.now);
+      (void)vaults_.AddHashed(ctx.key, ctx.digest.vault_member, ctx.now);
+      (void)vaults_daily_.AddHashed(ctx.key, ctx.digest.vault_member, ctx.now);
     }
     bool new_in_day = !skipped && (s.is_new || ctx.now - s.last >= Duration::Hours(24));
     if (!ctx.Learned()) {
-      if (Denied(e)) (void)TouchDenied(ctx, pair, vault);
+      if (Denied(e)) (void)TouchDenied(ctx, pair);
       return;
     }
     Memo(ctx);
@@ -564,7 +564,7 @@ class VaultSpreadDetector final : public Detector {
         ctx.emitter.Emit(std::move(f));
       }
     }
-    if (Denied(e) && TouchDenied(ctx, pair, vault)) {
+    if (Denied(e) && TouchDenied(ctx, pair)) {
       uint64_t n = Count24(denied_, ctx);
       double need = std::max(
           static_cast<double>(c.account_denied_min_vaults),
@@ -586,12 +586,13 @@ class VaultSpreadDetector final : public Detector {
   }
 
  private:
-  // Records a denial on `vault`; true when it is the first on that vault in 24 h.
-  bool TouchDenied(DetectorContext& ctx, const std::string& pair, const std::string& vault) {
+  // Records a denial on the event's vault (`pair`: caller and vault); true when it is the first
+  // on that vault in 24 h.
+  bool TouchDenied(DetectorContext& ctx, const std::string& pair) {
     state::Sighting d = denied_pairs_.Touch(pair, ctx.now);
     if (d.is_new || d.last.FloorTo(Duration::Hours(1)) != ctx.now.FloorTo(Duration::Hours(1))) {
-      (void)denied_.Add(ctx.key, vault, ctx.now);
-      (void)denied_daily_.Add(ctx.key, vault, ctx.now);
+      (void)denied_.AddHashed(ctx.key, ctx.digest.vault_member, ctx.now);
+      (void)denied_daily_.AddHashed(ctx.key, ctx.digest.vault_member, ctx.now);
     }
     return d.is_new;
   }
@@ -741,7 +742,7 @@ class ListGetDetector final : public Detector {
         e.vault_id() != ks.list_vault || e.object_type() != ks.list_object) {
       return;
     }
-    uint64_t h = Hash64(e.target_name());
+    uint64_t h = Fnv1a64(e.target_name());
     auto it = std::lower_bound(ks.list_names.begin(), ks.list_names.end(), h);
     if (it != ks.list_names.end() && *it == h) return;
     if (ks.list_names.size() >= 100000) return;
@@ -822,7 +823,7 @@ class MassRetrievalDetector final : public Detector {
     const DetectConfig& c = ctx.config;
     int64_t day = ctx.now.FloorTo(Duration::Days(1)).micros();
     int32_t op = e.operation();
-    uint64_t vault = VaultFnv(e, ctx.digest.vault);
+    uint64_t vault = ctx.digest.vault_fnv;
     KeyState::OpDay* m = nullptr;
     for (KeyState::OpDay& x : ctx.ks.mass) {
       if (x.op == op && x.vault == vault) m = &x;
@@ -873,19 +874,6 @@ class MassRetrievalDetector final : public Detector {
   }
 
  private:
-  // KeyState::OpDay::vault is the persisted FNV-1a hash of the vault id: a byte-at-a-time chain
-  // over ~110 bytes per read. Memoised by the event's digest of the vault id (same vault, same
-  // FNV value), in a small direct-mapped table.
-  uint64_t VaultFnv(const AccessEvent& e, uint64_t digest) {
-    Memo& m = memo_[digest % memo_.size()];
-    if (!m.valid || m.digest != digest) m = Memo{true, digest, Hash64(e.vault_id())};
-    return m.fnv;
-  }
-  struct Memo {
-    bool valid = false;
-    uint64_t digest = 0, fnv = 0;
-  };
-  std::array<Memo, 256> memo_{};
   state::WindowCounter daily_;
 };
 

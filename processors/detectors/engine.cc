@@ -10,6 +10,7 @@
 #include "processors/detectors/alert.h"
 #include "processors/detectors/detector.h"
 #include "processors/ingest/ingest.h"
+#include "state/distinct_counter.h"
 #include "state/first_seen_map.h"
 
 namespace vw::detect {
@@ -296,6 +297,13 @@ class Engine::Impl final : public Emitter {
     EventDigest& d = b->digest;
     std::string buf;
     d.vault = HashString(e.vault_id());
+    VaultMemo& vm = vault_memo_[d.vault & (vault_memo_.size() - 1)];
+    if (!vm.valid || vm.digest != d.vault) {
+      vm = VaultMemo{true, d.vault, Fnv1a64(e.vault_id()),
+                     state::DistinctCounter::MemberHash(e.vault_id())};
+    }
+    d.vault_fnv = vm.fnv;
+    d.vault_member = vm.member;
     d.caller = HashString(CallerKeyView(e, &buf));
     d.op = HashString(OperationView(e));
     d.name = HashString(e.target_name());
@@ -612,6 +620,12 @@ class Engine::Impl final : public Emitter {
     EventFacts facts;
   };
   mutable std::array<IpMemo, 1024> ip_memo_;
+  // The vault id's stored hashes by its digest (EventDigest::vault_fnv, ::vault_member).
+  struct VaultMemo {
+    bool valid = false;
+    uint64_t digest = 0, fnv = 0, member = 0;
+  };
+  mutable std::array<VaultMemo, 4096> vault_memo_;
 };
 
 void EventPtr::Recycle(BufferedEvent* e) {
