@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "base/logging.h"
@@ -34,6 +35,15 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The "AlertType" of an alert's JSON, found by scanning (the bench needs nothing else of it).
+std::string AlertType(std::string_view json) {
+  constexpr std::string_view kKey = "\"AlertType\":\"";
+  size_t at = json.find(kKey);
+  if (at == std::string_view::npos) return "?";
+  at += kKey.size();
+  return std::string(json.substr(at, json.find('"', at) - at));
+}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -246,6 +256,9 @@ int main(int argc, char** argv) {
 
   if (detectors && n2 > 0) {
     std::vector<double> lat;
+    // (latency, seconds into the feed its input record was produced) of every alert: where the
+    // slowest ones fall tells start-up effects from steady-state ones.
+    std::vector<std::tuple<double, double, std::string>> slow;
     auto consumer = vw::kafka::Consumer::Create({{"bootstrap.servers", a.bootstrap},
                                                  {"group.id", c.application_id + ".bench-reader"},
                                                  {"fetch.wait.max.ms", "10"}});
@@ -259,6 +272,7 @@ int main(int argc, char** argv) {
     }
     if (!(*consumer)->Assign(end).ok()) return 1;
     std::atomic<bool> feeding{true};
+    const int64_t feed_start_ms = NowMs();
     std::thread feeder([&] {
       auto envs = Envelopes(lines, n1, n1 + n2);
       auto start = Clock::now();
@@ -276,7 +290,11 @@ int main(int argc, char** argv) {
       std::vector<vw::kafka::Message> batch;
       (*consumer)->Poll(100, 1000, &batch).IgnoreError();
       int64_t now = NowMs();
-      for (const auto& msg : batch) lat.push_back((now - msg.timestamp_ms()) / 1000.0);
+      for (const auto& msg : batch) {
+        lat.push_back((now - msg.timestamp_ms()) / 1000.0);
+        slow.emplace_back(lat.back(), (msg.timestamp_ms() - feed_start_ms) / 1000.0,
+                          AlertType(msg.value()));
+      }
       if (!batch.empty()) quiet = Clock::now();
     }
     feeder.join();
@@ -291,6 +309,13 @@ int main(int argc, char** argv) {
           "latency: %zu alerts while feeding %d records/s: p50 %.3f s, p99 %.3f s, max %.3f s "
           "(input record produced -> alert readable with read_committed)\n",
           lat.size(), a.rate, pct(0.5), pct(0.99), lat.back());
+      std::sort(slow.rbegin(), slow.rend());
+      std::printf("latency: slowest alerts (latency s @ s into the feed, type):");
+      for (size_t i = 0; i < std::min<size_t>(6, slow.size()); ++i) {
+        const auto& [l, at, type] = slow[i];
+        std::printf(" %.3f@%.1f %s", l, at, type.c_str());
+      }
+      std::printf("\n");
     }
   }
   stop.store(true);
