@@ -112,9 +112,9 @@ const std::vector<Field>& Fields() {
       {{"commit_interval_ms", "int", "100",
         "transaction commit interval: output, changelog and offsets commit together (1..60000)"},
        Int(&PipelineConfig::commit_interval_ms, "commit_interval_ms", 1, 60000)},
-      {{"keyed_batch_events", "int", "1",
-        "events per kv.events.by-* record (1..1000): 1 = one AccessEvent per record (what "
-        "forensics replay reads); more = batched records, fewer Kafka records per event"},
+      {{"keyed_batch_events", "int", "50",
+        "events per kv.events.by-* record (1..1000): 1 = one AccessEvent per record; more = "
+        "batched records, fewer Kafka records per event (detect stages and replay read both)"},
        Int(&PipelineConfig::keyed_batch_events, "keyed_batch_events", 1, 1000)},
       {{"align_raw_partitions", "bool", "false",
         "the ingest stage reads its raw partitions in event-time order (oldest head first; "

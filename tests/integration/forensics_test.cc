@@ -170,6 +170,8 @@ class ForensicsIntegration : public ::testing::Test {
     std::ofstream(config) << "application_id: " << *app_ << "\n"
                           << "stages: [ingest, vault, caller]\n"
                           << "commit_interval_ms: 100\n"
+                          // One event per keyed record: the batched-replay test re-packs it.
+                          << "keyed_batch_events: 1\n"
                           << "state_dir: " << *dir_ << "/state\n"
                           << "metrics: {port: 0}\n"
                           << "topics:\n"
