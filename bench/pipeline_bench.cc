@@ -57,9 +57,9 @@ struct Args {
   int partitions = 2;
   int rate = 20000;
   int latency_seconds = 15;
-  int commit_interval_ms = 0;                                           // 0 = the runtime's default
-  int threads = 1;                                                      // threads_per_stage
-  int batch = 1;                                                        // keyed_batch_events
+  int commit_interval_ms = 0;  // 0 = the runtime's default
+  int threads = 1;             // threads_per_stage
+  int batch = 0;               // keyed_batch_events; 0 = the runtime's default
   std::vector<std::pair<std::string, std::string>> producer, consumer;  // --producer k=v
   int broker_pid = 0;  // to report the co-located broker's CPU time too
   int raw_partitions = 1;
@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
   c.state_dir = "/tmp/" + c.application_id;
   if (a.commit_interval_ms > 0) c.commit_interval_ms = a.commit_interval_ms;
   c.threads_per_stage = a.threads;
-  c.keyed_batch_events = a.batch;
+  if (a.batch > 0) c.keyed_batch_events = a.batch;
   for (const auto& [k, v] : a.producer) c.producer[k] = v;
   for (const auto& [k, v] : a.consumer) c.consumer[k] = v;
   c.metrics_port = 0;
