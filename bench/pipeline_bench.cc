@@ -66,6 +66,11 @@ struct Args {
   bool align = false;  // align_raw_partitions
 };
 
+// The q-quantile of a sorted, non-empty sample (nearest rank).
+double Percentile(const std::vector<double>& sorted, double q) {
+  return sorted[std::min(sorted.size() - 1, static_cast<size_t>(q * sorted.size()))];
+}
+
 // CPU seconds (user + system) a process has used so far, from /proc; 0 if unknown.
 double ProcessCpuSeconds(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -302,13 +307,10 @@ int main(int argc, char** argv) {
     if (lat.empty()) {
       std::printf("latency: no alerts in the latency phase (feed more records)\n");
     } else {
-      auto pct = [&](double q) {
-        return lat[std::min(lat.size() - 1, static_cast<size_t>(q * lat.size()))];
-      };
       std::printf(
           "latency: %zu alerts while feeding %d records/s: p50 %.3f s, p99 %.3f s, max %.3f s "
           "(input record produced -> alert readable with read_committed)\n",
-          lat.size(), a.rate, pct(0.5), pct(0.99), lat.back());
+          lat.size(), a.rate, Percentile(lat, 0.5), Percentile(lat, 0.99), lat.back());
       // The target (DESIGN.md section 8) is for the stateless detectors: those that decide on the
       // event alone (threat-intel lists, sensitive operations), not at a window's rollover.
       std::vector<double> stateless;
@@ -320,14 +322,11 @@ int main(int argc, char** argv) {
       }
       std::sort(stateless.begin(), stateless.end());
       if (!stateless.empty()) {
-        auto spct = [&](double q) {
-          return stateless[std::min(stateless.size() - 1,
-                                    static_cast<size_t>(q * stateless.size()))];
-        };
         std::printf(
             "latency, stateless detectors only (threat intel, sensitive operation): %zu "
             "alerts: p50 %.3f s, p99 %.3f s, max %.3f s\n",
-            stateless.size(), spct(0.5), spct(0.99), stateless.back());
+            stateless.size(), Percentile(stateless, 0.5), Percentile(stateless, 0.99),
+            stateless.back());
       }
       std::sort(slow.rbegin(), slow.rend());
       std::printf("latency: slowest alerts (latency s @ s into the feed, type):");

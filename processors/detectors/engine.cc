@@ -277,18 +277,20 @@ class Engine::Impl final : public Emitter {
   // hands the caller back a used message whose strings keep their capacity, and released events
   // return to the pool: on steady input no event costs a string allocation or free.
   EventPtr Adopt(v1::AccessEvent&& e) {
-    BufferedEvent* slot = TakeSlot();
+    BufferedEvent* slot = pool_.Take();
     slot->event.Swap(&e);
-    Prepare(&slot->event);
-    Describe(slot);
-    return Wrap(slot);
+    return Admit(slot);
   }
   EventPtr Adopt(const v1::AccessEvent& e) {
-    BufferedEvent* slot = TakeSlot();
+    BufferedEvent* slot = pool_.Take();
     slot->event = e;
+    return Admit(slot);
+  }
+  // A filled slot: pseudonymised if configured, described, and counted from now on.
+  EventPtr Admit(BufferedEvent* slot) {
     Prepare(&slot->event);
     Describe(slot);
-    return Wrap(slot);
+    return EventPtr::Adopt(slot);
   }
 
   // The event's digest and facts, computed once (both keyings share them) while it is in cache.
@@ -491,9 +493,6 @@ class Engine::Impl final : public Emitter {
  private:
   static constexpr size_t kMaxResidentKeys = 200000;
   static constexpr size_t kMaxPooledEvents = 1 << 16;
-
-  BufferedEvent* TakeSlot() { return pool_.Take(); }
-  static EventPtr Wrap(BufferedEvent* e) { return EventPtr::Adopt(e); }
 
   // A key with its hash: the event's digest already holds it (EventDigest::vault, ::caller), so
   // a lookup hashes nothing. Keys are built as strings only when new.
