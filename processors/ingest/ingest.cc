@@ -41,7 +41,10 @@ enum class Rec {
   kBroken,    // malformed JSON: the document cannot be read further
 };
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+// One comparison for the usual byte (anything above ' '), four only for the few below it.
+inline bool IsSpace(char c) {
+  return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
@@ -348,6 +351,9 @@ class Ingestor::Impl {
   const char* w_ = nullptr;         // the window
   const uint32_t* tp_ = nullptr;    // the walker's next structural position (into stage1_)
   const uint32_t* tend_ = nullptr;  // the end of the positions
+  // The fast path's line has no backslash at all (one memchr per line), so no key or string in
+  // it needs the per-string escape check.
+  bool line_unescaped_ = false;
   od::parser claim_parser_;  // identity-as-JSON-string (Managed HSM) while the outer doc is live
   std::string claim_buffer_;
 
@@ -605,8 +611,10 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
       in_container_ = false;
       const int32_t index_before = message_index_;
       const uint32_t* first = tp_;
+      line_unescaped_ = std::memchr(data + b, '\\', e - b) == nullptr;
       bool fast = e - b <= options_.max_record_bytes && data[b] == '{' && FastRecord(ctx, true) &&
                   tp_[-1] == re - 1 && (tp_ >= tend_ || *tp_ >= re);
+      line_unescaped_ = false;
       if (fast) {
         counters_.fast_path += staged_events_ + staged_skipped_;
         Flush(sink);
@@ -649,7 +657,9 @@ VW_INGEST_INLINE std::string_view Ingestor::Impl::TokenText() const {
 VW_INGEST_INLINE bool Ingestor::Impl::FastString(std::string_view* out) {
   if (tp_ >= tend_ || w_[*tp_] != '"') return false;
   std::string_view t = TokenText();
-  if (t.size() < 2 || t.back() != '"' || HasBackslash(t.data() + 1, t.size() - 2)) return false;
+  if (t.size() < 2 || t.back() != '"' ||
+      (!line_unescaped_ && HasBackslash(t.data() + 1, t.size() - 2)))
+    return false;
   *out = std::string_view(t.data() + 1, t.size() - 2);
   ++tp_;
   return true;
@@ -689,7 +699,7 @@ VW_INGEST_INLINE bool Ingestor::Impl::WalkKey(std::string_view* key) {
 // An unknown key's value is skipped, unless the key has escapes: it might then be a known key
 // written differently, which the general reader sorts out.
 inline bool Ingestor::Impl::SkipUnknown(std::string_view key) {
-  return !HasBackslash(key.data(), key.size()) && SkipValue();
+  return (line_unescaped_ || !HasBackslash(key.data(), key.size())) && SkipValue();
 }
 
 // Integer fields (durationMs, httpStatusCode) as Integer() reads them, for the plain forms: a
@@ -1079,7 +1089,7 @@ bool Ingestor::Impl::FastClaims(AccessEvent* e) {
   vw::v1::Caller* c = e->mutable_caller();
   return FastObject([&](std::string_view key) -> bool {
     // Claim keys are URIs at times; whatever they hold, escapes go to the general reader.
-    if (tp_ >= tend_ || HasBackslash(key.data(), key.size())) return false;
+    if (tp_ >= tend_ || (!line_unescaped_ && HasBackslash(key.data(), key.size()))) return false;
     char first = w_[*tp_];
     if (first == '{') return false;
     if (first != '"') {
