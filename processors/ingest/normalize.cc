@@ -1,6 +1,9 @@
 #include "processors/ingest/normalize.h"
 
 #include <arpa/inet.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <array>
 #include <cstring>
@@ -305,6 +308,24 @@ void AppendLower(std::string_view s, std::string* out) {
   const char* in = s.data();
   size_t n = s.size();
   size_t i = 0;
+#ifdef __SSE2__
+  if (n >= 16) {
+    // Sixteen bytes at a time, the last sixteen overlapping (lower-casing a byte twice is
+    // harmless): GUIDs and resource ids are 36 to 150 bytes. Signed compares leave bytes >= 0x80
+    // (UTF-8) alone.
+    const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
+    const __m128i case_bit = _mm_set1_epi8(0x20);
+    auto lower16 = [&](size_t at) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + at));
+      __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p + at),
+                       _mm_or_si128(v, _mm_and_si128(upper, case_bit)));
+    };
+    for (; i + 16 <= n; i += 16) lower16(i);
+    if (i < n) lower16(n - 16);
+    return;
+  }
+#endif
   // Eight bytes at a time (SWAR): ids and URIs are mostly ASCII letters, digits and '/'.
   for (; i + 8 <= n; i += 8) {
     uint64_t w;

@@ -198,7 +198,7 @@ TEST(ParseIp, Ipv4AgreesWithInetPton) {
 }
 
 TEST(AppendLower, EveryByteAtEveryAlignment) {
-  // The 8-bytes-at-a-time path must agree with the byte path for all 256 values.
+  // The 16- and 8-bytes-at-a-time paths must agree with the byte path for all 256 values.
   std::string in;
   for (int c = 0; c < 256; ++c) in.push_back(static_cast<char>(c));
   for (size_t shift = 0; shift < 8; ++shift) {
@@ -210,6 +210,26 @@ TEST(AppendLower, EveryByteAtEveryAlignment) {
       char c = src[i];
       char want = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
       ASSERT_EQ(out[i + 1], want) << "byte " << static_cast<int>(static_cast<unsigned char>(c));
+    }
+  }
+}
+
+TEST(AppendLower, EveryLengthAndTail) {
+  // Lengths below, at and above the 8- and 16-byte steps (the overlapping last step included),
+  // over windows of all 256 byte values.
+  std::string table;
+  for (int c = 0; c < 256; ++c) table.push_back(static_cast<char>(c));
+  for (size_t len = 0; len <= 48; ++len) {
+    for (size_t from = 0; from + len <= table.size(); from += 7) {
+      const std::string src = table.substr(from, len);
+      std::string out = "prefix";
+      AppendLower(src, &out);
+      ASSERT_EQ(out.size(), 6 + len);
+      for (size_t i = 0; i < len; ++i) {
+        char c = src[i];
+        char want = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+        ASSERT_EQ(out[6 + i], want) << "length " << len << " from " << from << " byte " << i;
+      }
     }
   }
 }
