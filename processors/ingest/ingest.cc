@@ -351,8 +351,8 @@ class Ingestor::Impl {
   const char* w_ = nullptr;         // the window
   const uint32_t* tp_ = nullptr;    // the walker's next structural position (into stage1_)
   const uint32_t* tend_ = nullptr;  // the end of the positions
-  // The fast path's line has no backslash at all (one memchr per line), so no key or string in
-  // it needs the per-string escape check.
+  // The fast path's line has no backslash at all (StreamLines finds them a window at a time), so
+  // no key or string in it needs the per-string escape check.
   bool line_unescaped_ = false;
   od::parser claim_parser_;  // identity-as-JSON-string (Managed HSM) while the outer doc is live
   std::string claim_buffer_;
@@ -585,6 +585,10 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
     size_t pos = from;
     int64_t line = *line_no;
     bool clean = true;
+    // The window's next backslash at or after the current line (wend if none): one search per
+    // window where Azure's records have none, instead of one per line.
+    size_t next_backslash = from;
+    bool backslash_known = false;
     while (pos < wend) {
       // The next non-blank line, [b, e) without surrounding blanks.
       const void* nl = std::memchr(data + pos, '\n', wend - pos);
@@ -611,7 +615,12 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
       in_container_ = false;
       const int32_t index_before = message_index_;
       const uint32_t* first = tp_;
-      line_unescaped_ = std::memchr(data + b, '\\', e - b) == nullptr;
+      if (!backslash_known || next_backslash < b) {
+        const void* bs = std::memchr(data + b, '\\', wend - b);
+        next_backslash = bs ? static_cast<size_t>(static_cast<const char*>(bs) - data) : wend;
+        backslash_known = true;
+      }
+      line_unescaped_ = next_backslash >= e;
       bool fast = e - b <= options_.max_record_bytes && data[b] == '{' && FastRecord(ctx, true) &&
                   tp_[-1] == re - 1 && (tp_ >= tend_ || *tp_ >= re);
       line_unescaped_ = false;
