@@ -1107,8 +1107,11 @@ bool Ingestor::Impl::FastClaims(AccessEvent* e) {
       if (!CanStartValue(first)) return false;
       return SkipValue();
     }
-    size_t slash = key.rfind('/');
-    std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
+    // The part after the last '/' (claim keys are short names or URIs ending in a short name):
+    // a plain backward loop, cheaper here than rfind's call.
+    size_t name_at = key.size();
+    while (name_at > 0 && key[name_at - 1] != '/') --name_at;
+    std::string_view name = key.substr(name_at);
     // Only the claims used are read (and checked for escapes), as ReadClaims does.
     enum {
       kUnused,

@@ -271,13 +271,23 @@ bool ParseIpv4(std::string_view text, unsigned char out[4]) {
   return p == end || *p == '\0';  // where inet_pton's C string would end
 }
 
-// The first '/', '?' or '#' at or after `from` (uri.size() if none): eight bytes at a time
-// (SWAR), since ids and request URIs are long and this runs for every record.
+// The first '/', '?' or '#' at or after `from` (uri.size() if none): sixteen (SSE2) or eight
+// (SWAR) bytes at a time, since ids and request URIs are long and this runs for every record.
 size_t FindPathStop(std::string_view uri, size_t from) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
   auto zero = [](uint64_t w) { return (w - kOnes) & ~w & kHigh; };
   size_t i = from;
+#ifdef __SSE2__
+  // Sixteen at a time, the hit's index straight from the mask.
+  const __m128i slash = _mm_set1_epi8('/'), query = _mm_set1_epi8('?'), frag = _mm_set1_epi8('#');
+  for (; i + 16 <= uri.size(); i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(uri.data() + i));
+    int hit = _mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(v, query)), _mm_cmpeq_epi8(v, frag)));
+    if (hit != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(hit)));
+  }
+#endif
   for (; i + 8 <= uri.size(); i += 8) {
     uint64_t w;
     std::memcpy(&w, uri.data() + i, 8);

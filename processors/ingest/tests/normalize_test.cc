@@ -113,6 +113,31 @@ TEST(ParseResourceId, ManagedHsmAndRedacted) {
   EXPECT_EQ(odd.vault_kind(), vw::v1::VAULT_KIND_UNSPECIFIED);
 }
 
+TEST(ParseTarget, EveryNameLengthAndStop) {
+  // Names of 1 to 40 bytes put the next '/', '?' or '#' at every offset of the 16- and 8-byte
+  // scans, with host names of two lengths moving where the scans start.
+  const std::string version = "0123456789abcdef0123456789abcdef";
+  for (std::string host : {"v.vault.azure.net", "a-much-longer-vault.vault.azure.net"}) {
+    for (size_t len = 1; len <= 40; ++len) {
+      std::string name;
+      for (size_t i = 0; i < len; ++i) name.push_back(static_cast<char>('A' + i % 26));
+      std::string lower = name;
+      for (char& c : lower) c = static_cast<char>(c | 0x20);
+      const std::string base = "https://" + host + "/secrets/" + name;
+      AccessEvent a;
+      ParseTarget(base + "/" + version, false, &a);
+      EXPECT_EQ(a.target_name(), lower) << base;
+      EXPECT_EQ(a.target_version(), version) << base;
+      for (const char* stop : {"?api-version=7.4", "#fragment", ""}) {
+        AccessEvent b;
+        ParseTarget(base + stop, true, &b);
+        EXPECT_EQ(b.target_name(), lower) << base << stop;
+        EXPECT_EQ(b.target_version(), "") << base << stop;
+      }
+    }
+  }
+}
+
 TEST(ParseTarget, FromIdAndRequestUri) {
   AccessEvent a;
   ParseTarget("https://v.vault.azure.net/secrets/DB-Password/8fbb0accbfbe4ee4b025649ebabae465",
