@@ -351,9 +351,13 @@ class Ingestor::Impl {
   const char* w_ = nullptr;         // the window
   const uint32_t* tp_ = nullptr;    // the walker's next structural position (into stage1_)
   const uint32_t* tend_ = nullptr;  // the end of the positions
-  // The fast path's line has no backslash at all (StreamLines finds them a window at a time), so
-  // no key or string in it needs the per-string escape check.
-  bool line_unescaped_ = false;
+  // In the fast path, the window offset of the next backslash at or after the record's start
+  // (StreamLines finds them a window at a time): a key or string ending at or before it needs no
+  // escape check. 0 elsewhere: every one is checked.
+  size_t clean_below_ = 0;
+  bool KnownUnescaped(const char* end) const {
+    return clean_below_ != 0 && static_cast<size_t>(end - w_) <= clean_below_;
+  }
   od::parser claim_parser_;  // identity-as-JSON-string (Managed HSM) while the outer doc is live
   std::string claim_buffer_;
 
@@ -590,25 +594,28 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
     size_t next_backslash = from;
     bool backslash_known = false;
     while (pos < wend) {
-      // The next non-blank line, [b, e) without surrounding blanks.
-      const void* nl = std::memchr(data + pos, '\n', wend - pos);
-      size_t stop = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) : wend;
-      size_t b = pos, e = stop;
-      while (b < e && IsSpace(data[b])) ++b;
-      while (e > b && IsSpace(data[e - 1])) --e;
-      if (b == e) {
-        pos = stop + 1;
-        ++line;
-        continue;
+      // Blanks up to the next record; each newline among them ends a blank line. `pos` stays at
+      // the start of the record's line.
+      size_t b = pos;
+      while (b < wend && IsSpace(data[b])) {
+        if (data[b] == '\n') {
+          ++line;
+          pos = b + 1;
+        }
+        ++b;
       }
-      const uint32_t rb = static_cast<uint32_t>(b - from), re = static_cast<uint32_t>(e - from);
+      if (b >= wend) {
+        if (pos < wend) ++line;  // a last line of blanks without a newline
+        pos = wend;
+        break;
+      }
+      const uint32_t rb = static_cast<uint32_t>(b - from);
       if (tp_ >= tend_ || *tp_ != rb) {
         clean = false;
         break;
       }
       ctx.offset = static_cast<int64_t>(shift + b);
       ctx.line = line;
-      ctx.text = std::string_view(data + b, e - b);
       ctx.check_extent = false;
       record_index_ = 0;
       doc_records_ = 0;
@@ -620,16 +627,32 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
         next_backslash = bs ? static_cast<size_t>(static_cast<const char*>(bs) - data) : wend;
         backslash_known = true;
       }
-      line_unescaped_ = next_backslash >= e;
-      bool fast = e - b <= options_.max_record_bytes && data[b] == '{' && FastRecord(ctx, true) &&
-                  tp_[-1] == re - 1 && (tp_ >= tend_ || *tp_ >= re);
-      line_unescaped_ = false;
+      clean_below_ = next_backslash - from;
+      // The record is read first and its line's end found from its closing brace (only blanks may
+      // follow it before the newline), rather than a search for the newline over the whole line.
+      size_t stop = wend;
+      bool fast = data[b] == '{' && FastRecord(ctx, true);
+      clean_below_ = 0;
+      if (fast) {
+        const size_t close = from + tp_[-1];
+        size_t q = close + 1;
+        while (q < wend && data[q] != '\n' && IsSpace(data[q])) ++q;
+        fast = (q >= wend || data[q] == '\n') && close + 1 - b <= options_.max_record_bytes;
+        stop = q;
+      }
       if (fast) {
         counters_.fast_path += staged_events_ + staged_skipped_;
         Flush(sink);
       } else {
         DropStaged();
         message_index_ = index_before;
+        // The line, [b, e) without trailing blanks, for the general reader.
+        const void* nl = std::memchr(data + b, '\n', wend - b);
+        stop = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) : wend;
+        size_t e = stop;
+        while (e > b && IsSpace(data[e - 1])) --e;
+        const uint32_t re = static_cast<uint32_t>(e - from);
+        ctx.text = std::string_view(data + b, e - b);
         // Is the line one balanced document? Then the general reader takes this line and the
         // window goes on after it; if not, the window ends here.
         tp_ = first;
@@ -667,7 +690,7 @@ VW_INGEST_INLINE bool Ingestor::Impl::FastString(std::string_view* out) {
   if (tp_ >= tend_ || w_[*tp_] != '"') return false;
   std::string_view t = TokenText();
   if (t.size() < 2 || t.back() != '"' ||
-      (!line_unescaped_ && HasBackslash(t.data() + 1, t.size() - 2)))
+      (!KnownUnescaped(t.data() + t.size()) && HasBackslash(t.data() + 1, t.size() - 2)))
     return false;
   *out = std::string_view(t.data() + 1, t.size() - 2);
   ++tp_;
@@ -708,7 +731,8 @@ VW_INGEST_INLINE bool Ingestor::Impl::WalkKey(std::string_view* key) {
 // An unknown key's value is skipped, unless the key has escapes: it might then be a known key
 // written differently, which the general reader sorts out.
 inline bool Ingestor::Impl::SkipUnknown(std::string_view key) {
-  return (line_unescaped_ || !HasBackslash(key.data(), key.size())) && SkipValue();
+  return (KnownUnescaped(key.data() + key.size()) || !HasBackslash(key.data(), key.size())) &&
+         SkipValue();
 }
 
 // Integer fields (durationMs, httpStatusCode) as Integer() reads them, for the plain forms: a
@@ -1098,7 +1122,10 @@ bool Ingestor::Impl::FastClaims(AccessEvent* e) {
   vw::v1::Caller* c = e->mutable_caller();
   return FastObject([&](std::string_view key) -> bool {
     // Claim keys are URIs at times; whatever they hold, escapes go to the general reader.
-    if (tp_ >= tend_ || (!line_unescaped_ && HasBackslash(key.data(), key.size()))) return false;
+    if (tp_ >= tend_ ||
+        (!KnownUnescaped(key.data() + key.size()) && HasBackslash(key.data(), key.size()))) {
+      return false;
+    }
     char first = w_[*tp_];
     if (first == '{') return false;
     if (first != '"') {
