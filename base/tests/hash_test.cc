@@ -8,11 +8,12 @@
 namespace vw {
 namespace {
 
-// Every length from 0 to 40 and every single-byte change gives a distinct hash: the loop, the
-// overlapping tail load and the short-string path all read every byte.
+// Every length from 0 to 200 and every single-byte change gives a distinct hash: the four-lane
+// loop (over 64 bytes), the loop, the overlapping tail load and the short-string path all read
+// every byte.
 TEST(HashBytesTest, EveryByteAndTheLengthCount) {
   std::set<uint64_t> seen;
-  std::string base(40, 'a');
+  std::string base(200, 'a');
   for (size_t len = 0; len <= base.size(); ++len) {
     const std::string s = base.substr(0, len);
     EXPECT_TRUE(seen.insert(HashBytes(s)).second) << "length " << len;
@@ -34,6 +35,14 @@ TEST(HashBytesTest, DeterministicAndSeeded) {
   int buckets[256] = {};
   for (int i = 0; i < 4096; ++i) ++buckets[HashBytes("key-" + std::to_string(i)) & 255];
   for (int b : buckets) EXPECT_LT(b, 40);
+  // Long keys that differ only in their middle (state keys built from resource ids).
+  int long_buckets[256] = {};
+  const std::string prefix =
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg-";
+  for (int i = 0; i < 4096; ++i) {
+    ++long_buckets[HashBytes(prefix + std::to_string(i) + "/providers/microsoft.keyvault") & 255];
+  }
+  for (int b : long_buckets) EXPECT_LT(b, 40);
 }
 
 }  // namespace
