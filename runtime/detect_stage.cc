@@ -164,13 +164,11 @@ class DetectTask final : public PartitionTask {
  private:
   void ProcessOne(const kafka::Message& m, std::string_view bytes, detect::AlertSink& sink,
                   CounterDelta* counters) {
-    if (!event_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    // Decoded by the engine straight into one of its pooled events (no message in between).
+    if (!engine_->ProcessSerialized(bytes, sink)) {
       Undecodable(m);
       return;
     }
-    // Moved, not copied: the engine swaps it into a pooled slot and hands back a recycled message
-    // whose buffers the next ParseFromArray reuses.
-    engine_->Process(std::move(event_), sink);
     counters->events_detected += 1;
   }
 
@@ -209,7 +207,6 @@ class DetectTask final : public PartitionTask {
   std::string changelog_;
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<detect::Engine> engine_;
-  v1::AccessEvent event_;
   Emitter* changelog_out_ = nullptr;
   Status changelog_status_;
 };

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "processors/detectors/config.h"
@@ -72,6 +73,11 @@ class Engine {
   // Events may arrive out of order within the allowed lateness; later ones are counted, not used.
   void Process(const v1::AccessEvent& event, AlertSink& sink);
   void Process(v1::AccessEvent&& event, AlertSink& sink);
+  // The same for a serialised AccessEvent (a keyed-topic record's bytes), decoded straight into
+  // one of the engine's pooled events: no intermediate message, and the pooled event's
+  // sub-messages and string buffers are reused. Returns false, processing nothing, if `bytes` is
+  // not a valid AccessEvent.
+  [[nodiscard]] bool ProcessSerialized(std::string_view bytes, AlertSink& sink);
   // End of input: releases every buffered event (as if the watermark moved to +infinity).
   void Flush(AlertSink& sink);
   // Writes the engine's per-key state into the store and sets point->watermark_us (the largest
@@ -85,6 +91,12 @@ class Engine {
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Decodes `bytes` into `*event` with ParseFromArray's result (the same fields, the same presence
+// of sub-messages), but keeps the caller and source sub-messages and every string's buffer of
+// the message it overwrites, where proto3's Clear() deletes sub-messages. For messages reused
+// per event. Returns false if `bytes` is not a valid AccessEvent (`*event` is then unspecified).
+[[nodiscard]] bool ParseEventReusing(std::string_view bytes, v1::AccessEvent* event);
 
 // Re-exported from alert.h for the contract's one-include use.
 std::string AlertJson(const v1::Alert& alert);

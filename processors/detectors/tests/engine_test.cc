@@ -303,6 +303,72 @@ TEST_F(EngineTest, ShufflingWithinTheLatenessBoundChangesNothing) {
   EXPECT_EQ(engine_->stats().late_dropped, 0u);
 }
 
+// The detector stages hand the engine serialised events (ProcessSerialized): the same alerts, in
+// the same order, as the decoded events; bytes that do not decode are refused and not counted.
+TEST_F(EngineTest, ProcessSerializedMatchesProcess) {
+  std::vector<v1::AccessEvent> evs;
+  for (int i = 0; i < 400; ++i) {
+    Ev e{kT0 + i * 20 * 1000000LL};
+    e.vault = "kv-" + std::to_string(i % 3);
+    e.oid = "caller-" + std::to_string(i % 5);
+    e.ip = (i % 7 == 0) ? "192.0.2.9" : "198.51.100." + std::to_string(i % 4);
+    e.code = (i % 11 == 0) ? v1::OP_SECRET_DELETE : v1::OP_SECRET_GET;
+    e.op = (i % 11 == 0) ? "SecretDelete" : "SecretGet";
+    e.target = "s" + std::to_string(i % 13);
+    evs.push_back(Make(e));
+  }
+  Feed(evs);
+  engine_->Flush(sink_);
+  const std::vector<std::string> expected = sink_.lines;
+  ASSERT_FALSE(expected.empty());
+  const uint64_t events = engine_->stats().events;
+
+  TearDown();
+  SetUp();
+  for (const auto& e : evs) ASSERT_TRUE(engine_->ProcessSerialized(e.SerializeAsString(), sink_));
+  EXPECT_FALSE(engine_->ProcessSerialized("\x12\x7f", sink_));  // length past the end
+  engine_->Flush(sink_);
+  EXPECT_EQ(sink_.lines, expected);
+  EXPECT_EQ(engine_->stats().events, events);
+}
+
+TEST(ParseEventReusingTest, MatchesParseFromArrayAndKeepsTheSubMessages) {
+  v1::AccessEvent full = Make(Ev{kT0});
+  full.mutable_source()->set_source("kv.audit.raw.with-a-long-topic-name");
+  full.mutable_source()->set_offset(42);
+  v1::AccessEvent no_caller = full;
+  no_caller.clear_caller();
+  no_caller.clear_source();
+  v1::AccessEvent empty_caller = full;
+  empty_caller.mutable_caller()->Clear();  // present, empty: serialised as such
+  v1::AccessEvent extras = full;
+  extras.mutable_policy_change()->add_added_object_ids("user-2");
+  extras.mutable_ip_facts()->set_tor(true);
+  std::vector<std::string> inputs;
+  for (const v1::AccessEvent* e : {&full, &no_caller, &full, &empty_caller, &extras, &full})
+    inputs.push_back(e->SerializeAsString());
+  inputs.push_back(full.SerializeAsString() + std::string("\xa0\x06\x07", 3));  // unknown 100
+
+  v1::AccessEvent reused;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    SCOPED_TRACE(i);
+    v1::AccessEvent plain;
+    ASSERT_TRUE(plain.ParseFromArray(inputs[i].data(), static_cast<int>(inputs[i].size())));
+    ASSERT_TRUE(ParseEventReusing(inputs[i], &reused));
+    EXPECT_EQ(reused.SerializeAsString(), plain.SerializeAsString());
+    EXPECT_EQ(reused.has_caller(), plain.has_caller());
+    EXPECT_EQ(reused.has_source(), plain.has_source());
+    EXPECT_EQ(reused.has_policy_change(), plain.has_policy_change());
+    EXPECT_EQ(reused.has_ip_facts(), plain.has_ip_facts());
+  }
+  // From one full event to the next the Caller is the same object (not freed and reallocated).
+  ASSERT_TRUE(ParseEventReusing(inputs[0], &reused));
+  const v1::Caller* before = &reused.caller();
+  ASSERT_TRUE(ParseEventReusing(inputs[2], &reused));
+  EXPECT_EQ(&reused.caller(), before);
+  EXPECT_FALSE(ParseEventReusing(std::string_view("\x12\x7f", 2), &reused));
+}
+
 TEST_F(EngineTest, RestoreFromACommitPointReproducesTheUninterruptedRun) {
   std::vector<v1::AccessEvent> evs = History(Ev{0}, 9, 20);
   Ev attack{kT0 + 9 * kDay + 3 * kHour};
