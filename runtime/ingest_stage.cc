@@ -11,16 +11,6 @@
 namespace vw::runtime {
 namespace {
 
-// ingest::CallerKey as a view into the event when the key is an id (the common case), else built
-// by CallerKey into *buf.
-std::string_view CallerKeyView(const v1::AccessEvent& e, std::string* buf) {
-  const v1::Caller& c = e.caller();
-  if (!c.object_id().empty()) return c.object_id();
-  if (!c.app_id().empty()) return c.app_id();
-  *buf = ingest::CallerKey(e);
-  return *buf;
-}
-
 // Batched keyed records (keyed_batch_events > 1, runtime/control.h): per destination partition,
 // a buffer of (varint32 length, AccessEvent bytes), emitted when full and at the end of each raw
 // input record, so a batch never outlives the input record (and transaction) it came from.
@@ -35,7 +25,7 @@ class Batcher {
     const size_t size = event.ByteSizeLong();
     // ingest::VaultKey / CallerKey as views into the event (no two strings built per event).
     const std::string_view vk = event.vault_id();
-    const std::string_view ck = CallerKeyView(event, &key_buf_);
+    const std::string_view ck = ingest::CallerKeyView(event, &key_buf_);
     Buffer& v = vault_[static_cast<size_t>(KeyPartition(vk, config_.by_vault.partitions))];
     Buffer& c = caller_[static_cast<size_t>(KeyPartition(ck, config_.by_caller.partitions))];
     // Serialise once into the vault buffer, then copy the bytes into the caller one.
@@ -92,7 +82,7 @@ class Batcher {
 
   const PipelineConfig& config_;
   std::vector<Buffer> vault_, caller_;
-  std::string key_buf_;  // CallerKeyView's, for a caller without an id
+  std::string key_buf_;  // ingest::CallerKeyView's, for a caller without an id
 };
 
 class Sink final : public ingest::RecordSink {
@@ -111,8 +101,8 @@ class Sink final : public ingest::RecordSink {
     status_ = out_.Emit(config_.by_vault.name, std::nullopt, event.vault_id(), buf_, nullptr,
                         timestamp_ms_);
     if (!status_.ok()) return;
-    status_ = out_.Emit(config_.by_caller.name, std::nullopt, CallerKeyView(event, &key_buf_), buf_,
-                        nullptr, timestamp_ms_);
+    status_ = out_.Emit(config_.by_caller.name, std::nullopt,
+                        ingest::CallerKeyView(event, &key_buf_), buf_, nullptr, timestamp_ms_);
   }
 
   void OnDeadLetter(ingest::DeadLetter&& dead) override {

@@ -35,7 +35,7 @@ struct EventFacts {
 // re-reading and re-hashing the strings. Never persisted: recomputed from the event.
 struct EventDigest {
   uint64_t vault = 0;   // vault id
-  uint64_t caller = 0;  // the caller key (CallerKeyView)
+  uint64_t caller = 0;  // the caller key (ingest::CallerKeyView)
   uint64_t op = 0;      // operation name as in the record (else the enum's name)
   uint64_t name = 0;    // target name
   uint64_t app = 0;     // caller app id
@@ -206,9 +206,6 @@ bool IsList(v1::Operation op);                        // SecretList, KeyList, Ce
 bool IsSensitive(v1::Operation op);                   // delete, purge, backup of vaults and objects
 bool IsPolicyChange(v1::Operation op);                // VaultPut, VaultPatch
 std::string CallerDisplay(const v1::AccessEvent& e);  // upn, else object id, else app id, else ip
-// ingest::CallerKey (the by-caller routing key) as a view into the event when it is an id, else
-// formatted into *buf: no string is built per event in the common case.
-std::string_view CallerKeyView(const v1::AccessEvent& e, std::string* buf);
 // The operation's name as in the record (else the enum's name), without a copy.
 std::string_view OperationView(const v1::AccessEvent& e);
 // A fast 64-bit hash of a string, 8 bytes at a time (EventDigest's fields).

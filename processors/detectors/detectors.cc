@@ -69,14 +69,6 @@ bool IsSensitive(v1::Operation op) {
 
 bool IsPolicyChange(v1::Operation op) { return op == v1::OP_VAULT_PUT || op == v1::OP_VAULT_PATCH; }
 
-std::string_view CallerKeyView(const AccessEvent& e, std::string* buf) {
-  const v1::Caller& c = e.caller();
-  if (!c.object_id().empty()) return c.object_id();
-  if (!c.app_id().empty()) return c.app_id();
-  *buf = ingest::CallerKey(e);
-  return *buf;
-}
-
 std::string_view OperationView(const AccessEvent& e) {
   if (!e.operation_name().empty()) return e.operation_name();
   return v1::Operation_Name(e.operation());
@@ -429,7 +421,7 @@ class OperationPatternDetector final : public Detector {
       return;
     }
     std::string caller_buf;
-    const std::string_view caller = CallerKeyView(e, &caller_buf);
+    const std::string_view caller = ingest::CallerKeyView(e, &caller_buf);
     const std::string_view op = OperationView(e);
     touch_key_ = Cat({ctx.key, caller, op});
     state::Sighting s = seen_.Touch(touch_key_, ctx.now);

@@ -316,7 +316,7 @@ class Engine::Impl final : public Emitter {
     }
     d.vault_fnv = vm.fnv;
     d.vault_member = vm.member;
-    d.caller = HashString(CallerKeyView(e, &buf));
+    d.caller = HashString(ingest::CallerKeyView(e, &buf));
     d.op = HashString(OperationView(e));
     d.name = HashString(e.target_name());
     d.app = HashString(e.caller().app_id());
@@ -377,12 +377,13 @@ class Engine::Impl final : public Emitter {
     }
     bool late = false;
     // Keys as views into the event (no string built per event); ingest::VaultKey / CallerKey
-    // define them, CallerKeyView matches CallerKey.
+    // define them, ingest::CallerKeyView matches CallerKey.
     if (keying_ != Keying::kByCaller) {
       late |= !Offer(vault_, KeyRef{e->event.vault_id(), e->digest.vault}, e);
     }
     if (keying_ != Keying::kByVault) {
-      late |= !Offer(caller_, KeyRef{CallerKeyView(e->event, &key_buf_), e->digest.caller}, e);
+      late |=
+          !Offer(caller_, KeyRef{ingest::CallerKeyView(e->event, &key_buf_), e->digest.caller}, e);
     }
     if (late) ++stats_.late_dropped;
   }
@@ -622,7 +623,7 @@ class Engine::Impl final : public Emitter {
   EngineStats stats_;
   AlertSink* sink_ = nullptr;
   EventTime last_horizon_ = EventTime::Min();
-  std::string key_buf_;  // CallerKeyView's buffer
+  std::string key_buf_;  // ingest::CallerKeyView's buffer
   struct IpMemo {
     uint64_t generation = 0;  // ThreatIntel::reloads() + 1 when filled
     std::string ip;
@@ -658,8 +659,8 @@ BufferedEvent* EventPool::Take() {
 
 void EventPool::Return(BufferedEvent* e) {
   if (free_.size() < max_pooled_) {
-    // Not cleared: Clear() would free sub-messages; whoever refills a slot (the Ingestor via
-    // Swap, or CopyFrom) overwrites every field, as it does for its own reused events.
+    // Not cleared: Clear() would free sub-messages; whoever refills a slot overwrites every field
+    // (Adopt: a Swap with the caller's message or a copy; ProcessSerialized: ParseEventReusing).
     free_.emplace_back(e);
   } else {
     delete e;
@@ -668,28 +669,18 @@ void EventPool::Return(BufferedEvent* e) {
 
 // proto3's AccessEvent::Clear() (so ParseFromArray) deletes the sub-messages: every parse freed
 // and reallocated the Caller and SourcePosition and their strings, about 10% of a detector
-// stage's CPU. Here they are detached, cleared in place (strings keep their capacity) and
-// re-attached before the bytes are merged in.
+// stage's CPU. Here they are kept (ingest::ClearForReuse) and the bytes merged in.
 bool ParseEventReusing(std::string_view bytes, v1::AccessEvent* e) {
-  v1::Caller* caller = e->has_caller() ? e->release_caller() : nullptr;
-  v1::SourcePosition* source = e->has_source() ? e->release_source() : nullptr;
-  e->Clear();
-  if (caller != nullptr) {
-    caller->Clear();
-    e->set_allocated_caller(caller);
-  }
-  if (source != nullptr) {
-    source->Clear();
-    e->set_allocated_source(source);
-  }
+  const bool had_caller = e->has_caller(), had_source = e->has_source();
+  ingest::ClearForReuse(e);
   if (!e->ParseFrom<google::protobuf::MessageLite::kMerge>(
           google::protobuf::StringPiece(bytes.data(), bytes.size()))) {
     return false;
   }
   // A message field's presence is its pointer: a re-attached one still empty may be absent from
   // the bytes (or present and empty). Rare (ingest always sets both); redone the plain way.
-  if ((caller != nullptr && e->caller().ByteSizeLong() == 0) ||
-      (source != nullptr && e->source().ByteSizeLong() == 0)) {
+  if ((had_caller && e->caller().ByteSizeLong() == 0) ||
+      (had_source && e->source().ByteSizeLong() == 0)) {
     return e->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
   }
   return true;

@@ -116,6 +116,14 @@ vw::Status IngestFile(const std::string& path, Ingestor& ingestor, RecordSink& s
 std::string VaultKey(const vw::v1::AccessEvent& e);  // lower-case vault resource id
 // Object id, else app id, else the caller IP (canonical text), else "".
 std::string CallerKey(const vw::v1::AccessEvent& e);
+// CallerKey as a view into the event when it is an id (the common case), else built into *buf:
+// no string per event for the routers and key maps that only look the key up.
+std::string_view CallerKeyView(const vw::v1::AccessEvent& e, std::string* buf);
+
+// Empties `e` for reuse, as Clear() does, except that its caller and source sub-messages (which
+// proto3's Clear() deletes) stay, cleared, with their strings' buffers: a message refilled per
+// event allocates nothing in steady state. has_caller() / has_source() stay true if they were.
+void ClearForReuse(vw::v1::AccessEvent* e);
 
 // The JSON line `vaultwatch normalize` writes for one event (one object, no trailing newline).
 std::string NormalizedJson(const vw::v1::AccessEvent& e);

@@ -145,6 +145,28 @@ std::string CallerKey(const vw::v1::AccessEvent& e) {
   return c.ip_text();
 }
 
+std::string_view CallerKeyView(const vw::v1::AccessEvent& e, std::string* buf) {
+  const vw::v1::Caller& c = e.caller();
+  if (!c.object_id().empty()) return c.object_id();
+  if (!c.app_id().empty()) return c.app_id();
+  *buf = CallerKey(e);
+  return *buf;
+}
+
+void ClearForReuse(vw::v1::AccessEvent* e) {
+  vw::v1::Caller* caller = e->has_caller() ? e->release_caller() : nullptr;
+  vw::v1::SourcePosition* source = e->has_source() ? e->release_source() : nullptr;
+  e->Clear();
+  if (caller != nullptr) {
+    caller->Clear();
+    e->set_allocated_caller(caller);
+  }
+  if (source != nullptr) {
+    source->Clear();
+    e->set_allocated_source(source);
+  }
+}
+
 std::string NormalizedJson(const vw::v1::AccessEvent& e) {
   std::string out;
   out.reserve(768);
