@@ -801,8 +801,15 @@ Status StateStore::Checkpoint(const std::string& dir) {
 
 Status StateStore::ForEachCommitted(
     const std::function<void(std::string_view key, std::string_view value)>& fn) {
+  return ForEachCommitted(std::string_view(), fn);
+}
+
+Status StateStore::ForEachCommitted(
+    std::string_view prefix,
+    const std::function<void(std::string_view key, std::string_view value)>& fn) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), data_cf_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  for (it->Seek(ToSlice(prefix)); it->Valid() && it->key().starts_with(ToSlice(prefix));
+       it->Next()) {
     std::string_view v(it->value().data(), it->value().size());
     uint64_t header;
     if (!GetVarint64(&v, &header)) return Status::Corruption("state store: value without header");

@@ -142,9 +142,15 @@ class StateStore {
   vw::Status Checkpoint(const std::string& dir);
 
   // --- Extensions ---
-  // Visits every committed key and value body in key order (uncommitted writes are not seen).
+  // Visits every committed key and value body in key order (uncommitted writes are not seen,
+  // nor is expiry applied: an expired value is visited until compaction drops it).
   // For tests, debugging and export; O(store size).
   vw::Status ForEachCommitted(
+      const std::function<void(std::string_view key, std::string_view value)>& fn);
+  // As ForEachCommitted, over the keys that start with `prefix` only: O(matching keys), for
+  // owners that enumerate a small family of their keys when they open a store.
+  vw::Status ForEachCommitted(
+      std::string_view prefix,
       const std::function<void(std::string_view key, std::string_view value)>& fn);
   static bool IsCommitRecord(std::string_view key);
   static vw::Result<CommitPoint> DecodeCommitRecord(std::string_view value);

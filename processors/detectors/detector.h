@@ -106,14 +106,34 @@ class EventPool {
   std::vector<std::unique_ptr<BufferedEvent>> free_;
 };
 
-// Per-key engine state. Persisted by Engine::PrepareCommit as one value per key.
+// A buffered event and the stored segment holding it (0: not stored yet).
+struct PendingEvent {
+  EventPtr event;
+  uint64_t segment = 0;
+};
+
+// Per-key engine state. Persisted by Engine::PrepareCommit as one value per key, plus the
+// reorder buffer in segments: each commit stores the events buffered since the previous one as
+// new segments (at most kMaxSegmentBytes each) and deletes the segments whose events have all
+// been released. A busy key's buffer (10 minutes of its events) is thus written once per event,
+// never rewritten whole at every commit, and no single value outgrows a Kafka record.
 struct KeyState {
   // --- engine ---
   int64_t max_seen_us = INT64_MIN;  // largest event time seen for the key (arrival)
   int64_t first_us = INT64_MAX;     // first released event: the key's history starts here
   int64_t last_us = INT64_MIN;      // last released event
-  std::deque<EventPtr> pending;     // reorder buffer, canonical order
-  bool dirty = false;               // changed since the last PrepareCommit
+  // Largest released event time: stored events at or before it were released (and a later
+  // arrival at or before it is late), which is how a restore tells them from buffered ones.
+  int64_t released_through_us = INT64_MIN;
+  std::deque<PendingEvent> pending;  // reorder buffer, canonical order
+  // Stored segments [segment_lo, segment_next) may hold buffered events (persisted);
+  // `segments` lists those that do, with their count of buffered events (not persisted).
+  uint64_t segment_lo = 1, segment_next = 1;
+  std::vector<std::pair<uint64_t, uint32_t>> segments;
+  uint32_t unstored = 0;  // buffered events in no segment yet
+  bool marked = false;    // the store holds the key's "has buffered events" marker
+  bool dirty = false;     // changed since the last PrepareCommit
+  static constexpr size_t kMaxSegmentBytes = 256 << 10;
   // --- vault scratch: the open hour and day, with their memoised thresholds (-1: unknown) ---
   int64_t hour_start = INT64_MIN, hour_count = 0, hour_threshold = -1;
   int64_t day_start = INT64_MIN, day_reads = 0, day_threshold = -1;

@@ -77,7 +77,10 @@ class Reader {
 };
 
 // 4 appended burst_day and burst_base; version 3 values decode with their defaults.
-constexpr uint64_t kKeyStateVersion = 4;
+// 5 moved the reorder buffer out into segments (released_through_us and the segment range in
+// its place); a version 3 or 4 value's embedded buffer decodes as events not yet stored.
+constexpr uint64_t kKeyStateVersion = 5;
+constexpr uint64_t kSegmentVersion = 1;
 
 // Canonical order of events with equal time: content fields that do not depend on delivery
 // (never the source offset), so a shuffle within the lateness bound sorts the same way.
@@ -105,8 +108,9 @@ std::string KeyState::Encode() const {
   w.I(max_seen_us);
   w.I(first_us);
   w.I(last_us);
-  w.U(pending.size());
-  for (const EventPtr& e : pending) w.S(e->event.SerializeAsString());
+  w.I(released_through_us);
+  w.U(segments.empty() ? segment_next : segments.front().first);
+  w.U(segment_next);
   for (int64_t v :
        {hour_start, hour_count, hour_threshold, day_start, day_reads, day_threshold, list_us}) {
     w.I(v);
@@ -148,14 +152,24 @@ std::string KeyState::Encode() const {
 bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
   Reader r(bytes);
   uint64_t version, n;
-  if (!r.U(&version) || (version != kKeyStateVersion && version != 3)) return false;
-  if (!r.I(&ks->max_seen_us) || !r.I(&ks->first_us) || !r.I(&ks->last_us) || !r.U(&n)) return false;
-  for (uint64_t i = 0; i < n; ++i) {
-    std::string s;
-    // Digest and facts are filled in by the engine that loads the state.
-    EventPtr e = EventPtr::Adopt(new BufferedEvent());
-    if (!r.S(&s) || !e.mutable_get()->event.ParseFromString(s)) return false;
-    ks->pending.push_back(std::move(e));
+  if (!r.U(&version) || version < 3 || version > kKeyStateVersion) return false;
+  if (!r.I(&ks->max_seen_us) || !r.I(&ks->first_us) || !r.I(&ks->last_us)) return false;
+  if (version >= 5) {
+    if (!r.I(&ks->released_through_us) || !r.U(&ks->segment_lo) || !r.U(&ks->segment_next) ||
+        ks->segment_lo > ks->segment_next) {
+      return false;
+    }
+  } else {
+    ks->released_through_us = ks->last_us;
+    if (!r.U(&n)) return false;
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string s;
+      // Digest and facts are filled in by the engine that loads the state.
+      EventPtr e = EventPtr::Adopt(new BufferedEvent());
+      if (!r.S(&s) || !e.mutable_get()->event.ParseFromString(s)) return false;
+      ks->pending.push_back(PendingEvent{std::move(e), 0});
+    }
+    ks->unstored = static_cast<uint32_t>(ks->pending.size());
   }
   for (int64_t* v : {&ks->hour_start, &ks->hour_count, &ks->hour_threshold, &ks->day_start,
                      &ks->day_reads, &ks->day_threshold, &ks->list_us}) {
@@ -194,6 +208,37 @@ bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
   if (version >= 4 && (!r.I(&ks->burst_day) || !r.I(&ks->burst_base))) return false;
   return r.done();
 }
+
+namespace {
+
+// A reorder-buffer segment: the events a key buffered between two commits (or a share of them).
+std::string EncodeSegment(const std::vector<const v1::AccessEvent*>& events) {
+  Writer w;
+  w.U(kSegmentVersion);
+  w.U(events.size());
+  std::string buf;
+  for (const v1::AccessEvent* e : events) {
+    buf.clear();
+    e->SerializeToString(&buf);
+    w.S(buf);
+  }
+  return w.Take();
+}
+
+bool DecodeSegment(std::string_view bytes, std::vector<EventPtr>* out) {
+  Reader r(bytes);
+  uint64_t version, n;
+  if (!r.U(&version) || version != kSegmentVersion || !r.U(&n)) return false;
+  std::string s;
+  for (uint64_t i = 0; i < n; ++i) {
+    EventPtr e = EventPtr::Adopt(new BufferedEvent());
+    if (!r.S(&s) || !e.mutable_get()->event.ParseFromString(s)) return false;
+    out->push_back(std::move(e));
+  }
+  return r.done();
+}
+
+}  // namespace
 
 bool KeyState::TouchedThisHour(uint64_t h, int64_t now_us) {
   constexpr int64_t kHour = 3600LL * 1000000;
@@ -262,13 +307,22 @@ class Engine::Impl final : public Emitter {
     vault_.tag = "v";
     caller_.tag = "c";
     for (Side* side : {&vault_, &caller_}) {
-      if (auto idx = store_->Get("e/pidx/" + side->tag)) {
+      // Keys with buffered events (a marker each), for Flush: they may not be loaded yet.
+      const std::string prefix = MarkerKey(*side, "");
+      Status st = store_->ForEachCommitted(prefix, [&](std::string_view k, std::string_view) {
+        side->pending_keys.emplace(k.substr(prefix.size()));
+      });
+      VW_CHECK(st.ok()) << "listing the buffered keys: " << st;
+      // Before KeyState v5 the keys were one index value, rewritten at every commit.
+      const std::string legacy = "e/pidx/" + side->tag;
+      if (auto idx = store_->Get(legacy)) {
         std::string_view rest = *idx;
         while (!rest.empty()) {
           size_t nl = rest.find('\n');
           side->pending_keys.emplace(rest.substr(0, nl));
           rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
         }
+        store_->Delete(legacy);
       }
     }
   }
@@ -404,24 +458,22 @@ class Engine::Impl final : public Emitter {
   void PrepareCommit(state::CommitPoint* point) {
     int64_t wm = INT64_MIN;
     for (Side* side : {&vault_, &caller_}) {
-      std::string index;
-      std::vector<const std::string*> pending;
       for (auto& [key, ks] : side->keys) {
         if (ks.max_seen_us != INT64_MIN) wm = std::max(wm, ks.max_seen_us);
         if (!ks.dirty) continue;
         // Expires with the longest baseline after the key's last activity.
-        store_->Put(StateKey(*side, key), ks.Encode(),
-                    EventTime::FromMicros(ks.max_seen_us) + config_.state_retention);
+        const EventTime expires = EventTime::FromMicros(ks.max_seen_us) + config_.state_retention;
+        if (ks.unstored > 0) StoreSegments(*side, key, ks, expires);
+        if (ks.marked != !ks.pending.empty()) {
+          ks.marked = !ks.pending.empty();
+          if (ks.marked) {
+            store_->Put(MarkerKey(*side, key), "");
+          } else {
+            store_->Delete(MarkerKey(*side, key));
+          }
+        }
+        store_->Put(StateKey(*side, key), ks.Encode(), expires);
         ks.dirty = false;
-      }
-      for (const std::string& key : side->pending_keys) pending.push_back(&key);
-      std::sort(pending.begin(), pending.end(),
-                [](const std::string* a, const std::string* b) { return *a < *b; });
-      for (const std::string* key : pending) index.append(*key).push_back('\n');
-      if (index.empty()) {
-        store_->Delete("e/pidx/" + side->tag);
-      } else {
-        store_->Put("e/pidx/" + side->tag, index);
       }
       // Keys idle with nothing buffered are persisted: drop them from memory to bound it.
       if (side->keys.size() > kMaxResidentKeys) {
@@ -541,6 +593,88 @@ class Engine::Impl final : public Emitter {
     k.append(key);
     return k;
   }
+  // Present while the key has buffered events (listed at start-up for Flush).
+  static std::string MarkerKey(const Side& side, std::string_view key) {
+    std::string k = "e/b/" + side.tag + "/";
+    k.append(key);
+    return k;
+  }
+  static std::string SegmentKey(const Side& side, std::string_view key, uint64_t segment) {
+    std::string k = "e/s/" + side.tag + "/";
+    k.append(key).push_back('\0');  // keys hold no NUL: "k" + 1 and "k\0..." + 1 stay apart
+    k.append(std::to_string(segment));
+    return k;
+  }
+
+  // Stores the buffered events that are in no segment yet as new segments.
+  void StoreSegments(const Side& side, const std::string& key, KeyState& ks, EventTime expires) {
+    std::vector<const v1::AccessEvent*> events;
+    std::vector<PendingEvent*> members;
+    size_t bytes = 0;
+    auto store = [&] {
+      const uint64_t id = ks.segment_next++;
+      store_->Put(SegmentKey(side, key, id), EncodeSegment(events), expires);
+      for (PendingEvent* p : members) p->segment = id;
+      ks.segments.emplace_back(id, static_cast<uint32_t>(members.size()));
+      events.clear();
+      members.clear();
+      bytes = 0;
+    };
+    for (PendingEvent& p : ks.pending) {
+      if (p.segment != 0) continue;
+      const size_t size = p.event->event.ByteSizeLong();
+      if (!events.empty() && bytes + size > KeyState::kMaxSegmentBytes) store();
+      events.push_back(&p.event->event);
+      members.push_back(&p);
+      bytes += size + 4;
+    }
+    if (!events.empty()) store();
+    ks.unstored = 0;
+  }
+
+  // One buffered event of `segment` was released; the segment goes once none is left.
+  void SegmentReleased(const Side& side, const std::string& key, KeyState& ks, uint64_t segment) {
+    auto it = std::lower_bound(ks.segments.begin(), ks.segments.end(),
+                               std::make_pair(segment, uint32_t{0}));
+    VW_CHECK(it != ks.segments.end() && it->first == segment)
+        << "released event of unknown segment " << segment;
+    if (--it->second == 0) {
+      store_->Delete(SegmentKey(side, key, segment));
+      ks.segments.erase(it);
+    }
+  }
+
+  // The stored reorder buffer of a key just decoded (KeyState v5): the segments' events not
+  // yet released, in canonical order.
+  void LoadSegments(const Side& side, const std::string& key, KeyState& ks) {
+    std::vector<EventPtr> events;
+    for (uint64_t id = ks.segment_lo; id < ks.segment_next; ++id) {
+      const std::string skey = SegmentKey(side, key, id);
+      auto v = store_->GetView(skey);
+      if (!v) continue;  // all of its events were released
+      events.clear();
+      VW_CHECK(DecodeSegment(*v, &events)) << "corrupt reorder-buffer segment of '" << key << "'";
+      uint32_t live = 0;
+      for (EventPtr& e : events) {
+        if (e->event.time_us() <= ks.released_through_us) continue;
+        ks.pending.push_back(PendingEvent{std::move(e), id});
+        ++live;
+      }
+      if (live > 0) {
+        ks.segments.emplace_back(id, live);
+      } else {
+        store_->Delete(skey);  // not expected: a segment is deleted with its last event
+      }
+    }
+    std::stable_sort(ks.pending.begin(), ks.pending.end(),
+                     [](const PendingEvent& a, const PendingEvent& b) {
+                       return CanonicalLess(a.event->event, b.event->event);
+                     });
+    // A version 3/4 value's buffer came embedded, with no marker: both are written at the next
+    // commit.
+    ks.marked = ks.unstored == 0 && !ks.pending.empty();
+    if (ks.unstored > 0) ks.dirty = true;
+  }
 
   KeyState& Load(Side& side, const std::string& key) {
     return LoadEntry(side, KeyRef{key, HashString(key)}).second;
@@ -567,7 +701,8 @@ class Engine::Impl final : public Emitter {
         // Written by this code and committed atomically: a mismatch is a bug or a corrupt store.
         VW_CHECK(false) << "corrupt engine key state for '" << key << "'";
       }
-      for (EventPtr& e : ks.pending) Describe(e.mutable_get());
+      LoadSegments(side, entry.first, ks);
+      for (PendingEvent& p : ks.pending) Describe(p.event.mutable_get());
     }
     return entry;
   }
@@ -576,17 +711,25 @@ class Engine::Impl final : public Emitter {
   bool Offer(Side& side, const KeyRef& key_ref, const EventPtr& e) {
     auto& [key, ks] = LoadEntry(side, key_ref);
     const int64_t lateness = config_.allowed_lateness.micros();
-    if (ks.max_seen_us != INT64_MIN && e->event.time_us() < ks.max_seen_us - lateness) return false;
+    const int64_t t = e->event.time_us();
+    // At or before a released event is late too: it only happens after a Flush (which releases
+    // everything), and it keeps "stored and at or before released_through_us" meaning released.
+    if ((ks.max_seen_us != INT64_MIN && t < ks.max_seen_us - lateness) ||
+        t <= ks.released_through_us) {
+      return false;
+    }
     ks.dirty = true;
     // pending_keys changes only when the buffer turns non-empty (Release removes it when empty).
     if (ks.pending.empty()) side.pending_keys.insert(key);
-    if (ks.pending.empty() || !CanonicalLess(e->event, ks.pending.back()->event)) {
-      ks.pending.push_back(e);
+    ++ks.unstored;
+    if (ks.pending.empty() || !CanonicalLess(e->event, ks.pending.back().event->event)) {
+      ks.pending.push_back(PendingEvent{e, 0});
     } else {
-      auto pos = std::upper_bound(
-          ks.pending.begin(), ks.pending.end(), e,
-          [](const EventPtr& a, const EventPtr& b) { return CanonicalLess(a->event, b->event); });
-      ks.pending.insert(pos, e);
+      auto pos = std::upper_bound(ks.pending.begin(), ks.pending.end(), e,
+                                  [](const EventPtr& a, const PendingEvent& b) {
+                                    return CanonicalLess(a->event, b.event->event);
+                                  });
+      ks.pending.insert(pos, PendingEvent{e, 0});
     }
     ks.max_seen_us = std::max(ks.max_seen_us, e->event.time_us());
     Release(side, key, ks, ks.max_seen_us - lateness);
@@ -595,13 +738,20 @@ class Engine::Impl final : public Emitter {
 
   // Runs the detectors over buffered events with time < watermark, in canonical order.
   void Release(Side& side, const std::string& key, KeyState& ks, int64_t watermark) {
-    if (ks.pending.empty() || ks.pending.front()->event.time_us() >= watermark) return;
-    while (!ks.pending.empty() && ks.pending.front()->event.time_us() < watermark) {
-      EventPtr b = std::move(ks.pending.front());
+    if (ks.pending.empty() || ks.pending.front().event->event.time_us() >= watermark) return;
+    while (!ks.pending.empty() && ks.pending.front().event->event.time_us() < watermark) {
+      EventPtr b = std::move(ks.pending.front().event);
+      const uint64_t segment = ks.pending.front().segment;
       ks.pending.pop_front();
+      if (segment != 0) {
+        SegmentReleased(side, key, ks, segment);
+      } else {
+        --ks.unstored;
+      }
       const v1::AccessEvent& e = b->event;
       if (ks.first_us == INT64_MAX) ks.first_us = e.time_us();
       ks.last_us = e.time_us();
+      ks.released_through_us = std::max(ks.released_through_us, e.time_us());
       ks.dirty = true;
       DetectorContext ctx{config_,  *intel_,   key,   ks,
                           b->facts, b->digest, *this, EventTime::FromMicros(e.time_us())};

@@ -423,6 +423,82 @@ TEST_F(EngineTest, RestoreFromACommitPointReproducesTheUninterruptedRun) {
   EXPECT_EQ(all, expected);
 }
 
+// A busy key's reorder buffer (here 3,000 events within the allowed lateness, about 1 MB) is
+// stored in segments written once each: no stored value (each becomes a changelog record,
+// which Kafka caps at 1 MB by default) grows with the buffer. A crash and restart from a commit
+// in the middle of the burst restores exactly the buffered events, and once everything is
+// released no segment or marker is left.
+TEST_F(EngineTest, BusyKeyBufferIsStoredInBoundedSegmentsAndSurvivesARestart) {
+  std::vector<v1::AccessEvent> evs = History(Ev{0}, 9, 20);
+  Ev burst{kT0 + 9 * kDay + 3 * kHour};
+  burst.ip = "192.0.2.77";  // TOR: one alert whatever the order
+  for (int i = 0; i < 3000; ++i) {
+    burst.t += 100000;  // 10 per second: 300 s, all buffered at once
+    burst.target = "secret-with-a-longer-name-to-weigh-like-production-" + std::to_string(i);
+    v1::AccessEvent e = Make(burst);
+    e.set_request_uri("https://kv-1.vault.azure.net/secrets/" + burst.target +
+                      "?api-version=7.4&padding=" + std::string(150, 'p'));
+    evs.push_back(std::move(e));
+  }
+  Feed(evs);
+  engine_->Flush(sink_);
+  Commit();
+  const std::vector<std::string> expected = sink_.lines;
+  ASSERT_FALSE(expected.empty());
+
+  TearDown();
+  SetUp();
+  const size_t crash_at = evs.size() - 800;
+  std::vector<std::string> published;
+  size_t largest = 0;
+  for (size_t i = 0; i < crash_at; ++i) {
+    engine_->Process(evs[i], sink_);
+    if ((i + 1) % 100 == 0) {
+      Commit();
+      published = sink_.lines;
+      ASSERT_TRUE(store_
+                      ->ForEachCommitted([&](std::string_view, std::string_view v) {
+                        largest = std::max(largest, v.size());
+                      })
+                      .ok());
+    }
+  }
+  EXPECT_LE(largest, KeyState::kMaxSegmentBytes + 4096);
+  // Lost at the crash: events after the last commit (and the alerts they produced).
+  const size_t committed = crash_at - crash_at % 100;
+  engine_.reset();
+  store_.reset();
+  Open();
+  sink_.lines.clear();
+  sink_.alerts.clear();
+  for (size_t i = committed; i < evs.size(); ++i) engine_->Process(evs[i], sink_);
+  engine_->Flush(sink_);
+  Commit();
+  std::vector<std::string> all = published;
+  all.insert(all.end(), sink_.lines.begin(), sink_.lines.end());
+  EXPECT_EQ(all, expected);
+  EXPECT_EQ(engine_->stats().late_dropped, 0u);
+
+  size_t leftovers = 0;
+  ASSERT_TRUE(store_
+                  ->ForEachCommitted([&](std::string_view k, std::string_view) {
+                    if (k.starts_with("e/s/") || k.starts_with("e/b/")) ++leftovers;
+                  })
+                  .ok());
+  EXPECT_EQ(leftovers, 0u);
+}
+
+// After a Flush (end of input) every buffered event is released: a later event no newer than
+// the ones released is late, so a restore never mistakes a stored event for a released one.
+TEST_F(EngineTest, AfterAFlushAnEventNoNewerThanTheReleasedOnesIsLate) {
+  Feed({Make(Ev{kT0}), Make(Ev{kT0 + kMin})});
+  engine_->Flush(sink_);
+  Feed({Make(Ev{kT0 + 30 * 1000000LL})});  // within the lateness, but before a released event
+  EXPECT_EQ(engine_->stats().late_dropped, 1u);
+  Feed({Make(Ev{kT0 + 2 * kMin})});
+  EXPECT_EQ(engine_->stats().late_dropped, 1u);
+}
+
 TEST_F(EngineTest, UserAnomalyIsSilentWithoutHistoryAndFiresAfterLearning) {
   // A user with two days of history reaching a new vault: too little history, silent.
   std::vector<v1::AccessEvent> evs = History(Ev{0}, 2, 10);
@@ -624,33 +700,74 @@ TEST_F(EngineTest, DisabledDetectorsDoNotFire) {
   EXPECT_EQ(sink_.Count("KV_TORAccess"), 0u);
 }
 
-// KeyState is persisted in stores that outlive an upgrade: the current encoding round-trips and
-// a value written by the previous version (3, before the burst fields) still decodes.
-TEST(KeyStateTest, EncodingRoundTripsAndDecodesVersion3) {
+// Varints as KeyState writes them, to build the values older versions wrote.
+size_t VarintLength(std::string_view s, size_t pos) {
+  size_t n = 1;
+  while (static_cast<unsigned char>(s[pos + n - 1]) & 0x80) ++n;
+  return n;
+}
+std::string Varint(uint64_t v) {
+  std::string out;
+  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>(v | 0x80));
+  out.push_back(static_cast<char>(v));
+  return out;
+}
+
+// KeyState is persisted in stores that outlive an upgrade: the current encoding round-trips, and
+// values written by versions 4 (the reorder buffer embedded) and 3 (also without the trailing
+// burst fields) still decode, their buffered events as not yet stored in segments.
+TEST(KeyStateTest, EncodingRoundTripsAndDecodesVersions3And4) {
   KeyState ks;
   ks.max_seen_us = kT0;
   ks.first_us = kT0 - kDay;
+  ks.last_us = kT0 - kHour;
+  ks.released_through_us = kT0 - kHour;
+  ks.segment_next = 9;
+  ks.segments = {{7, 2}, {8, 1}};
   ks.list_names = {1, 5, 9};
   ks.mass.push_back(KeyState::OpDay{42, 7, kT0, 30, 40});
   ks.burst_day = kT0;
   ks.burst_base = 3;
+  const std::string v5 = ks.Encode();
   KeyState back;
-  ASSERT_TRUE(KeyState::Decode(ks.Encode(), &back));
+  ASSERT_TRUE(KeyState::Decode(v5, &back));
   EXPECT_EQ(back.first_us, ks.first_us);
+  EXPECT_EQ(back.released_through_us, ks.released_through_us);
+  EXPECT_EQ(back.segment_lo, 7u);  // the oldest segment still holding buffered events
+  EXPECT_EQ(back.segment_next, 9u);
+  EXPECT_TRUE(back.pending.empty());
   EXPECT_EQ(back.list_names, ks.list_names);
   ASSERT_EQ(back.mass.size(), 1u);
   EXPECT_EQ(back.mass[0].count, 30);
   EXPECT_EQ(back.burst_day, kT0);
   EXPECT_EQ(back.burst_base, 3);
 
-  // Version 3: the same fields without the trailing burst_day (zigzag varint) and burst_base.
+  // Version 4: the three times, then the buffered events in place of released_through_us and the
+  // segment range.
+  ASSERT_EQ(v5[0], 5);
+  size_t pos = 1;
+  for (int i = 0; i < 3; ++i) pos += VarintLength(v5, pos);
+  const std::string times = v5.substr(1, pos - 1);
+  for (int i = 0; i < 3; ++i) pos += VarintLength(v5, pos);
+  const std::string rest = v5.substr(pos);
+  const std::string event = Make(Ev{kT0 - kMin}).SerializeAsString();
+  const std::string v4 = "\x04" + times + Varint(1) + Varint(event.size()) + event + rest;
+  KeyState from_v4;
+  ASSERT_TRUE(KeyState::Decode(v4, &from_v4));
+  ASSERT_EQ(from_v4.pending.size(), 1u);
+  EXPECT_EQ(from_v4.pending[0].event->event.time_us(), kT0 - kMin);
+  EXPECT_EQ(from_v4.pending[0].segment, 0u);
+  EXPECT_EQ(from_v4.unstored, 1u);
+  EXPECT_EQ(from_v4.released_through_us, ks.last_us);
+  EXPECT_EQ(from_v4.burst_base, 3);
+
+  // Version 3: version 4 without the trailing burst_day (zigzag varint) and burst_base.
   KeyState old = ks;
   old.burst_day = 0;
   old.burst_base = 0;
   std::string v3 = old.Encode();
+  v3 = "\x03" + times + Varint(0) + v3.substr(pos);
   v3.resize(v3.size() - 2);  // the two one-byte varints of 0
-  ASSERT_EQ(v3[0], 4);
-  v3[0] = 3;
   KeyState from_v3;
   ASSERT_TRUE(KeyState::Decode(v3, &from_v3));
   EXPECT_EQ(from_v3.mass.size(), 1u);
@@ -658,6 +775,9 @@ TEST(KeyStateTest, EncodingRoundTripsAndDecodesVersion3) {
   EXPECT_EQ(from_v3.burst_base, 0);
   v3[0] = 2;  // an unknown version is refused
   EXPECT_FALSE(KeyState::Decode(v3, &from_v3));
+  std::string v6 = v5;
+  v6[0] = 6;
+  EXPECT_FALSE(KeyState::Decode(v6, &from_v3));
 }
 
 // The hour's touched set: a repeat is found, the set is emptied when the hour turns, and the
