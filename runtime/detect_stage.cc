@@ -1,6 +1,8 @@
 #include "runtime/detect_stage.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -112,9 +114,20 @@ class DetectTask final : public PartitionTask {
         tp_(std::move(tp)),
         changelog_(std::move(changelog)),
         store_(std::move(store)),
-        engine_(std::move(engine)) {
+        engine_(std::move(engine)),
+        max_record_bytes_(MaxRecordBytes(config)) {
     store_->SetChangelogSink([this](std::string_view key, std::optional<std::string_view> value) {
       if (!changelog_status_.ok() || changelog_out_ == nullptr) return;
+      if (value.has_value() && key.size() + value->size() + kRecordOverhead > max_record_bytes_) {
+        // librdkafka would only say MSG_SIZE_TOO_LARGE. Name the key's family (never the
+        // identity in it) and the sizes, for the bug report: the engine bounds its values.
+        changelog_status_ = Status::Internal(
+            "state value too large for one changelog record: key family '" +
+            std::string(key.substr(0, std::min(key.find('/', 4), size_t{8}))) + "', " +
+            std::to_string(value->size()) + " bytes, producer message.max.bytes " +
+            std::to_string(max_record_bytes_));
+        return;
+      }
       changelog_status_ = value.has_value()
                               ? changelog_out_->Emit(changelog_, tp_.partition, key, *value)
                               : changelog_out_->EmitTombstone(changelog_, tp_.partition, key);
@@ -201,12 +214,21 @@ class DetectTask final : public PartitionTask {
     store_->Put(kFlushKey, joined);
   }
 
+  // Record framing and headers on top of key and value (librdkafka counts them too).
+  static constexpr size_t kRecordOverhead = 256;
+  static size_t MaxRecordBytes(const PipelineConfig& config) {
+    const kafka::Config c = config.ProducerConfig();
+    auto it = c.find("message.max.bytes");
+    return it == c.end() ? 1000000 : std::strtoull(it->second.c_str(), nullptr, 10);
+  }
+
   const PipelineConfig& config_;
   const DetectShared* shared_;
   kafka::TopicPartition tp_;
   std::string changelog_;
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<detect::Engine> engine_;
+  size_t max_record_bytes_;
   Emitter* changelog_out_ = nullptr;
   Status changelog_status_;
 };
