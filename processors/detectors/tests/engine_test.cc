@@ -111,6 +111,14 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(e.ok()) << e.status();
     engine_ = std::move(e).value();
   }
+  // A crash: the engine and store go without a commit and reopen from the store on disk; the
+  // sink starts empty (what was emitted before is the caller's to keep).
+  void Reopen() {
+    engine_.reset();
+    store_.reset();
+    Open();
+    sink_ = Collect();
+  }
   void Feed(const std::vector<v1::AccessEvent>& events) {
     for (const auto& e : events) engine_->Process(e, sink_);
   }
@@ -270,7 +278,8 @@ TEST_F(EngineTest, LateEventsAreCountedNotUsed) {
   EXPECT_EQ(sink_.Count("KV_TORAccess"), 0u);
 }
 
-TEST_F(EngineTest, ShufflingWithinTheLatenessBoundChangesNothing) {
+// 400 events, one every 20 s, over 3 vaults, 5 callers, TOR and plain addresses, reads and deletes.
+std::vector<v1::AccessEvent> MixedTraffic() {
   std::vector<v1::AccessEvent> evs;
   for (int i = 0; i < 400; ++i) {
     Ev e{kT0 + i * 20 * 1000000LL};
@@ -282,6 +291,11 @@ TEST_F(EngineTest, ShufflingWithinTheLatenessBoundChangesNothing) {
     e.target = "s" + std::to_string(i % 13);
     evs.push_back(Make(e));
   }
+  return evs;
+}
+
+TEST_F(EngineTest, ShufflingWithinTheLatenessBoundChangesNothing) {
+  std::vector<v1::AccessEvent> evs = MixedTraffic();
   Feed(evs);
   engine_->Flush(sink_);
   std::vector<std::string> expected = sink_.lines;
@@ -306,17 +320,7 @@ TEST_F(EngineTest, ShufflingWithinTheLatenessBoundChangesNothing) {
 // The detector stages hand the engine serialised events (ProcessSerialized): the same alerts, in
 // the same order, as the decoded events; bytes that do not decode are refused and not counted.
 TEST_F(EngineTest, ProcessSerializedMatchesProcess) {
-  std::vector<v1::AccessEvent> evs;
-  for (int i = 0; i < 400; ++i) {
-    Ev e{kT0 + i * 20 * 1000000LL};
-    e.vault = "kv-" + std::to_string(i % 3);
-    e.oid = "caller-" + std::to_string(i % 5);
-    e.ip = (i % 7 == 0) ? "192.0.2.9" : "198.51.100." + std::to_string(i % 4);
-    e.code = (i % 11 == 0) ? v1::OP_SECRET_DELETE : v1::OP_SECRET_GET;
-    e.op = (i % 11 == 0) ? "SecretDelete" : "SecretGet";
-    e.target = "s" + std::to_string(i % 13);
-    evs.push_back(Make(e));
-  }
+  std::vector<v1::AccessEvent> evs = MixedTraffic();
   Feed(evs);
   engine_->Flush(sink_);
   const std::vector<std::string> expected = sink_.lines;
@@ -392,12 +396,8 @@ TEST_F(EngineTest, RestoreFromACommitPointReproducesTheUninterruptedRun) {
   // Crash: uncommitted work after the commit point is lost; restart from the store.
   for (size_t i = half; i < half + 5; ++i) engine_->Process(evs[i], sink_);
   std::vector<std::string> before = sink_.lines;
-  engine_.reset();
-  store_.reset();
-  Open();
   // Alerts emitted before the commit point are kept (they were published with it).
-  sink_.lines.clear();
-  sink_.alerts.clear();
+  Reopen();
   for (size_t i = half; i < evs.size(); ++i) engine_->Process(evs[i], sink_);
   engine_->Flush(sink_);
   std::vector<std::string> all;
@@ -466,11 +466,7 @@ TEST_F(EngineTest, BusyKeyBufferIsStoredInBoundedSegmentsAndSurvivesARestart) {
   EXPECT_LE(largest, KeyState::kMaxSegmentBytes + 4096);
   // Lost at the crash: events after the last commit (and the alerts they produced).
   const size_t committed = crash_at - crash_at % 100;
-  engine_.reset();
-  store_.reset();
-  Open();
-  sink_.lines.clear();
-  sink_.alerts.clear();
+  Reopen();
   for (size_t i = committed; i < evs.size(); ++i) engine_->Process(evs[i], sink_);
   engine_->Flush(sink_);
   Commit();
