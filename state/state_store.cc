@@ -808,8 +808,14 @@ Status StateStore::ForEachCommitted(
     std::string_view prefix,
     const std::function<void(std::string_view key, std::string_view value)>& fn) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), data_cf_));
-  for (it->Seek(ToSlice(prefix)); it->Valid() && it->key().starts_with(ToSlice(prefix));
-       it->Next()) {
+  // An empty prefix is the whole store: no Slice over it (its data may be null, which memcmp
+  // must not get, even for zero bytes).
+  if (prefix.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(ToSlice(prefix));
+  }
+  for (; it->Valid() && (prefix.empty() || it->key().starts_with(ToSlice(prefix))); it->Next()) {
     std::string_view v(it->value().data(), it->value().size());
     uint64_t header;
     if (!GetVarint64(&v, &header)) return Status::Corruption("state store: value without header");

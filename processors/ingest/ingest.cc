@@ -626,7 +626,11 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
         const size_t close = from + tp_[-1];
         size_t q = close + 1;
         while (q < wend && data[q] != '\n' && IsSpace(data[q])) ++q;
-        fast = (q >= wend || data[q] == '\n') && close + 1 - b <= options_.max_record_bytes;
+        // JSON allows newlines between tokens (and the fast reader does not look inside strings
+        // for raw ones): a record spread over several lines is several malformed lines to the
+        // line reader, so it must not pass here as one.
+        fast = (q >= wend || data[q] == '\n') && close + 1 - b <= options_.max_record_bytes &&
+               std::memchr(data + b, '\n', close - b) == nullptr;
         stop = q;
       }
       if (fast) {

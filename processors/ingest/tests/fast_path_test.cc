@@ -78,6 +78,10 @@ std::vector<std::pair<std::string, std::string>> Cases() {
       {"time with offset", Replace(o, R"(01.1234567Z")", R"(01+02:00")")},
       {"time without zone", Replace(o, R"(01.1234567Z")", R"(01.5")")},
       {"time without fraction", Replace(o, R"(01.1234567Z")", R"(01Z")")},
+      // A record over several lines is several (malformed) lines, never one record.
+      {"newline between keys", Replace(o, R"(,"category")", ",\n\"category\"")},
+      {"newline inside a string", Replace(o, R"("Success")", "\"Suc\ncess\"")},
+      {"pretty-printed envelope", "{\n  \"records\": [\n    " + o + "\n  ]\n}\n{\"records\": ["},
       {"time lower-case",
        Replace(o, R"("2026-01-15T00:00:01.1234567Z")", R"("2026-01-15t00:00:01z")")},
       {"time with a space",
