@@ -15,6 +15,7 @@ using internal::FromError;
 struct Producer::DeliveryState {
   std::mutex mu;
   Status first_error;
+  bool first_is_purge = false;  // a later real cause replaces it
 };
 
 namespace {
@@ -23,10 +24,15 @@ void DeliveryCallback(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) 
   if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR || opaque == nullptr) return;
   // Private type reached through the opaque; the struct is complete in this file.
   auto* state = static_cast<Producer::DeliveryState*>(opaque);
+  // When a transaction fails, librdkafka purges the records queued behind the one that failed,
+  // and their reports ("Purged in queue") may be served first: keep looking for the cause.
+  const bool purge = msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+                     msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
   std::lock_guard<std::mutex> lock(state->mu);
-  if (state->first_error.ok()) {
+  if (state->first_error.ok() || (state->first_is_purge && !purge)) {
     state->first_error =
         FromCode(msg->err, std::string("delivery to ") + rd_kafka_topic_name(msg->rkt));
+    state->first_is_purge = purge;
   }
 }
 
@@ -144,7 +150,18 @@ Status Producer::ProduceImpl(std::string_view topic, std::optional<PartitionId> 
     if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken over on failure
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       if (err == RD_KAFKA_RESP_ERR__FATAL) return FatalError();
-      return FromCode(err, "produce to " + std::string(topic));
+      std::string what = "produce to " + std::string(topic);
+      if (err == RD_KAFKA_RESP_ERR__STATE) {
+        // A transactional producer refuses new records once its transaction has failed, and
+        // "Erroneous state" alone does not say why: the cause is an earlier record's delivery
+        // error (e.g. the broker refusing it), whose report is served here.
+        rd_kafka_poll(rk_, 0);
+        std::lock_guard<std::mutex> lock(delivery_->mu);
+        if (!delivery_->first_error.ok()) {
+          what += " (the transaction failed: " + delivery_->first_error.message() + ")";
+        }
+      }
+      return FromCode(err, what);
     }
     // Backpressure: the local queue is full; serve deliveries until there is room.
     rd_kafka_poll(rk_, 10);
@@ -183,6 +200,7 @@ Status Producer::Flush(int timeout_ms) {
     std::lock_guard<std::mutex> lock(delivery_->mu);
     s = delivery_->first_error;
     delivery_->first_error = Status::OK();
+    delivery_->first_is_purge = false;
   }
   if (!s.ok()) return s;
   return FromCode(err, "flush");
