@@ -125,6 +125,44 @@ Status Admin::DeleteTopics(const std::vector<std::string>& topics, int timeout_m
   return s;
 }
 
+Status Admin::SetTopicConfigs(const std::string& topic,
+                              const std::map<std::string, std::string>& configs, int timeout_ms) {
+  rd_kafka_ConfigResource_t* res =
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  Status s;
+  for (const auto& [k, v] : configs) {
+    rd_kafka_resp_err_t e = rd_kafka_ConfigResource_set_config(res, k.c_str(), v.c_str());
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR && s.ok())
+      s = FromCode(e, "topic " + topic + " config " + k);
+  }
+  if (s.ok()) {
+    char err[512];
+    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk_, RD_KAFKA_ADMIN_OP_ALTERCONFIGS);
+    rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, err, sizeof(err));
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk_);
+    rd_kafka_AlterConfigs(rk_, &res, 1, opts, queue);
+    rd_kafka_event_t* ev = WaitResult(queue, timeout_ms);
+    if (ev == nullptr) {
+      s = Status::Unavailable("alter configs: no answer within timeout");
+    } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      s = FromCode(rd_kafka_event_error(ev), "alter configs of " + topic);
+    } else {
+      const rd_kafka_AlterConfigs_result_t* result = rd_kafka_event_AlterConfigs_result(ev);
+      size_t n = 0;
+      const rd_kafka_ConfigResource_t** done = rd_kafka_AlterConfigs_result_resources(result, &n);
+      for (size_t i = 0; i < n && s.ok(); ++i) {
+        rd_kafka_resp_err_t e = rd_kafka_ConfigResource_error(done[i]);
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR) s = FromCode(e, "alter configs of " + topic);
+      }
+    }
+    if (ev != nullptr) rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_AdminOptions_destroy(opts);
+  }
+  rd_kafka_ConfigResource_destroy(res);
+  return s;
+}
+
 Result<int> Admin::PartitionCount(const std::string& topic, int timeout_ms) {
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;

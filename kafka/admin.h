@@ -37,6 +37,11 @@ class Admin {
   // partition with a leader. "Already exists" is success.
   Status CreateTopics(const std::vector<TopicSpec>& topics, int timeout_ms);
   Status DeleteTopics(const std::vector<std::string>& topics, int timeout_ms);
+  // Sets a topic's configs (rd_kafka_AlterConfigs), e.g. raising max.message.bytes. Not
+  // incremental (librdkafka 2.0.2 has no IncrementalAlterConfigs): overrides not named here
+  // return to the broker's defaults, so name every override the topic should keep.
+  Status SetTopicConfigs(const std::string& topic,
+                         const std::map<std::string, std::string>& configs, int timeout_ms);
   // Partition count of an existing topic; NotFound if it does not exist.
   Result<int> PartitionCount(const std::string& topic, int timeout_ms);
   // Low and high watermark of one partition, asked of the broker.
