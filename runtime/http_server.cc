@@ -68,8 +68,8 @@ void HttpServer::Route(const std::string& path, const Metrics& metrics, int* sta
     *status = 200;
     *body = metrics.RenderPrometheus();
   } else if (p == "/healthz") {
-    *status = metrics.healthy() ? 200 : 503;
-    *body = metrics.healthy() ? "ok\n" : "unhealthy\n";
+    *body = metrics.HealthReport();
+    *status = *body == "ok\n" ? 200 : 503;
   } else if (p == "/readyz") {
     *status = metrics.ready() ? 200 : 503;
     *body = metrics.ready() ? "ready\n" : "not ready\n";

@@ -65,6 +65,33 @@ void Metrics::SetWorkerReady(const std::string& worker, bool ready) {
   worker_ready_[worker] = ready;
 }
 
+void Metrics::SetWorkerProblem(const std::string& worker, const std::string& problem) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (problem.empty()) {
+    problems_.erase(worker);
+  } else {
+    problems_[worker] = problem;
+  }
+}
+
+bool Metrics::healthy() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return problems_.empty();
+}
+
+std::string Metrics::HealthReport() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (problems_.empty()) return "ok\n";
+  std::string out;
+  for (const auto& [w, p] : problems_) out += w + ": " + p + "\n";
+  return out;
+}
+
+void Metrics::SetAbortsInARow(const std::string& worker, uint64_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  aborts_in_a_row_[worker] = n;
+}
+
 bool Metrics::ready() const {
   std::lock_guard<std::mutex> lock(mu_);
   if (expected_workers_ == 0) return false;
@@ -157,6 +184,14 @@ std::string Metrics::RenderPrometheus() const {
        "# TYPE vaultwatch_state_bytes gauge\n";
   for (const auto& [w, s] : state_)
     o << "vaultwatch_state_bytes{worker=\"" << w << "\"} " << s.second << '\n';
+  o << "# HELP vaultwatch_transactions_aborted_in_a_row Transactions aborted since the worker's "
+       "last commit; growing means stuck.\n"
+       "# TYPE vaultwatch_transactions_aborted_in_a_row gauge\n";
+  for (const auto& [w, n] : aborts_in_a_row_)
+    o << "vaultwatch_transactions_aborted_in_a_row{worker=\"" << w << "\"} " << n << '\n';
+  o << "# HELP vaultwatch_healthy 1 when no worker is unhealthy (what /healthz answers).\n"
+       "# TYPE vaultwatch_healthy gauge\nvaultwatch_healthy "
+    << (problems_.empty() ? 1 : 0) << '\n';
   o << "# HELP vaultwatch_ready 1 when every stage has joined its group and initialised its "
        "producer.\n"
        "# TYPE vaultwatch_ready gauge\nvaultwatch_ready "

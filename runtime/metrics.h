@@ -51,8 +51,17 @@ class Metrics {
   void SetExpectedWorkers(int n);
   void SetWorkerReady(const std::string& worker, bool ready);
   bool ready() const;
-  void SetHealthy(bool healthy) { healthy_.store(healthy); }
-  bool healthy() const { return healthy_.load(); }
+  // Health, per worker: a worker is unhealthy while it has a problem, e.g. restarting after a
+  // failure, or stuck (transactions keep aborting with no commit in between: a cause the worker
+  // cannot retry its way out of, like a record the broker refuses). /healthz answers 503 while any
+  // worker is unhealthy, so an orchestrator's liveness probe or an operator sees a loop that logs
+  // and metrics alone would leave running. An empty `problem` clears it.
+  void SetWorkerProblem(const std::string& worker, const std::string& problem);
+  bool healthy() const;
+  // "ok\n", or one line per unhealthy worker: "<worker>: <problem>\n".
+  std::string HealthReport() const;
+  // Transactions aborted since the worker's last successful commit (0 after one commits).
+  void SetAbortsInARow(const std::string& worker, uint64_t n);
 
   std::string RenderPrometheus() const;
 
@@ -71,7 +80,6 @@ class Metrics {
   std::atomic<uint64_t> events_detected_{0}, late_dropped_{0};
   std::atomic<uint64_t> commits_{0}, aborts_{0}, producer_recreations_{0};
   std::atomic<uint64_t> restores_{0}, restored_records_{0};
-  std::atomic<bool> healthy_{true};
   std::atomic<int64_t> suppressions_active_{0};
   int expected_workers_ = 0;
   std::map<std::string, bool> worker_ready_;
@@ -85,6 +93,8 @@ class Metrics {
   std::map<std::string, int64_t> lag_;
   std::map<std::string, std::pair<uint64_t, uint64_t>> state_;
   std::map<std::string, int64_t> partitions_;
+  std::map<std::string, std::string> problems_;  // unhealthy workers only
+  std::map<std::string, uint64_t> aborts_in_a_row_;
 };
 
 }  // namespace vw::runtime

@@ -149,13 +149,13 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
         }
         if (s.ok() || stop.load()) break;
         any_failed.store(true);
-        metrics_.SetHealthy(false);
+        metrics_.SetWorkerProblem(slot->options.name, "restarting after a failure");
         VW_LOG(Error, "worker failed; restarting it")
             .Field("worker", slot->options.name)
             .Field("error", s.ToString());
         for (int i = 0; i < 20 && !stop.load(); ++i)
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        metrics_.SetHealthy(true);
+        metrics_.SetWorkerProblem(slot->options.name, "");
       }
     });
   }

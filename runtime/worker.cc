@@ -1,5 +1,6 @@
 #include "runtime/worker.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "base/logging.h"
@@ -41,7 +42,8 @@ StageWorker::StageWorker(WorkerOptions options, TaskFactory* factory, Metrics* m
     : options_(std::move(options)),
       factory_(factory),
       metrics_(metrics),
-      emitter_(std::make_unique<TxnEmitter>(this)) {}
+      emitter_(std::make_unique<TxnEmitter>(this)),
+      abort_streak_(options_.aborts) {}
 
 StageWorker::~StageWorker() {
   // Leave the group while every member is still alive (Close runs OnRevoked). Nothing is
@@ -146,6 +148,16 @@ Status StageWorker::CommitNow() {
   metrics_->ObserveCommit(std::chrono::duration<double>(Clock::now() - t0).count());
   metrics_->AddCommitted(pending_);
   pending_.Clear();
+  if (abort_streak_.aborts_in_a_row() > 0) {
+    const int aborts = abort_streak_.aborts_in_a_row();
+    if (abort_streak_.OnCommit()) {
+      VW_LOG(Info, "worker committing again; no longer stuck")
+          .Field("worker", options_.name)
+          .Field("aborts_in_a_row", static_cast<int64_t>(aborts));
+      metrics_->SetWorkerProblem(options_.name, "");
+    }
+    metrics_->SetAbortsInARow(options_.name, 0);
+  }
   for (auto& [tp, part] : parts_) part.dirty = false;
   return Status::OK();
 }
@@ -168,10 +180,26 @@ void StageWorker::HandleTxnError(const Status& error) {
   } else if (producer_ != nullptr) {
     producer_broken_ = producer_broken_ || kafka::IsFatal(error) || producer_->in_transaction();
   }
+  backoff_ = abort_streak_.OnAbort();
+  const auto aborts = static_cast<int64_t>(abort_streak_.aborts_in_a_row());
+  metrics_->SetAbortsInARow(options_.name, static_cast<uint64_t>(aborts));
   VW_LOG(Warn, "transaction aborted; rewinding to committed offsets and state")
       .Field("worker", options_.name)
       .Field("error", error.ToString())
-      .Field("recreate_producer", producer_broken_);
+      .Field("recreate_producer", producer_broken_)
+      .Field("aborts_in_a_row", aborts)
+      .Field("retry_in_ms", static_cast<int64_t>(backoff_.count()));
+  if (abort_streak_.just_stuck()) {
+    // The same work keeps failing: a cause retrying cannot fix. Loud once; /healthz says so
+    // until a commit succeeds.
+    VW_LOG(Error, "worker stuck: transactions keep aborting with no commit in between")
+        .Field("worker", options_.name)
+        .Field("aborts_in_a_row", aborts)
+        .Field("error", error.ToString());
+    metrics_->SetWorkerProblem(
+        options_.name,
+        "stuck: transactions keep aborting (" + std::to_string(aborts) + " in a row); see the log");
+  }
   needs_recovery_ = true;
 }
 
@@ -305,6 +333,13 @@ Status StageWorker::Run(const std::atomic<bool>& stop) {
   auto last_gauges = Clock::now();
   while (!stop.load()) {
     if (needs_recovery_ || producer_broken_) {
+      // Aborts in a row back off (AbortStreak); a stop request cuts the wait short.
+      for (auto until = Clock::now() + backoff_; Clock::now() < until && !stop.load();) {
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(std::chrono::milliseconds(50), until - Clock::now()));
+      }
+      backoff_ = std::chrono::milliseconds(0);
+      if (stop.load()) break;
       Status s = Recover();
       if (!s.ok()) {
         VW_LOG(Warn, "recovery failed; retrying")

@@ -5,10 +5,11 @@
 //
 // Errors, by librdkafka class: retriable -> retry the call (bounded); abortable -> abort, drop the
 // tasks, reopen them from committed state (changelog) and rewind the input to the committed
-// offsets; fatal (fenced, or 2.0.2's fatal idempotence sequence error after a timeout) -> destroy
-// the producer, create a new one (which fences and aborts the old transaction), then the same
-// recovery. Rebalances (eager assignor) commit the open transaction before partitions are given up
-// and open tasks (restoring state) for partitions received.
+// offsets (backing off, and reported stuck, when aborts repeat with no commit: AbortStreak); fatal
+// (fenced, or 2.0.2's fatal idempotence sequence error after a timeout) -> destroy the producer,
+// create a new one (which fences and aborts the old transaction), then the same recovery.
+// Rebalances (eager assignor) commit the open transaction before partitions are given up and open
+// tasks (restoring state) for partitions received.
 //
 // Owns its consumer, producer and tasks; the TaskFactory and Metrics are borrowed.
 // Thread-safety: Run() executes on one thread; ready()/failed() may be read from others.
@@ -25,6 +26,7 @@
 
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "runtime/abort_streak.h"
 #include "runtime/metrics.h"
 #include "runtime/task.h"
 
@@ -39,6 +41,9 @@ struct WorkerOptions {
   size_t max_poll_records = 1000;
   // Bound on retrying a retriable commit/abort before treating it as abortable.
   int txn_retry_budget_ms = 60000;
+  // Transactions that keep aborting: backoff before redoing the work, and when the worker counts
+  // as stuck (unhealthy). See abort_streak.h.
+  AbortStreak::Options aborts;
   // Event-time alignment of the assigned partitions (Kafka Streams' way), when set: records are
   // held per partition and the one whose head has the smallest `time_key` is processed next; a
   // partition with nothing held is waited for unless it has reached its end: at most
@@ -102,6 +107,8 @@ class StageWorker final : public kafka::RebalanceListener {
   };
   std::map<kafka::TopicPartition, Held> held_;  // after consumer_: its records die first
   CounterDelta pending_;
+  AbortStreak abort_streak_;
+  std::chrono::milliseconds backoff_{0};  // before the next recovery
   bool needs_recovery_ = false;
   bool producer_broken_ = false;
   bool shutting_down_ = false;

@@ -4,28 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio.hpp>
+#include "tests/support/http_get.h"
 
 namespace vw::runtime {
 namespace {
 
-std::string Get(int port, const std::string& path) {
-  namespace asio = boost::asio;
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
-  asio::write(socket, asio::buffer(req));
-  std::string out;
-  boost::system::error_code ec;
-  char buf[4096];
-  for (;;) {
-    size_t n = socket.read_some(asio::buffer(buf), ec);
-    out.append(buf, n);
-    if (ec) break;
-  }
-  return out;
-}
+using vw::testing::HttpGet;
 
 TEST(HttpServerTest, ServesMetricsHealthAndReadiness) {
   Metrics m;
@@ -36,12 +20,12 @@ TEST(HttpServerTest, ServesMetricsHealthAndReadiness) {
   ASSERT_TRUE(server.ok()) << server.status();
   int port = (*server)->port();
   ASSERT_GT(port, 0);
-  std::string metrics = Get(port, "/metrics");
+  std::string metrics = HttpGet(port, "/metrics");
   EXPECT_EQ(metrics.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << metrics;
   EXPECT_NE(metrics.find("vaultwatch_events_in_total 5\n"), std::string::npos);
-  EXPECT_EQ(Get(port, "/healthz").rfind("HTTP/1.1 200", 0), 0u);
-  EXPECT_EQ(Get(port, "/readyz").rfind("HTTP/1.1 503", 0), 0u);  // no workers yet
-  EXPECT_EQ(Get(port, "/secret").rfind("HTTP/1.1 404", 0), 0u);
+  EXPECT_EQ(HttpGet(port, "/healthz").rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(HttpGet(port, "/readyz").rfind("HTTP/1.1 503", 0), 0u);  // no workers yet
+  EXPECT_EQ(HttpGet(port, "/secret").rfind("HTTP/1.1 404", 0), 0u);
   (*server)->Stop();
 }
 

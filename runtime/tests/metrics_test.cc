@@ -45,9 +45,35 @@ TEST(MetricsTest, ReadyOnlyWhenEveryWorkerIsReady) {
   EXPECT_EQ(status, 503);
   HttpServer::Route("/nope", m, &status, &type, &body);
   EXPECT_EQ(status, 404);
-  m.SetHealthy(false);
+  HttpServer::Route("/healthz", m, &status, &type, &body);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, "ok\n");
+  m.SetWorkerProblem("vault/0", "stuck: transactions keep aborting (5 in a row); see the log");
+  m.SetWorkerProblem("caller/0", "restarting after a failure");
   HttpServer::Route("/healthz", m, &status, &type, &body);
   EXPECT_EQ(status, 503);
+  EXPECT_EQ(body,
+            "caller/0: restarting after a failure\n"
+            "vault/0: stuck: transactions keep aborting (5 in a row); see the log\n");
+  EXPECT_NE(m.RenderPrometheus().find("vaultwatch_healthy 0\n"), std::string::npos);
+  m.SetWorkerProblem("caller/0", "");
+  HttpServer::Route("/healthz", m, &status, &type, &body);
+  EXPECT_EQ(status, 503) << "one worker is still stuck";
+  m.SetWorkerProblem("vault/0", "");
+  HttpServer::Route("/healthz", m, &status, &type, &body);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(m.RenderPrometheus().find("vaultwatch_healthy 1\n"), std::string::npos);
+}
+
+TEST(MetricsTest, AbortsInARowPerWorker) {
+  Metrics m;
+  m.SetAbortsInARow("vault/0", 7);
+  m.SetAbortsInARow("caller/0", 0);
+  std::string text = m.RenderPrometheus();
+  EXPECT_NE(text.find("vaultwatch_transactions_aborted_in_a_row{worker=\"vault/0\"} 7\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("vaultwatch_transactions_aborted_in_a_row{worker=\"caller/0\"} 0\n"),
+            std::string::npos);
 }
 
 }  // namespace
