@@ -13,6 +13,9 @@
 //   (f) Pseudonymised state (issue 9): privacy.pseudonymise=state gives the same alerts (type,
 //       vault, times) as the clear run, and no clear identity reaches kv.alerts or the changelogs;
 //       with privacy.pseudonymise=alerts the alerts are pseudonymous and the state stays clear.
+//   Stuck: a cause retrying cannot fix (the alerts topic refuses alerts) makes the detector
+//       workers back off and report unhealthy; raising the limit lets them resume, with (a)'s
+//       alerts.
 //   Busy key: a reorder buffer of ~2 MB crosses commits without a changelog record over 1 MB
 //       (no transaction aborts) and gives `detect`'s alerts.
 //   (a)-(f) run the default batched keyed records; unbatched ones (keyed_batch_events: 1) give
@@ -33,6 +36,7 @@
 #include "governance/feedback.h"
 #include "processors/ingest/ingest.h"
 #include "tests/integration/pipeline_harness.h"
+#include "tests/support/http_get.h"
 #include "vw/v1/access_event.pb.h"
 
 namespace vw::testing {
@@ -365,6 +369,79 @@ TEST_F(PipelineTest, RecoversByItselfFromABrokerRestart) {
   std::vector<std::string> got =
       ReadCommitted(setup.bootstrap, setup.alerts, 4, expected_->size(), seconds(240));
   EXPECT_TRUE(proc.alive()) << "the pipeline must ride out a broker restart, not exit";
+  EXPECT_EQ(proc.Terminate(), 0);
+  ExpectSameAlerts(got);
+}
+
+// A TCP port on 127.0.0.1 free a moment ago (the kernel's pick), for a child's HTTP endpoint.
+int FreeLocalPort() {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+// Log lines of `log` that contain both `a` and `b`.
+size_t CountLogLines(const std::string& log, const std::string& a, const std::string& b) {
+  size_t n = 0;
+  for (const std::string& line : Lines(ReadFile(log))) {
+    n += line.find(a) != std::string::npos && line.find(b) != std::string::npos;
+  }
+  return n;
+}
+
+// A cause retrying cannot fix: the alerts topic refuses every alert (its max.message.bytes is
+// below an alert's size), so each detector transaction that carries one aborts, and the redone
+// work fails the same way. The workers back off instead of looping flat out and report stuck (an
+// error log line, /healthz 503 naming the worker, the gauges); once an operator raises the limit
+// they commit again by themselves, /healthz is 200, and the alerts are exactly (a)'s.
+TEST_F(PipelineTest, AStuckWorkerIsReportedAndResumesWhenItsCauseIsFixed) {
+  NeedDataset();
+  PipelineSetup setup("vw-it-stuck", Bootstrap(), 2, "ingest, vault, caller", "");
+  auto admin = kafka::Admin::Create({{"bootstrap.servers", setup.bootstrap}});
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  ASSERT_TRUE(
+      (*admin)->CreateTopics({{setup.alerts, 2, 1, {{"max.message.bytes", "1024"}}}}, 30000).ok());
+  ASSERT_TRUE(setup.CreateTopics().ok());  // the others; the alerts topic exists already
+  const int port = FreeLocalPort();
+  {
+    std::string config = ReadFile(setup.config_path);
+    config.replace(config.find("metrics: {port: 0}"), 18,
+                   "metrics: {port: " + std::to_string(port) + "}");
+    std::ofstream(setup.config_path) << config;
+  }
+  ASSERT_TRUE(Feed(setup.bootstrap, setup.raw, 1, *input_, 50, true).ok());
+  Child proc = setup.Start("0");
+  const std::string log = setup.dir + "/run-0.log";
+  ASSERT_TRUE(WaitForLogLine(log, "worker stuck", seconds(120))) << "no worker reported stuck:\n"
+                                                                 << ReadFile(log);
+  std::string health = HttpGet(port, "/healthz");
+  EXPECT_EQ(health.rfind("HTTP/1.1 503", 0), 0u) << health;
+  EXPECT_NE(health.find("stuck: transactions keep aborting"), std::string::npos) << health;
+  std::string metrics = HttpGet(port, "/metrics");
+  EXPECT_NE(metrics.find("\nvaultwatch_healthy 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("vaultwatch_transactions_aborted_in_a_row{worker=\"vault/0\"}"),
+            std::string::npos);
+  // The log names the cause, not only librdkafka's "Erroneous state".
+  EXPECT_GT(CountLogLines(log, "worker stuck", "MSG_SIZE_TOO_LARGE"), 0u) << ReadFile(log);
+
+  // Backing off: once stuck (5 aborts in a row) the retries wait 0.8, 1.6, 3.2, 6.4 s...
+  // Flat out, a worker redoes its ~100 ms transaction several times a second.
+  const std::string worker = "worker=vault/0";
+  const size_t before = CountLogLines(log, "transaction aborted", worker);
+  std::this_thread::sleep_for(seconds(10));
+  const size_t during = CountLogLines(log, "transaction aborted", worker) - before;
+  EXPECT_LE(during, 5u) << "aborts in 10 s while stuck: not backing off";
+
+  // The operator fixes the cause; nothing is restarted.
+  ASSERT_TRUE(
+      (*admin)->SetTopicConfigs(setup.alerts, {{"max.message.bytes", "1048588"}}, 30000).ok());
+  std::vector<std::string> got =
+      ReadCommitted(setup.bootstrap, setup.alerts, 2, expected_->size(), seconds(180));
+  EXPECT_TRUE(WaitForLogLine(log, "no longer stuck", seconds(30)));
+  health = HttpGet(port, "/healthz");
+  EXPECT_EQ(health.rfind("HTTP/1.1 200", 0), 0u) << health;
+  EXPECT_TRUE(proc.alive());
   EXPECT_EQ(proc.Terminate(), 0);
   ExpectSameAlerts(got);
 }
