@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -64,6 +65,39 @@ struct Args {
   int broker_pid = 0;  // to report the co-located broker's CPU time too
   int raw_partitions = 1;
   bool align = false;  // align_raw_partitions
+  bool keep = false;   // keep the run's topics and state directory (for inspection)
+};
+
+// Deletes a run's topics (each run writes ~1 GB to the broker for 1.3M records) and its state
+// directory when the bench returns, unless --keep true.
+class RunCleanup {
+ public:
+  RunCleanup(const vw::runtime::PipelineConfig& c, bool keep) : config_(c), keep_(keep) {}
+  ~RunCleanup() {
+    if (keep_) {
+      std::printf("kept: topics %s.* and state %s\n", config_.application_id.c_str(),
+                  config_.state_dir.c_str());
+      return;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(config_.state_dir, ec);
+    auto admin = vw::kafka::Admin::Create({{"bootstrap.servers", config_.bootstrap_servers}});
+    if (!admin.ok()) return;
+    std::vector<std::string> topics = {config_.raw.name,        config_.by_vault.name,
+                                       config_.by_caller.name,  config_.alerts.name,
+                                       config_.deadletter.name, config_.feedback.name};
+    for (const char* stage : {"vault", "caller"}) {
+      topics.push_back(config_.ChangelogTopic(stage));
+    }
+    vw::Status s = (*admin)->DeleteTopics(topics, 30000);
+    if (!s.ok()) std::fprintf(stderr, "deleting the run's topics: %s\n", s.ToString().c_str());
+  }
+  RunCleanup(const RunCleanup&) = delete;
+  RunCleanup& operator=(const RunCleanup&) = delete;
+
+ private:
+  const vw::runtime::PipelineConfig& config_;
+  bool keep_;
 };
 
 // The q-quantile of a sorted, non-empty sample (nearest rank).
@@ -136,6 +170,8 @@ int main(int argc, char** argv) {
       a.batch = std::stoi(v);
     else if (k == "--threads")
       a.threads = std::stoi(v);
+    else if (k == "--keep")
+      a.keep = v == "true" || v == "1";
     else if ((k == "--producer" || k == "--consumer") && v.find('=') != std::string::npos)
       (k == "--producer" ? a.producer : a.consumer)
           .emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
@@ -187,6 +223,7 @@ int main(int argc, char** argv) {
   // 1 preserves event-time order per key; more need --align true (see docs/operations.md).
   c.raw.partitions = a.raw_partitions;
   c.align_raw_partitions = a.align;
+  RunCleanup cleanup(c, a.keep);
 
   {
     auto admin = vw::kafka::Admin::Create({{"bootstrap.servers", a.bootstrap}});
