@@ -18,7 +18,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -64,9 +66,78 @@ struct Args {
   std::vector<std::pair<std::string, std::string>> producer, consumer;  // --producer k=v
   int broker_pid = 0;  // to report the co-located broker's CPU time too
   int raw_partitions = 1;
-  bool align = false;  // align_raw_partitions
-  bool keep = false;   // keep the run's topics and state directory (for inspection)
+  bool align = false;        // align_raw_partitions
+  bool keep = false;         // keep the run's topics and state directory (for inspection)
+  std::string changelog_of;  // only measure the changelogs of an earlier run's application id
 };
+
+// What a detector changelog key holds, by its family (processors/detectors/README.md): the
+// engine's reorder-buffer segments, its per-key state and markers, the commit record, or
+// detector state. Never the identity that follows the family.
+std::string KeyFamily(std::string_view key) {
+  if (key.starts_with("e/s/")) return "reorder-buffer segments (e/s)";
+  if (key.starts_with("e/")) return "engine key state and markers (e/k, e/b)";
+  if (key.empty() || key.front() == '\0') return "commit records";
+  return "detector state";
+}
+
+// Records and bytes (keys + values) of a topic, read_committed from the beginning to its end:
+// what the run wrote there (transaction markers are not records).
+// `families` (optional) gets the same per KeyFamily.
+std::pair<uint64_t, uint64_t> TopicVolume(
+    const std::string& bootstrap, const std::string& topic, int partitions,
+    std::map<std::string, std::pair<uint64_t, uint64_t>>* families = nullptr) {
+  uint64_t records = 0, bytes = 0;
+  auto consumer = vw::kafka::Consumer::Create({{"bootstrap.servers", bootstrap},
+                                               {"group.id", topic + ".bench-volume"},
+                                               {"enable.partition.eof", "true"}});
+  if (!consumer.ok()) return {0, 0};
+  vw::kafka::OffsetMap start;
+  for (int p = 0; p < partitions; ++p) start[{topic, vw::PartitionId(p)}] = vw::KafkaOffset(-2);
+  if (!(*consumer)->Assign(start).ok()) return {0, 0};
+  std::set<vw::kafka::TopicPartition> done;
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  while (done.size() < static_cast<size_t>(partitions) && Clock::now() < deadline) {
+    std::vector<vw::kafka::Message> batch;
+    std::vector<vw::kafka::TopicPartition> eof;
+    (*consumer)->Poll(200, 10000, &batch, &eof).IgnoreError();
+    for (const auto& m : batch) {
+      ++records;
+      bytes += m.key().size() + m.value().size();
+      if (families != nullptr) {
+        auto& f = (*families)[KeyFamily(m.key())];
+        ++f.first;
+        f.second += m.key().size() + m.value().size();
+      }
+    }
+    done.insert(eof.begin(), eof.end());
+  }
+  return {records, bytes};
+}
+
+// What the detector stages' state costs the broker: their changelogs' records and bytes, in all
+// and per accepted event (when `events` > 0), by key family.
+void PrintChangelogVolume(const std::string& bootstrap, const vw::runtime::PipelineConfig& c,
+                          int partitions, double events) {
+  uint64_t records = 0, bytes = 0;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> families;
+  for (const char* stage : {"vault", "caller"}) {
+    auto [r, b] = TopicVolume(bootstrap, c.ChangelogTopic(stage), partitions, &families);
+    records += r;
+    bytes += b;
+  }
+  std::printf("changelog (both detector stages): %llu records, %.1f MB",
+              static_cast<unsigned long long>(records), bytes / 1e6);
+  if (events > 0) {
+    std::printf("; per accepted event: %.3f records, %.1f bytes", records / events, bytes / events);
+  }
+  std::printf("; by key family (records, bytes):");
+  for (const auto& [family, rb] : families) {
+    std::printf(" %s %llu, %llu;", family.c_str(), static_cast<unsigned long long>(rb.first),
+                static_cast<unsigned long long>(rb.second));
+  }
+  std::printf("\n");
+}
 
 // Deletes a run's topics (each run writes ~1 GB to the broker for 1.3M records) and its state
 // directory when the bench returns, unless --keep true.
@@ -170,6 +241,8 @@ int main(int argc, char** argv) {
       a.batch = std::stoi(v);
     else if (k == "--threads")
       a.threads = std::stoi(v);
+    else if (k == "--changelog-of")
+      a.changelog_of = v;
     else if (k == "--keep")
       a.keep = v == "true" || v == "1";
     else if ((k == "--producer" || k == "--consumer") && v.find('=') != std::string::npos)
@@ -179,6 +252,13 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "unknown flag %s\n", k.c_str());
       return 2;
     }
+  }
+  if (!a.changelog_of.empty()) {
+    // An earlier run's changelogs (kept with --keep true, or by an older build of this bench).
+    vw::runtime::PipelineConfig c;
+    c.application_id = a.changelog_of;
+    PrintChangelogVolume(a.bootstrap, c, a.partitions, 0);
+    return 0;
   }
   if (a.input.empty()) {
     std::fprintf(stderr, "usage: pipeline_bench --input FILE [--bootstrap B] [--records N] ...\n");
@@ -294,6 +374,9 @@ int main(int argc, char** argv) {
                   broker / steady);
     }
     std::printf("\n");
+  }
+  if (detectors) {
+    PrintChangelogVolume(a.bootstrap, c, a.partitions, static_cast<double>(m.accepted()));
   }
 
   if (detectors && n2 > 0) {
