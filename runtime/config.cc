@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -260,6 +262,21 @@ Status ValidatePipelineConfig(const PipelineConfig& c) {
   if (c.pseudonymise != "none" && c.key_file.empty() && c.key_env.empty()) {
     return Status::InvalidArgument(
         "'privacy.pseudonymise' needs a key: set privacy.key_file or privacy.key_env");
+  }
+  const bool detectors = std::find(c.stages.begin(), c.stages.end(), "vault") != c.stages.end() ||
+                         std::find(c.stages.begin(), c.stages.end(), "caller") != c.stages.end();
+  if (detectors) {
+    const kafka::Config producer = c.ProducerConfig();
+    auto it = producer.find("message.max.bytes");
+    if (it != producer.end() &&
+        std::strtoull(it->second.c_str(), nullptr, 10) < kMinDetectorMessageBytes) {
+      return Status::InvalidArgument(
+          "kafka message.max.bytes = " + it->second +
+          " is below what the detector stages' changelog records need (" +
+          std::to_string(kMinDetectorMessageBytes) +
+          " bytes: reorder-buffer segments of up to 256 KiB); raise it (the changelog topics' "
+          "max.message.bytes too), or run only the ingest stage with it");
+    }
   }
   for (const auto* m : {&c.consumer, &c.producer, &c.common}) {
     for (const auto& [k, v] : *m) {

@@ -74,7 +74,14 @@ struct PipelineConfig {
 Result<PipelineConfig> LoadPipelineConfig(const std::string& path);
 Result<PipelineConfig> ParsePipelineConfig(const std::string& yaml_text, const std::string& name,
                                            const std::string& base_dir);
+// Also refuses a producer `message.max.bytes` below kMinDetectorMessageBytes when a detector stage
+// runs: its changelog records could not be produced, and every transaction would abort.
 Status ValidatePipelineConfig(const PipelineConfig& config);
+
+// The smallest producer message.max.bytes the detector stages work with: their largest changelog
+// records are the reorder buffer's segments (detect::Engine::kMaxSegmentBytes, 256 KiB of
+// events) plus key and framing; detect_stage.cc asserts that the two agree.
+inline constexpr size_t kMinDetectorMessageBytes = 300 * 1024;
 
 struct PipelineConfigField {
   std::string name, type, default_value, meaning;

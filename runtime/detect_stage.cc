@@ -122,9 +122,8 @@ class DetectTask final : public PartitionTask {
         // librdkafka would only say MSG_SIZE_TOO_LARGE. Name the key's family (never the
         // identity in it) and the sizes, for the bug report: the engine bounds its values.
         changelog_status_ = Status::Internal(
-            "state value too large for one changelog record: key family '" +
-            std::string(key.substr(0, std::min(key.find('/', 4), size_t{8}))) + "', " +
-            std::to_string(value->size()) + " bytes, producer message.max.bytes " +
+            "state value too large for one changelog record: key family '" + KeyFamily(key) +
+            "', " + std::to_string(value->size()) + " bytes, producer message.max.bytes " +
             std::to_string(max_record_bytes_));
         return;
       }
@@ -216,6 +215,17 @@ class DetectTask final : public PartitionTask {
 
   // Record framing and headers on top of key and value (librdkafka counts them too).
   static constexpr size_t kRecordOverhead = 256;
+  static_assert(kMinDetectorMessageBytes >=
+                    detect::Engine::kMaxSegmentBytes + kRecordOverhead + (16 << 10),
+                "config validation would let through a message.max.bytes the segments exceed");
+
+  // A state key's family, for error messages: the engine's "e/<kind>" or a detector state
+  // namespace (state/primitives_common.h: "<ns>\0<key>"), never the identity after it.
+  static std::string KeyFamily(std::string_view key) {
+    if (key.starts_with("e/")) return std::string(key.substr(0, 3));
+    const size_t end = key.find('\0');
+    return end != std::string_view::npos && end <= 16 ? std::string(key.substr(0, end)) : "?";
+  }
   static size_t MaxRecordBytes(const PipelineConfig& config) {
     const kafka::Config c = config.ProducerConfig();
     auto it = c.find("message.max.bytes");

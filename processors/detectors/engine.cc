@@ -81,6 +81,7 @@ class Reader {
 // its place); a version 3 or 4 value's embedded buffer decodes as events not yet stored.
 constexpr uint64_t kKeyStateVersion = 5;
 constexpr uint64_t kSegmentVersion = 1;
+static_assert(KeyState::kMaxSegmentBytes == Engine::kMaxSegmentBytes);
 
 // Canonical order of events with equal time: content fields that do not depend on delivery
 // (never the source offset), so a shuffle within the lateness bound sorts the same way.

@@ -55,6 +55,9 @@ Keying KeyingOf(const std::string& alert_type);
 
 class Engine {
  public:
+  // The largest buffered-events segment the engine stores for one key (its reorder buffer is
+  // stored in segments): what one changelog record must fit, besides key and framing.
+  static constexpr size_t kMaxSegmentBytes = 256 << 10;
   // Loads the threat-intel lists named in `config` (reloaded on the system clock).
   static Result<std::unique_ptr<Engine>> Create(const DetectConfig& config, Keying keying,
                                                 state::StateStore* store);

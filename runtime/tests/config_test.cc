@@ -48,6 +48,27 @@ kafka:
   EXPECT_EQ(pc.count("fetch.min.bytes"), 0u);
 }
 
+// The detector stages' changelog records (reorder-buffer segments up to 256 KiB) must fit the
+// producer's message.max.bytes: refused at start-up, not as aborts for ever at the first busy key.
+TEST(PipelineConfigTest, RefusesAMessageSizeTheDetectorChangelogsCannotFit) {
+  auto small =
+      ParsePipelineConfig("kafka: {producer: {message.max.bytes: '100000'}}", "p.yaml", "");
+  ASSERT_FALSE(small.ok());
+  EXPECT_NE(small.status().message().find("message.max.bytes = 100000"), std::string::npos)
+      << small.status();
+  auto common = ParsePipelineConfig("kafka: {common: {message.max.bytes: '100000'}}", "p.yaml", "");
+  EXPECT_FALSE(common.ok()) << "set for both clients, it still reaches the producer";
+  EXPECT_TRUE(
+      ParsePipelineConfig("stages: [ingest]\nkafka: {producer: {message.max.bytes: '100000'}}",
+                          "p.yaml", "")
+          .ok())
+      << "the ingest stage writes no changelog";
+  EXPECT_TRUE(ParsePipelineConfig("kafka: {producer: {message.max.bytes: '" +
+                                      std::to_string(kMinDetectorMessageBytes) + "'}}",
+                                  "p.yaml", "")
+                  .ok());
+}
+
 TEST(PipelineConfigTest, RejectsUnknownKeysBadValuesAndOwnedProperties) {
   EXPECT_FALSE(ParsePipelineConfig("comit_interval_ms: 5", "p.yaml", "").ok());
   EXPECT_FALSE(ParsePipelineConfig("commit_interval_ms: 0", "p.yaml", "").ok());
