@@ -73,6 +73,13 @@ void Consumer::HandleRebalance(int err, void* partitions_ptr) {
   ++rebalances_;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     VW_LOG(Info, "partitions assigned").Field("count", static_cast<int64_t>(tps.size()));
+    OffsetMap start;
+    if (listener_ != nullptr) listener_->OnAssigning(tps, &start);
+    for (int i = 0; i < partitions->cnt; ++i) {
+      auto& e = partitions->elems[i];
+      auto it = start.find({e.topic, PartitionId(e.partition)});
+      if (it != start.end()) e.offset = it->second.value();
+    }
     rd_kafka_resp_err_t e = rd_kafka_assign(rk_, partitions);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
       VW_LOG(Error, "assign failed").Field("error", rd_kafka_err2str(e));

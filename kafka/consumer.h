@@ -5,8 +5,9 @@
 // spin (fixed in 2.6.1) and a commit during a cooperative rebalance can lose the assignment (fixed
 // in 2.10), so Create rejects "cooperative-sticky". Rebalances are delivered to a RebalanceListener
 // from inside Poll, on the polling thread: OnRevoked runs before the partitions are given up (the
-// owner commits its open transaction and closes their state there), OnAssigned after the new
-// assignment is in place and before any of its messages are returned.
+// owner commits its open transaction and closes their state there), OnAssigning just before the
+// new assignment (it may choose start offsets), OnAssigned after it is in place and before any of
+// its messages are returned.
 //
 // Offsets are never auto-committed: the owner commits them through its transactional producer.
 // Thread-safety: one thread drives a Consumer (Poll, Seek, ...); Lag may be read concurrently.
@@ -41,6 +42,12 @@ class GroupMetadata {
 class RebalanceListener {
  public:
   virtual ~RebalanceListener() = default;
+  // Before `partitions` are assigned: an entry put into `*start` makes its partition start there
+  // instead of at the group's committed offset (which is what the others do).
+  virtual void OnAssigning(const std::vector<TopicPartition>& partitions, OffsetMap* start) {
+    (void)partitions;
+    (void)start;
+  }
   virtual void OnAssigned(const std::vector<TopicPartition>& partitions) = 0;
   virtual void OnRevoked(const std::vector<TopicPartition>& partitions) = 0;
 };

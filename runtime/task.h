@@ -49,6 +49,12 @@ class PartitionTask {
   }
   // Keys and bytes of state, for /metrics (0 for stateless tasks).
   virtual std::pair<uint64_t, uint64_t> StateSize() { return {0, 0}; }
+  // Where the input must be read again from when the task opens, if before the committed offset:
+  // state the task rebuilds from its input instead of logging it (the detector stages' reorder
+  // buffers). The records from there up to the committed offset go to Refill, not Process.
+  virtual std::optional<KafkaOffset> ReplayFrom() const { return std::nullopt; }
+  // One record before the committed offset, read again for ReplayFrom: no output, no counters.
+  virtual void Refill(const kafka::Message& message) { (void)message; }
 };
 
 // Opens tasks for partitions as they are assigned. For stateful stages this is where recovery

@@ -77,13 +77,22 @@ Status StageWorker::OpenTask(const kafka::TopicPartition& tp) {
   part.task = std::move(task);
   part.next = c;
   part.dirty = false;
+  std::optional<KafkaOffset> from = part.task->ReplayFrom();
+  part.replay = from && c.value() >= 0 && from->value() < c.value() ? *from : KafkaOffset(-1);
   return Status::OK();
 }
 
-void StageWorker::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
-  // A partition paused for alignment before a rebalance must not come back paused (best effort:
-  // resuming an unpaused partition is a no-op).
-  if (options_.time_key) consumer_->Resume(partitions).IgnoreError();
+// Where an open partition's reading starts: the committed offset, or before it for a task that
+// re-reads input to rebuild state; -2 (the beginning) when nothing is committed.
+static KafkaOffset StartOffset(KafkaOffset next, KafkaOffset replay) {
+  if (replay.value() >= 0) return replay;
+  return next.value() >= 0 ? next : KafkaOffset(-2);
+}
+
+void StageWorker::OnAssigning(const std::vector<kafka::TopicPartition>& partitions,
+                              kafka::OffsetMap* start) {
+  // Tasks open before the assignment so that a task re-reading input starts there directly: a
+  // seek after assign can race with librdkafka's own fetch of the committed offset.
   for (const auto& tp : partitions) {
     Status s = OpenTask(tp);
     if (!s.ok()) {
@@ -92,8 +101,24 @@ void StageWorker::OnAssigned(const std::vector<kafka::TopicPartition>& partition
           .Field("partition", tp.ToString())
           .Field("error", s.ToString());
       needs_recovery_ = true;
+      continue;
+    }
+    const Part& part = parts_[tp];
+    if (part.replay.value() >= 0) {
+      (*start)[tp] = part.replay;
+      VW_LOG(Info, "re-reading input to rebuild state")
+          .Field("worker", options_.name)
+          .Field("partition", tp.ToString())
+          .Field("from", part.replay.value())
+          .Field("committed", part.next.value());
     }
   }
+}
+
+void StageWorker::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  // A partition paused for alignment before a rebalance must not come back paused (best effort:
+  // resuming an unpaused partition is a no-op).
+  if (options_.time_key) consumer_->Resume(partitions).IgnoreError();
   metrics_->SetPartitions(options_.name, static_cast<int64_t>(partitions.size()));
   ready_.store(true);
   metrics_->SetWorkerReady(options_.name, true);
@@ -215,9 +240,7 @@ Status StageWorker::Recover() {
   parts_.clear();
   for (const auto& tp : assigned) VW_RETURN_IF_ERROR(OpenTask(tp));
   kafka::OffsetMap seek;
-  for (const auto& [tp, part] : parts_) {
-    seek[tp] = part.next.value() >= 0 ? part.next : KafkaOffset(-2);  // -2: beginning
-  }
+  for (const auto& [tp, part] : parts_) seek[tp] = StartOffset(part.next, part.replay);
   VW_RETURN_IF_ERROR(consumer_->Seek(seek, kCallTimeoutMs));
   needs_recovery_ = false;
   VW_LOG(Info, "recovered")
@@ -230,6 +253,12 @@ Status StageWorker::ProcessRecord(const kafka::Message& m) {
   auto it = parts_.find({std::string(m.topic()), m.partition()});
   if (it == parts_.end()) return Status::OK();  // not ours any more
   Part& part = it->second;
+  if (m.offset().value() < part.next.value()) {
+    // Read again to rebuild the task's state (ReplayFrom): done once, outside any transaction.
+    if (part.replay.value() >= 0) part.task->Refill(m);
+    return Status::OK();
+  }
+  part.replay = KafkaOffset(-1);
   VW_RETURN_IF_ERROR(EnsureTransaction());
   VW_RETURN_IF_ERROR(part.task->Process(m, *emitter_, &pending_));
   part.next = KafkaOffset(m.offset().value() + 1);

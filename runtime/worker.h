@@ -66,6 +66,8 @@ class StageWorker final : public kafka::RebalanceListener {
   Status Run(const std::atomic<bool>& stop);
   bool ready() const { return ready_.load(); }
 
+  void OnAssigning(const std::vector<kafka::TopicPartition>& partitions,
+                   kafka::OffsetMap* start) override;
   void OnAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
   void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
 
@@ -74,6 +76,8 @@ class StageWorker final : public kafka::RebalanceListener {
     std::unique_ptr<PartitionTask> task;
     KafkaOffset next{-1};
     bool dirty = false;  // processed records in the open transaction
+    // Records before `next` read again for the task (PartitionTask::ReplayFrom), from `replay`.
+    KafkaOffset replay{-1};
   };
   class TxnEmitter;
 
