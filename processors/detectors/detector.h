@@ -106,10 +106,12 @@ class EventPool {
   std::vector<std::unique_ptr<BufferedEvent>> free_;
 };
 
-// A buffered event and the stored segment holding it (0: not stored yet).
+// A buffered event, the stored segment holding it (0: not stored yet) and the input offset it
+// was read at (-1: none; Engine::ProcessSerialized).
 struct PendingEvent {
   EventPtr event;
   uint64_t segment = 0;
+  int64_t input_offset = -1;
 };
 
 // Per-key engine state. Persisted by Engine::PrepareCommit as one value per key, plus the
@@ -130,7 +132,7 @@ struct KeyState {
   // `segments` lists those that do, with their count of buffered events (not persisted).
   uint64_t segment_lo = 1, segment_next = 1;
   std::vector<std::pair<uint64_t, uint32_t>> segments;
-  uint32_t unstored = 0;  // buffered events in no segment yet
+  uint32_t unstored = 0;  // buffered events in no segment yet (segment == 0)
   bool marked = false;    // the store holds the key's "has buffered events" marker
   bool dirty = false;     // changed since the last PrepareCommit
   static constexpr size_t kMaxSegmentBytes = 256 << 10;

@@ -168,7 +168,7 @@ bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
       // Digest and facts are filled in by the engine that loads the state.
       EventPtr e = EventPtr::Adopt(new BufferedEvent());
       if (!r.S(&s) || !e.mutable_get()->event.ParseFromString(s)) return false;
-      ks->pending.push_back(PendingEvent{std::move(e), 0});
+      ks->pending.push_back(PendingEvent{std::move(e), 0, -1});
     }
     ks->unstored = static_cast<uint32_t>(ks->pending.size());
   }
@@ -293,6 +293,43 @@ Keying KeyingOf(const std::string& type) {
   return Keying::kByCaller;
 }
 
+namespace {
+
+// The input offsets of the buffered events the store does not hold, as a multiset. Offsets come
+// non-decreasing (one input partition, read in order), so it is a deque of (offset, count)
+// sorted by offset, and the smallest is its front.
+class OffsetCounts {
+ public:
+  void Add(int64_t offset) {
+    if (counts_.empty() || counts_.back().first < offset) {
+      counts_.emplace_back(offset, 1);
+    } else if (counts_.back().first == offset) {
+      ++counts_.back().second;
+    } else {  // not expected (input order); kept exact anyway
+      auto it =
+          std::lower_bound(counts_.begin(), counts_.end(), std::make_pair(offset, uint64_t{0}));
+      if (it != counts_.end() && it->first == offset) {
+        ++it->second;
+      } else {
+        counts_.emplace(it, offset, 1);
+      }
+    }
+  }
+  void Remove(int64_t offset) {
+    auto it = std::lower_bound(counts_.begin(), counts_.end(), std::make_pair(offset, uint64_t{0}));
+    VW_CHECK(it != counts_.end() && it->first == offset && it->second > 0)
+        << "unstored event at unknown input offset " << offset;
+    --it->second;
+    while (!counts_.empty() && counts_.front().second == 0) counts_.pop_front();
+  }
+  int64_t Min() const { return counts_.empty() ? -1 : counts_.front().first; }
+
+ private:
+  std::deque<std::pair<int64_t, uint64_t>> counts_;
+};
+
+}  // namespace
+
 class Engine::Impl final : public Emitter {
  public:
   Impl(const DetectConfig& config, Keying keying, state::StateStore* store, ThreatIntel* intel,
@@ -342,13 +379,30 @@ class Engine::Impl final : public Emitter {
     return Admit(slot);
   }
   // Decodes into a pooled slot; a slot whose bytes do not decode goes back to the pool unused.
-  bool ProcessSerialized(std::string_view bytes, AlertSink& sink) {
+  bool ProcessSerialized(std::string_view bytes, AlertSink& sink, int64_t input_offset) {
     BufferedEvent* slot = pool_.Take();
     if (!ParseEventReusing(bytes, &slot->event)) {
       pool_.Return(slot);
       return false;
     }
-    Process(Admit(slot), sink);
+    Process(Admit(slot), sink, input_offset);
+    return true;
+  }
+  bool RefillSerialized(std::string_view bytes, int64_t input_offset) {
+    BufferedEvent* slot = pool_.Take();
+    if (!ParseEventReusing(bytes, &slot->event)) {
+      pool_.Return(slot);
+      return false;
+    }
+    EventPtr e = Admit(slot);
+    if (e->event.outcome() == v1::OUTCOME_AUTH_CHALLENGE) return true;  // never buffered
+    if (keying_ != Keying::kByCaller) {
+      Refill(vault_, KeyRef{e->event.vault_id(), e->digest.vault}, e, input_offset);
+    }
+    if (keying_ != Keying::kByVault) {
+      Refill(caller_, KeyRef{ingest::CallerKeyView(e->event, &key_buf_), e->digest.caller}, e,
+             input_offset);
+    }
     return true;
   }
   // A filled slot: pseudonymised if configured, described, and counted from now on.
@@ -421,7 +475,7 @@ class Engine::Impl final : public Emitter {
   }
   void SetEventTransform(Engine::EventTransform t) { transform_ = std::move(t); }
 
-  void Process(EventPtr e, AlertSink& sink) {
+  void Process(EventPtr e, AlertSink& sink, int64_t input_offset = -1) {
     sink_ = &sink;
     ++stats_.events;
     if ((stats_.events & 4095) == 0 && intel_ != nullptr) intel_->MaybeReload();
@@ -434,11 +488,11 @@ class Engine::Impl final : public Emitter {
     // Keys as views into the event (no string built per event); ingest::VaultKey / CallerKey
     // define them, ingest::CallerKeyView matches CallerKey.
     if (keying_ != Keying::kByCaller) {
-      late |= !Offer(vault_, KeyRef{e->event.vault_id(), e->digest.vault}, e);
+      late |= !Offer(vault_, KeyRef{e->event.vault_id(), e->digest.vault}, e, input_offset);
     }
     if (keying_ != Keying::kByVault) {
-      late |=
-          !Offer(caller_, KeyRef{ingest::CallerKeyView(e->event, &key_buf_), e->digest.caller}, e);
+      late |= !Offer(caller_, KeyRef{ingest::CallerKeyView(e->event, &key_buf_), e->digest.caller},
+                     e, input_offset);
     }
     if (late) ++stats_.late_dropped;
   }
@@ -456,15 +510,18 @@ class Engine::Impl final : public Emitter {
     }
   }
 
-  void PrepareCommit(state::CommitPoint* point) {
+  void PrepareCommit(state::CommitPoint* point, int64_t store_before) {
     int64_t wm = INT64_MIN;
+    // Events to store may sit with keys that did not change since the last commit.
+    const int64_t oldest = unstored_offsets_.Min();
+    const bool sweep = oldest >= 0 && oldest < store_before;
     for (Side* side : {&vault_, &caller_}) {
       for (auto& [key, ks] : side->keys) {
         if (ks.max_seen_us != INT64_MIN) wm = std::max(wm, ks.max_seen_us);
-        if (!ks.dirty) continue;
+        if (!ks.dirty && !(sweep && ks.unstored > 0)) continue;
         // Expires with the longest baseline after the key's last activity.
         const EventTime expires = EventTime::FromMicros(ks.max_seen_us) + config_.state_retention;
-        if (ks.unstored > 0) StoreSegments(*side, key, ks, expires);
+        if (ks.unstored > 0) StoreSegments(*side, key, ks, expires, store_before);
         if (ks.marked != !ks.pending.empty()) {
           ks.marked = !ks.pending.empty();
           if (ks.marked) {
@@ -496,6 +553,7 @@ class Engine::Impl final : public Emitter {
   }
 
   const EngineStats& stats() const { return stats_; }
+  int64_t UnstoredFrom() const { return unstored_offsets_.Min(); }
 
   // --- Emitter ---
   bool Claim(const std::string& type, std::string_view entity_key, EventTime t) override {
@@ -607,22 +665,28 @@ class Engine::Impl final : public Emitter {
     return k;
   }
 
-  // Stores the buffered events that are in no segment yet as new segments.
-  void StoreSegments(const Side& side, const std::string& key, KeyState& ks, EventTime expires) {
+  // Stores the buffered events that are in no segment yet, and were read before input offset
+  // `store_before`, as new segments.
+  void StoreSegments(const Side& side, const std::string& key, KeyState& ks, EventTime expires,
+                     int64_t store_before) {
     std::vector<const v1::AccessEvent*> events;
     std::vector<PendingEvent*> members;
     size_t bytes = 0;
     auto store = [&] {
       const uint64_t id = ks.segment_next++;
       store_->Put(SegmentKey(side, key, id), EncodeSegment(events), expires);
-      for (PendingEvent* p : members) p->segment = id;
+      for (PendingEvent* p : members) {
+        p->segment = id;
+        if (p->input_offset >= 0) unstored_offsets_.Remove(p->input_offset);
+      }
       ks.segments.emplace_back(id, static_cast<uint32_t>(members.size()));
+      ks.unstored -= static_cast<uint32_t>(members.size());
       events.clear();
       members.clear();
       bytes = 0;
     };
     for (PendingEvent& p : ks.pending) {
-      if (p.segment != 0) continue;
+      if (p.segment != 0 || p.input_offset >= store_before) continue;
       const size_t size = p.event->event.ByteSizeLong();
       if (!events.empty() && bytes + size > KeyState::kMaxSegmentBytes) store();
       events.push_back(&p.event->event);
@@ -630,7 +694,6 @@ class Engine::Impl final : public Emitter {
       bytes += size + 4;
     }
     if (!events.empty()) store();
-    ks.unstored = 0;
   }
 
   // One buffered event of `segment` was released; the segment goes once none is left.
@@ -658,7 +721,7 @@ class Engine::Impl final : public Emitter {
       uint32_t live = 0;
       for (EventPtr& e : events) {
         if (e->event.time_us() <= ks.released_through_us) continue;
-        ks.pending.push_back(PendingEvent{std::move(e), id});
+        ks.pending.push_back(PendingEvent{std::move(e), id, -1});
         ++live;
       }
       if (live > 0) {
@@ -708,33 +771,54 @@ class Engine::Impl final : public Emitter {
     return entry;
   }
 
-  // Buffers `e` for `key`; false if it is late (not used).
-  bool Offer(Side& side, const KeyRef& key_ref, const EventPtr& e) {
-    auto& [key, ks] = LoadEntry(side, key_ref);
-    const int64_t lateness = config_.allowed_lateness.micros();
-    const int64_t t = e->event.time_us();
+  // Whether an event at time `t` is late for the key: it would not be used.
+  bool IsLate(const KeyState& ks, int64_t t) const {
     // At or before a released event is late too: it only happens after a Flush (which releases
     // everything), and it keeps "stored and at or before released_through_us" meaning released.
-    if ((ks.max_seen_us != INT64_MIN && t < ks.max_seen_us - lateness) ||
-        t <= ks.released_through_us) {
-      return false;
-    }
+    return (ks.max_seen_us != INT64_MIN &&
+            t < ks.max_seen_us - config_.allowed_lateness.micros()) ||
+           t <= ks.released_through_us;
+  }
+
+  // Buffers `e` for `key`; false if it is late (not used).
+  bool Offer(Side& side, const KeyRef& key_ref, const EventPtr& e, int64_t input_offset) {
+    auto& [key, ks] = LoadEntry(side, key_ref);
+    if (IsLate(ks, e->event.time_us())) return false;
+    Buffer(side, key, ks, e, input_offset);
+    ks.max_seen_us = std::max(ks.max_seen_us, e->event.time_us());
+    Release(side, key, ks, ks.max_seen_us - config_.allowed_lateness.micros());
+    return true;
+  }
+
+  // RefillSerialized for one keying. The key's state is as committed (the refill comes before any
+  // new input), so `e` was buffered at the commit exactly if it is not late now: a buffered event
+  // is at or after the key's watermark, and an event released or dropped before the commit is
+  // before the watermark it had then, which the commit's is not below.
+  void Refill(Side& side, const KeyRef& key_ref, const EventPtr& e, int64_t input_offset) {
+    auto& [key, ks] = LoadEntry(side, key_ref);
+    if (IsLate(ks, e->event.time_us())) return;
+    // The key had buffered events at the commit, so the store holds its marker.
+    if (ks.pending.empty()) ks.marked = true;
+    Buffer(side, key, ks, e, input_offset);
+  }
+
+  // Inserts `e` into the key's reorder buffer, in canonical order, as not stored yet.
+  void Buffer(Side& side, const std::string& key, KeyState& ks, const EventPtr& e,
+              int64_t input_offset) {
     ks.dirty = true;
     // pending_keys changes only when the buffer turns non-empty (Release removes it when empty).
     if (ks.pending.empty()) side.pending_keys.insert(key);
     ++ks.unstored;
+    if (input_offset >= 0) unstored_offsets_.Add(input_offset);
     if (ks.pending.empty() || !CanonicalLess(e->event, ks.pending.back().event->event)) {
-      ks.pending.push_back(PendingEvent{e, 0});
+      ks.pending.push_back(PendingEvent{e, 0, input_offset});
     } else {
       auto pos = std::upper_bound(ks.pending.begin(), ks.pending.end(), e,
                                   [](const EventPtr& a, const PendingEvent& b) {
                                     return CanonicalLess(a->event, b.event->event);
                                   });
-      ks.pending.insert(pos, PendingEvent{e, 0});
+      ks.pending.insert(pos, PendingEvent{e, 0, input_offset});
     }
-    ks.max_seen_us = std::max(ks.max_seen_us, e->event.time_us());
-    Release(side, key, ks, ks.max_seen_us - lateness);
-    return true;
   }
 
   // Runs the detectors over buffered events with time < watermark, in canonical order.
@@ -743,11 +827,13 @@ class Engine::Impl final : public Emitter {
     while (!ks.pending.empty() && ks.pending.front().event->event.time_us() < watermark) {
       EventPtr b = std::move(ks.pending.front().event);
       const uint64_t segment = ks.pending.front().segment;
+      const int64_t input_offset = ks.pending.front().input_offset;
       ks.pending.pop_front();
       if (segment != 0) {
         SegmentReleased(side, key, ks, segment);
       } else {
         --ks.unstored;
+        if (input_offset >= 0) unstored_offsets_.Remove(input_offset);
       }
       const v1::AccessEvent& e = b->event;
       if (ks.first_us == INT64_MAX) ks.first_us = e.time_us();
@@ -771,6 +857,7 @@ class Engine::Impl final : public Emitter {
   Engine::EventTransform transform_;
   state::FirstSeenMap dedup_;
   Side vault_, caller_;
+  OffsetCounts unstored_offsets_;  // of the buffered events in no segment, both sides
   EngineStats stats_;
   AlertSink* sink_ = nullptr;
   EventTime last_horizon_ = EventTime::Min();
@@ -863,14 +950,20 @@ void Engine::Process(const v1::AccessEvent& event, AlertSink& sink) {
 void Engine::Process(v1::AccessEvent&& event, AlertSink& sink) {
   impl_->Process(impl_->Adopt(std::move(event)), sink);
 }
-bool Engine::ProcessSerialized(std::string_view bytes, AlertSink& sink) {
-  return impl_->ProcessSerialized(bytes, sink);
+bool Engine::ProcessSerialized(std::string_view bytes, AlertSink& sink, int64_t input_offset) {
+  return impl_->ProcessSerialized(bytes, sink, input_offset);
+}
+bool Engine::RefillSerialized(std::string_view bytes, int64_t input_offset) {
+  return impl_->RefillSerialized(bytes, input_offset);
 }
 void Engine::SetEventTransform(EventTransform transform) {
   impl_->SetEventTransform(std::move(transform));
 }
 void Engine::Flush(AlertSink& sink) { impl_->Flush(sink); }
-void Engine::PrepareCommit(state::CommitPoint* point) { impl_->PrepareCommit(point); }
+void Engine::PrepareCommit(state::CommitPoint* point, int64_t store_before_offset) {
+  impl_->PrepareCommit(point, store_before_offset);
+}
+int64_t Engine::UnstoredFrom() const { return impl_->UnstoredFrom(); }
 const EngineStats& Engine::stats() const { return impl_->stats(); }
 
 }  // namespace vw::detect

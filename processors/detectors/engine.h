@@ -80,12 +80,29 @@ class Engine {
   // one of the engine's pooled events: no intermediate message, and the pooled event's
   // sub-messages and string buffers are reused. Returns false, processing nothing, if `bytes` is
   // not a valid AccessEvent.
-  [[nodiscard]] bool ProcessSerialized(std::string_view bytes, AlertSink& sink);
+  //
+  // `input_offset` (>= 0, non-decreasing: the offset of the Kafka record holding the event)
+  // lets the engine keep the event out of the store while it is buffered: see PrepareCommit.
+  [[nodiscard]] bool ProcessSerialized(std::string_view bytes, AlertSink& sink,
+                                       int64_t input_offset = -1);
+  // Rebuilds the reorder buffer after a restart from the input instead of the store: feed, in
+  // input order, the records from UnstoredFrom() (as the last commit left it, kept by the caller
+  // with the commit) up to the committed offset. An event the engine held at that commit is
+  // buffered again; one it had released or dropped as late by then is skipped (both are decided
+  // by the key's committed state alone). Nothing is detected or counted. False if `bytes` is not
+  // a valid AccessEvent.
+  [[nodiscard]] bool RefillSerialized(std::string_view bytes, int64_t input_offset);
   // End of input: releases every buffered event (as if the watermark moved to +infinity).
   void Flush(AlertSink& sink);
   // Writes the engine's per-key state into the store and sets point->watermark_us (the largest
   // watermark over keys) and the store's expiry horizon. Call before StateStore::Commit.
-  void PrepareCommit(state::CommitPoint* point);
+  //
+  // Buffered events are stored too (in segments), except those with an input offset at or after
+  // `store_before_offset`: the caller can read those again (RefillSerialized), which costs less
+  // than logging each event to a changelog. The default stores every buffered event.
+  void PrepareCommit(state::CommitPoint* point, int64_t store_before_offset = INT64_MAX);
+  // The smallest input offset among buffered events the store does not hold; -1 if none.
+  int64_t UnstoredFrom() const;
   const EngineStats& stats() const;
 
   class Impl;

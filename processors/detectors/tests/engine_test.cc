@@ -484,6 +484,102 @@ TEST_F(EngineTest, BusyKeyBufferIsStoredInBoundedSegmentsAndSurvivesARestart) {
   EXPECT_EQ(leftovers, 0u);
 }
 
+// The Kafka detector stages keep buffered events out of the store (PrepareCommit's
+// store_before_offset) and rebuild the reorder buffer after a crash by reading the input again
+// from UnstoredFrom() (RefillSerialized). The alerts are those of an uninterrupted run; events
+// released or late before the commit are not buffered again; only events read before the bound
+// reach the store.
+TEST_F(EngineTest, AReorderBufferReadAgainFromItsInputReproducesTheUninterruptedRun) {
+  std::vector<v1::AccessEvent> evs = History(Ev{0}, 9, 20);
+  Ev burst{kT0 + 9 * kDay + 3 * kHour};
+  for (int i = 0; i < 600; ++i) {
+    burst.t += 500000;  // 2 per second: 300 s, all within the allowed lateness
+    burst.target = "secret-" + std::to_string(i);
+    // One access from a TOR exit node, still buffered at the last commit before the crash: its
+    // alert needs the buffer rebuilt.
+    burst.ip = i == 380 ? "192.0.2.77" : "198.51.100.10";
+    // Another caller on the same vault, 10 s back: out of order, not late.
+    Ev other = burst;
+    other.oid = "user-2";
+    other.upn = "bob@contoso.com";
+    other.t = burst.t - 10 * 1000000LL;
+    Ev late = burst;  // an hour back: late for both keys
+    late.t = burst.t - kHour;
+    late.target = "late-" + std::to_string(i);
+    evs.push_back(Make(burst));
+    evs.push_back(Make(other));
+    if (i % 50 == 49) evs.push_back(Make(late));
+  }
+  std::vector<std::string> bytes;
+  for (const auto& e : evs) bytes.push_back(e.SerializeAsString());
+  constexpr size_t kPerRecord = 4;  // events per input record; the offset is the record's
+  auto offset = [](size_t i) { return static_cast<int64_t>(i / kPerRecord); };
+
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    ASSERT_TRUE(engine_->ProcessSerialized(bytes[i], sink_, offset(i)));
+  }
+  engine_->Flush(sink_);
+  const std::vector<std::string> expected = sink_.lines;
+  ASSERT_EQ(sink_.Count("KV_TORAccess"), 1u);
+  const uint64_t late_expected = engine_->stats().late_dropped;
+  ASSERT_GT(late_expected, 0u);
+
+  TearDown();
+  SetUp();
+  const size_t crash_at = bytes.size() - 333;
+  std::vector<std::string> published;
+  size_t committed = 0;
+  int64_t replay_from = -1;
+  for (size_t i = 0; i < crash_at; ++i) {
+    ASSERT_TRUE(engine_->ProcessSerialized(bytes[i], sink_, offset(i)));
+    if ((i + 1) % 100 != 0) continue;  // commits at record boundaries (100 = 25 records)
+    const int64_t next = offset(i) + 1;
+    // Some commits store what was read more than 30 records back.
+    const int64_t store_before = (i + 1) % 500 == 0 ? next - 30 : 0;
+    state::CommitPoint p;
+    engine_->PrepareCommit(&p, store_before);
+    ASSERT_TRUE(store_->Commit(p).ok());
+    replay_from = engine_->UnstoredFrom();
+    if (replay_from >= 0) {
+      EXPECT_GE(replay_from, store_before);
+    }
+    published = sink_.lines;
+    committed = i + 1;
+    if (committed == 100) {
+      // Buffered events, none stored.
+      EXPECT_GE(replay_from, 0);
+      size_t segments = 0;
+      ASSERT_TRUE(store_
+                      ->ForEachCommitted([&](std::string_view k, std::string_view) {
+                        if (k.starts_with("e/s/")) ++segments;
+                      })
+                      .ok());
+      EXPECT_EQ(segments, 0u);
+    }
+  }
+  ASSERT_GE(replay_from, 0);  // the crash leaves buffered events outside the store
+  ASSERT_LT(replay_from, offset(committed));
+  for (const std::string& line : published) {
+    ASSERT_EQ(line.find("KV_TORAccess"), std::string::npos) << "the TOR access must be buffered";
+  }
+
+  Reopen();
+  for (size_t i = 0; i < committed; ++i) {
+    if (offset(i) >= replay_from) {
+      ASSERT_TRUE(engine_->RefillSerialized(bytes[i], offset(i)));
+    }
+  }
+  EXPECT_TRUE(sink_.lines.empty()) << "a refill detects nothing";
+  EXPECT_EQ(engine_->stats().events, 0u);
+  for (size_t i = committed; i < bytes.size(); ++i) {
+    ASSERT_TRUE(engine_->ProcessSerialized(bytes[i], sink_, offset(i)));
+  }
+  engine_->Flush(sink_);
+  std::vector<std::string> all = published;
+  all.insert(all.end(), sink_.lines.begin(), sink_.lines.end());
+  EXPECT_EQ(all, expected);
+}
+
 // After a Flush (end of input) every buffered event is released: a later event no newer than
 // the ones released is late, so a restore never mistakes a stored event for a released one.
 TEST_F(EngineTest, AfterAFlushAnEventNoNewerThanTheReleasedOnesIsLate) {
