@@ -63,6 +63,7 @@ struct Args {
   int commit_interval_ms = 0;  // 0 = the runtime's default
   int threads = 1;             // threads_per_stage
   int batch = 0;               // keyed_batch_events; 0 = the runtime's default
+  int reread = -1;             // reorder_buffer_reread_records; -1 = the runtime's default
   std::vector<std::pair<std::string, std::string>> producer, consumer;  // --producer k=v
   int broker_pid = 0;  // to report the co-located broker's CPU time too
   int raw_partitions = 1;
@@ -241,6 +242,8 @@ int main(int argc, char** argv) {
       a.batch = std::stoi(v);
     else if (k == "--threads")
       a.threads = std::stoi(v);
+    else if (k == "--reread-records")
+      a.reread = std::stoi(v);
     else if (k == "--changelog-of")
       a.changelog_of = v;
     else if (k == "--keep")
@@ -290,6 +293,7 @@ int main(int argc, char** argv) {
   if (a.commit_interval_ms > 0) c.commit_interval_ms = a.commit_interval_ms;
   c.threads_per_stage = a.threads;
   if (a.batch > 0) c.keyed_batch_events = a.batch;
+  if (a.reread >= 0) c.reorder_buffer_reread_records = a.reread;
   for (const auto& [k, v] : a.producer) c.producer[k] = v;
   for (const auto& [k, v] : a.consumer) c.consumer[k] = v;
   c.metrics_port = 0;

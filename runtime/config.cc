@@ -118,6 +118,12 @@ const std::vector<Field>& Fields() {
         "events per kv.events.by-* record (1..1000): 1 = one AccessEvent per record; more = "
         "batched records, fewer Kafka records per event (detect stages and replay read both)"},
        Int(&PipelineConfig::keyed_batch_events, "keyed_batch_events", 1, 1000)},
+      {{"reorder_buffer_reread_records", "int", "20000",
+        "detector stages: a restart rebuilds the reorder buffers by re-reading up to this many "
+        "kv.events.by-* records before the committed offset; older buffered events are logged "
+        "to the changelog (0 = log every buffered event, re-read nothing)"},
+       Int(&PipelineConfig::reorder_buffer_reread_records, "reorder_buffer_reread_records", 0,
+           100000000)},
       {{"align_raw_partitions", "bool", "false",
         "the ingest stage reads its raw partitions in event-time order (oldest head first; "
         "partitions that run ahead wait): for raw topics preloaded across partitions"},

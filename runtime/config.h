@@ -36,6 +36,10 @@ struct PipelineConfig {
   // Default 50: 20-40% less CPU per event than 1, no later alerts (a batch never outlives its raw
   // input record; docs/operations.md "Tests and benchmark").
   int keyed_batch_events = 50;
+  // The detector stages' reorder buffers (events waiting for their key's watermark) are rebuilt
+  // after a restart by re-reading up to this many input records before the committed offset;
+  // only events read earlier than that are logged to the changelog. 0 = log every buffered event.
+  int reorder_buffer_reread_records = 20000;
   // The ingest stage processes its assigned raw partitions in event-time order (worker.h).
   bool align_raw_partitions = false;
   std::string state_dir = "/var/lib/vaultwatch";

@@ -54,6 +54,9 @@ namespace {
 
 // Where a partition's flush markers are remembered between commits (and crashes).
 constexpr std::string_view kFlushKey = "vw.runtime.flush-origins";
+// The input offset the engine's reorder buffer is re-read from (Engine::UnstoredFrom), as of the
+// commit: absent when every buffered event is in the store.
+constexpr std::string_view kReplayKey = "vw.runtime.replay-from";
 
 // The alert output path: pseudonymise (privacy.pseudonymise=alerts), drop what an analyst's
 // benign verdict suppresses, produce the rest into the open transaction. Counters are the
@@ -108,14 +111,16 @@ class DetectTask final : public PartitionTask {
  public:
   DetectTask(const PipelineConfig& config, kafka::TopicPartition tp, std::string changelog,
              std::unique_ptr<state::StateStore> store, std::unique_ptr<detect::Engine> engine,
-             const DetectShared* shared)
+             const DetectShared* shared, KafkaOffset committed)
       : config_(config),
         shared_(shared),
         tp_(std::move(tp)),
         changelog_(std::move(changelog)),
         store_(std::move(store)),
         engine_(std::move(engine)),
-        max_record_bytes_(MaxRecordBytes(config)) {
+        max_record_bytes_(MaxRecordBytes(config)),
+        committed_(committed) {
+    if (auto v = store_->Get(kReplayKey)) replay_from_ = std::strtoll(v->c_str(), nullptr, 10);
     store_->SetChangelogSink([this](std::string_view key, std::optional<std::string_view> value) {
       if (!changelog_status_.ok() || changelog_out_ == nullptr) return;
       if (value.has_value() && key.size() + value->size() + kRecordOverhead > max_record_bytes_) {
@@ -134,6 +139,7 @@ class DetectTask final : public PartitionTask {
   }
 
   Status Process(const kafka::Message& m, Emitter& out, CounterDelta* counters) override {
+    CheckReplayStart(m);
     AlertEmitter sink(config_.alerts.name, out, m.timestamp_ms() > 0 ? m.timestamp_ms() : 0,
                       counters, shared_);
     if (auto control = m.header(kControlHeader); control.has_value()) {
@@ -156,9 +162,47 @@ class DetectTask final : public PartitionTask {
     return sink.status();
   }
 
+  std::optional<KafkaOffset> ReplayFrom() const override {
+    if (replay_from_ < 0) return std::nullopt;
+    return KafkaOffset(replay_from_);
+  }
+
+  void Refill(const kafka::Message& m) override {
+    CheckReplayStart(m);
+    if (m.header(kControlHeader).has_value()) return;  // its effect is in the committed state
+    std::string_view value = m.value();
+    bool ok = true;
+    if (m.key().empty() && m.header(kFormatHeader) == kFormatEventBatch) {
+      const bool framed = ForEachBatchedEvent(value, [&](std::string_view bytes) {
+        if (!engine_->RefillSerialized(bytes, m.offset().value())) ok = false;
+      });
+      ok = ok && framed;
+    } else {
+      ok = engine_->RefillSerialized(value, m.offset().value());
+    }
+    if (!ok) Undecodable(m);
+  }
+
   Status PrepareCommit(KafkaOffset next, Emitter& out) override {
     state::CommitPoint point;
-    engine_->PrepareCommit(&point);
+    // Buffered events stay out of the store (and the changelog: ~85% of its bytes when they were
+    // logged) while a restart can read them again cheaply; the oldest are stored, in bulk.
+    // How far back a restart may re-read (reorder_buffer_reread_records) bounds its cost, and
+    // how much input before the committed offset retention must keep. Past it, the oldest half
+    // is stored at once, so that stores come in bulk, not at every commit.
+    const int64_t bound = config_.reorder_buffer_reread_records;
+    int64_t store_before = 0;
+    const int64_t oldest = engine_->UnstoredFrom();
+    if (oldest >= 0 && next.value() - oldest > bound) store_before = next.value() - bound / 2;
+    engine_->PrepareCommit(&point, store_before);
+    if (const int64_t from = engine_->UnstoredFrom(); from != replay_from_) {
+      if (from >= 0) {
+        store_->Put(kReplayKey, std::to_string(from));
+      } else {
+        store_->Delete(kReplayKey);
+      }
+      replay_from_ = from;
+    }
     point.next_offsets[tp_.ToString()] = next.value();
     changelog_out_ = &out;
     changelog_status_ = Status::OK();
@@ -177,11 +221,26 @@ class DetectTask final : public PartitionTask {
   void ProcessOne(const kafka::Message& m, std::string_view bytes, detect::AlertSink& sink,
                   CounterDelta* counters) {
     // Decoded by the engine straight into one of its pooled events (no message in between).
-    if (!engine_->ProcessSerialized(bytes, sink)) {
+    if (!engine_->ProcessSerialized(bytes, sink, m.offset().value())) {
       Undecodable(m);
       return;
     }
     counters->events_detected += 1;
+  }
+
+  // The first record read after opening: if the input no longer starts where the buffered
+  // events were read (retention deleted it while the stage was down), they are lost. Said once.
+  void CheckReplayStart(const kafka::Message& m) {
+    if (replay_checked_) return;
+    replay_checked_ = true;
+    if (replay_from_ < 0 || committed_.value() <= replay_from_ ||
+        m.offset().value() <= replay_from_)
+      return;
+    VW_LOG(Error, "input to rebuild the reorder buffer is gone; its events are lost")
+        .Field("partition", tp_.ToString())
+        .Field("wanted_from", replay_from_)
+        .Field("first_offset", m.offset().value())
+        .Field("committed", committed_.value());
   }
 
   // Only the ingest stage writes this topic; a record it cannot have written is skipped loudly
@@ -239,6 +298,9 @@ class DetectTask final : public PartitionTask {
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<detect::Engine> engine_;
   size_t max_record_bytes_;
+  KafkaOffset committed_;     // the group's committed offset when the task opened
+  int64_t replay_from_ = -1;  // kReplayKey as stored at the last commit
+  bool replay_checked_ = false;
   Emitter* changelog_out_ = nullptr;
   Status changelog_status_;
 };
@@ -299,8 +361,9 @@ class DetectTaskFactory final : public TaskFactory {
       std::shared_ptr<const governance::Pseudonymiser> p = shared_->privacy.pseudonymiser;
       engine->SetEventTransform([p](v1::AccessEvent* e) { p->Apply(e); });
     }
-    return std::unique_ptr<PartitionTask>(new DetectTask(
-        config_, tp, config_.ChangelogTopic(stage_), std::move(store), std::move(engine), shared_));
+    return std::unique_ptr<PartitionTask>(
+        new DetectTask(config_, tp, config_.ChangelogTopic(stage_), std::move(store),
+                       std::move(engine), shared_, committed));
   }
 
  private:

@@ -1,10 +1,12 @@
 // The Kafka pipeline against a real broker (issue 7's acceptance tests), with real processes:
 //   Ingest*: the ingest stage alone, exactly-once under repeated kill -9 (hand-written records).
 //   (a) Equivalence: generator traffic through every stage gives exactly `vaultwatch detect`'s
-//       alerts on the same file.
+//       alerts on the same file, and no buffered event is logged to a changelog (by default a
+//       restart re-reads the input to rebuild the reorder buffers).
 //   (b) KillNine: the processor is killed with SIGKILL at random moments >= 5 times and restarted
 //       each time: the committed alerts are still exactly (a)'s, none lost, none duplicated.
-//   (c) TwoInstances: one of two instances is killed mid-stream; the survivor takes over.
+//   (c) TwoInstances: one of two instances is killed mid-stream; the survivor takes over, with
+//       reorder buffers partly logged, partly re-read (reorder_buffer_reread_records: 40).
 //   (d) BrokerRestart: the broker (a private one, so other tests are not disturbed) is restarted
 //       mid-stream on the same data; the pipeline recovers by itself.
 //   (e) Feedback (issue 9): a benign verdict on an alert that repeats for one entity, produced to
@@ -16,8 +18,9 @@
 //   Stuck: a cause retrying cannot fix (the alerts topic refuses alerts) makes the detector
 //       workers back off and report unhealthy; raising the limit lets them resume, with (a)'s
 //       alerts.
-//   Busy key: a reorder buffer of ~2 MB crosses commits without a changelog record over 1 MB
-//       (no transaction aborts) and gives `detect`'s alerts.
+//   Busy key: a reorder buffer of ~2 MB, logged (reorder_buffer_reread_records: 10), crosses
+//       commits without a changelog record over 1 MB (no transaction aborts) and gives `detect`'s
+//       alerts.
 //   (a)-(f) run the default batched keyed records; unbatched ones (keyed_batch_events: 1) give
 //   (a)'s alerts too, and so does a raw topic
 //   preloaded over 2 partitions read with align_raw_partitions.
@@ -181,6 +184,17 @@ TEST_F(PipelineTest, AlertsEqualEmbeddedDetect) {
       ReadCommitted(setup.bootstrap, setup.alerts, 4, expected_->size(), seconds(180));
   EXPECT_EQ(proc.Terminate(), 0);
   ExpectSameAlerts(got);
+  // By default the reorder buffers are never logged on this input (far fewer than
+  // reorder_buffer_reread_records records per partition): a restart would re-read them.
+  size_t changelog = 0, buffered = 0;
+  for (const char* stage : {"vault", "caller"}) {
+    for (const auto& [k, v] : ReadToEnd(setup.bootstrap, setup.Changelog(stage), 4, seconds(30))) {
+      ++changelog;
+      if (k.starts_with("e/s/")) ++buffered;
+    }
+  }
+  EXPECT_GT(changelog, 0u);
+  EXPECT_EQ(buffered, 0u) << "buffered events logged to the changelog";
 }
 
 // The other tests run the default, batched keyed records (keyed_batch_events: 50). This one runs
@@ -222,7 +236,8 @@ TEST_F(PipelineTest, TwoPreloadedRawPartitionsAlignedByEventTimeGiveTheSameAlert
 // they are buffered (the marker is fed only once the buffer is in the changelog). Until KeyState
 // v5 the buffer was one state value, a changelog record over message.max.bytes, and every
 // transaction carrying it aborted, for ever. Now: bounded segment records, no abort, and
-// `detect`'s alerts.
+// `detect`'s alerts. `reorder_buffer_reread_records: 10` makes the stages log the buffer (by
+// default they would re-read these few records after a restart instead).
 std::string BusyRecord(int i) {
   char buf[1024];
   std::snprintf(
@@ -234,6 +249,7 @@ std::string BusyRecord(int i) {
 
 TEST_F(PipelineTest, ABusyKeysReorderBufferNeverAbortsATransaction) {
   PipelineSetup setup("vw-it-busy", Bootstrap(), 2, "ingest, vault, caller", "");
+  setup.AppendConfig("reorder_buffer_reread_records: 10");
   std::vector<std::string> lines;
   for (int i = 0; i < 3000; ++i) lines.push_back(BusyRecord(i));
   const std::string input = setup.dir + "/busy.ndjson", want = setup.dir + "/busy.alerts";
@@ -318,6 +334,10 @@ TEST_F(PipelineTest, SurvivorTakesOverWhenOneOfTwoInstancesIsKilled) {
   // Two consumer threads per stage in each instance: four members per group over four
   // partitions, then two once `a` is gone.
   PipelineSetup setup("vw-it-two", Bootstrap(), 4, "ingest, vault, caller", "", 1, 2);
+  // The survivor rebuilds the reorder buffers of the partitions it takes over both ways: from
+  // the changelog (events read over 40 records before a commit are logged) and by re-reading the
+  // input (the newer ones). The other tests use the default bound, so re-reading only.
+  setup.AppendConfig("reorder_buffer_reread_records: 40");
   ASSERT_TRUE(setup.CreateTopics().ok());
   Child a = setup.Start("a");
   Child b = setup.Start("b");
