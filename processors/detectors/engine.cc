@@ -316,7 +316,11 @@ class OffsetCounts {
     }
   }
   void Remove(int64_t offset) {
-    auto it = std::lower_bound(counts_.begin(), counts_.end(), std::make_pair(offset, uint64_t{0}));
+    // Mostly the oldest (events leave the buffer roughly in input order): no search then.
+    auto it =
+        !counts_.empty() && counts_.front().first == offset
+            ? counts_.begin()
+            : std::lower_bound(counts_.begin(), counts_.end(), std::make_pair(offset, uint64_t{0}));
     VW_CHECK(it != counts_.end() && it->first == offset && it->second > 0)
         << "unstored event at unknown input offset " << offset;
     --it->second;
