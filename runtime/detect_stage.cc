@@ -147,17 +147,10 @@ class DetectTask final : public PartitionTask {
       return sink.status();
     }
     uint64_t late_before = engine_->stats().late_dropped;
-    std::string_view value = m.value();
-    // A batched record (runtime/control.h) has no key; an event record has its routing key (empty
-    // only for an event without any caller), so the header is looked up only when it can matter.
-    if (m.key().empty() && m.header(kFormatHeader) == kFormatEventBatch) {
-      bool ok = ForEachBatchedEvent(value, [&](std::string_view bytes) {
-        if (sink.status().ok()) ProcessOne(m, bytes, sink, counters);
-      });
-      if (!ok) Undecodable(m);
-    } else {
-      ProcessOne(m, value, sink, counters);
-    }
+    const bool framed = ForEachEvent(m, [&](std::string_view bytes) {
+      if (sink.status().ok()) ProcessOne(m, bytes, sink, counters);
+    });
+    if (!framed) Undecodable(m);
     counters->late_dropped += engine_->stats().late_dropped - late_before;
     return sink.status();
   }
@@ -170,26 +163,19 @@ class DetectTask final : public PartitionTask {
   void Refill(const kafka::Message& m) override {
     CheckReplayStart(m);
     if (m.header(kControlHeader).has_value()) return;  // its effect is in the committed state
-    std::string_view value = m.value();
-    bool ok = true;
-    if (m.key().empty() && m.header(kFormatHeader) == kFormatEventBatch) {
-      const bool framed = ForEachBatchedEvent(value, [&](std::string_view bytes) {
-        if (!engine_->RefillSerialized(bytes, m.offset().value())) ok = false;
-      });
-      ok = ok && framed;
-    } else {
-      ok = engine_->RefillSerialized(value, m.offset().value());
-    }
-    if (!ok) Undecodable(m);
+    bool decoded = true;
+    const bool framed = ForEachEvent(m, [&](std::string_view bytes) {
+      if (!engine_->RefillSerialized(bytes, m.offset().value())) decoded = false;
+    });
+    if (!framed || !decoded) Undecodable(m);
   }
 
   Status PrepareCommit(KafkaOffset next, Emitter& out) override {
     state::CommitPoint point;
     // Buffered events stay out of the store (and the changelog: ~85% of its bytes when they were
-    // logged) while a restart can read them again cheaply; the oldest are stored, in bulk.
-    // How far back a restart may re-read (reorder_buffer_reread_records) bounds its cost, and
-    // how much input before the committed offset retention must keep. Past it, the oldest half
-    // is stored at once, so that stores come in bulk, not at every commit.
+    // logged) while a restart can read them again. How far back it may re-read
+    // (reorder_buffer_reread_records) bounds its cost and what retention must keep; past it the
+    // oldest half is stored at once, so stores come in bulk, not at every commit.
     const int64_t bound = config_.reorder_buffer_reread_records;
     int64_t store_before = 0;
     const int64_t oldest = engine_->UnstoredFrom();
@@ -226,6 +212,19 @@ class DetectTask final : public PartitionTask {
       return;
     }
     counters->events_detected += 1;
+  }
+
+  // Calls `fn` with each serialised event of an event record; false if a batched record's framing
+  // is corrupt. A batched record (runtime/control.h) has no key; an event record has its routing
+  // key (empty only for an event without any caller), so the header is looked up only when it
+  // can matter.
+  template <typename Fn>
+  static bool ForEachEvent(const kafka::Message& m, Fn&& fn) {
+    if (m.key().empty() && m.header(kFormatHeader) == kFormatEventBatch) {
+      return ForEachBatchedEvent(m.value(), fn);
+    }
+    fn(m.value());
+    return true;
   }
 
   // The first record read after opening: if the input no longer starts where the buffered
