@@ -197,4 +197,41 @@ Result<std::pair<KafkaOffset, KafkaOffset>> Admin::Watermarks(const TopicPartiti
   return std::make_pair(KafkaOffset(low), KafkaOffset(high));
 }
 
+Status Admin::DeleteRecordsBefore(const OffsetMap& before, int timeout_ms) {
+  if (before.empty()) return Status::OK();
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(before.size()));
+  for (const auto& [tp, offset] : before) {
+    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition.value())->offset =
+        offset.value();
+  }
+  rd_kafka_DeleteRecords_t* del = rd_kafka_DeleteRecords_new(list);
+  rd_kafka_topic_partition_list_destroy(list);  // copied by DeleteRecords_new
+  char err[512];
+  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk_, RD_KAFKA_ADMIN_OP_DELETERECORDS);
+  rd_kafka_AdminOptions_set_operation_timeout(opts, timeout_ms, err, sizeof(err));
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk_);
+  rd_kafka_DeleteRecords(rk_, &del, 1, opts, queue);
+  rd_kafka_event_t* ev = WaitResult(queue, timeout_ms);
+  Status s;
+  if (ev == nullptr) {
+    s = Status::Unavailable("delete records: no answer within timeout");
+  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    s = FromCode(rd_kafka_event_error(ev), "delete records");
+  } else {
+    const rd_kafka_topic_partition_list_t* done =
+        rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev));
+    for (int i = 0; done != nullptr && i < done->cnt && s.ok(); ++i) {
+      const rd_kafka_topic_partition_t& p = done->elems[i];
+      s = FromCode(p.err,
+                   std::string("delete records of ") + p.topic + "/" + std::to_string(p.partition));
+    }
+  }
+  if (ev != nullptr) rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_DeleteRecords_destroy(del);
+  return s;
+}
+
 }  // namespace vw::kafka

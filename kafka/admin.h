@@ -46,6 +46,9 @@ class Admin {
   Result<int> PartitionCount(const std::string& topic, int timeout_ms);
   // Low and high watermark of one partition, asked of the broker.
   Result<std::pair<KafkaOffset, KafkaOffset>> Watermarks(const TopicPartition& tp, int timeout_ms);
+  // Deletes each partition's records before its offset (rd_kafka_DeleteRecords), as retention
+  // would: the low watermark moves there. Offset -1 means the partition's high watermark.
+  Status DeleteRecordsBefore(const OffsetMap& before, int timeout_ms);
 
  private:
   explicit Admin(rd_kafka_s* rk) : rk_(rk) {}

@@ -18,6 +18,9 @@
 //   Stuck: a cause retrying cannot fix (the alerts topic refuses alerts) makes the detector
 //       workers back off and report unhealthy; raising the limit lets them resume, with (a)'s
 //       alerts.
+//   Input gone: retention (DeleteRecords, while the instance is down) deleted the input a restart
+//       re-reads to rebuild the reorder buffers; the loss is logged, once per partition, and the
+//       pipeline goes on.
 //   Busy key: a reorder buffer of ~2 MB, logged (reorder_buffer_reread_records: 10), crosses
 //       commits without a changelog record over 1 MB (no transaction aborts) and gives `detect`'s
 //       alerts.
@@ -49,6 +52,9 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 std::string Bootstrap() { return Env("VW_KAFKA_BOOTSTRAP"); }
+
+// What a detector stage logs when the input to rebuild its reorder buffers was deleted.
+constexpr char kInputGone[] = "input to rebuild the reorder buffer is gone";
 
 std::string Record(int i) {
   char buf[1024];
@@ -327,6 +333,83 @@ TEST_F(PipelineTest, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
   EXPECT_EQ(proc.Terminate(), 0);
   EXPECT_GE(kills, 5);
   ExpectSameAlerts(got);
+  // Every restart re-read its input; none found it gone (the error of the test below).
+  for (const auto& entry : std::filesystem::directory_iterator(setup.dir)) {
+    if (entry.path().extension() != ".log") continue;
+    EXPECT_EQ(ReadFile(entry.path().string()).find(kInputGone), std::string::npos) << entry.path();
+  }
+}
+
+// Retention deleted the input a restart needs to rebuild the reorder buffers (here DeleteRecords
+// while the instance was down, as a long outage with short retention would): the events lost
+// with it are reported, once per partition, with where the input was wanted from and where it
+// starts now, and the pipeline goes on with the rest of the stream.
+TEST_F(PipelineTest, InputDeletedWhileDownIsReportedAsLostBufferedEvents) {
+  NeedDataset();
+  PipelineSetup setup("vw-it-gap", Bootstrap(), 2, "ingest, vault, caller", "");
+  ASSERT_TRUE(setup.CreateTopics().ok());
+  const auto half = input_->begin() + static_cast<std::ptrdiff_t>(input_->size() / 2);
+  const std::vector<std::string> first(input_->begin(), half), second(half, input_->end());
+  ASSERT_TRUE(Feed(setup.bootstrap, setup.raw, 1, first, 50, false).ok());
+  Child proc = setup.Start("0");
+
+  // Wait until both detector stages committed all the keyed records of the first half: the
+  // last one's offset + 1, just before its transaction marker, the high watermark - 1.
+  auto admin = kafka::Admin::Create({{"bootstrap.servers", setup.bootstrap}});
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  kafka::OffsetMap delete_before;
+  bool caught_up = false;
+  for (auto deadline = std::chrono::steady_clock::now() + seconds(120);
+       !caught_up && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(milliseconds(500))) {
+    caught_up = true;
+    for (const auto& [topic, stage] : {std::pair{setup.by_vault, std::string("vault")},
+                                       std::pair{setup.by_caller, std::string("caller")}}) {
+      auto reader = kafka::Consumer::Create(
+          {{"bootstrap.servers", setup.bootstrap}, {"group.id", setup.app + "." + stage}});
+      ASSERT_TRUE(reader.ok()) << reader.status();
+      std::vector<kafka::TopicPartition> tps;
+      for (int p = 0; p < setup.partitions; ++p) tps.push_back({topic, PartitionId(p)});
+      auto committed = (*reader)->Committed(tps, 10000);
+      ASSERT_TRUE(committed.ok()) << committed.status();
+      for (const auto& tp : tps) {
+        auto marks = (*admin)->Watermarks(tp, 10000);
+        ASSERT_TRUE(marks.ok()) << marks.status();
+        const int64_t high = marks->second.value();
+        const int64_t done = committed->count(tp) ? (*committed)[tp].value() : -1;
+        if (high == 0 || done < high - 1) caught_up = false;
+        delete_before[tp] = KafkaOffset(high);
+      }
+    }
+  }
+  ASSERT_TRUE(caught_up) << "the detector stages did not finish the first half";
+  EXPECT_EQ(proc.Terminate(), 0);  // commits, with events still in the reorder buffers
+  EXPECT_EQ(ReadFile(setup.dir + "/run-0.log").find(kInputGone), std::string::npos);
+
+  ASSERT_TRUE((*admin)->DeleteRecordsBefore(delete_before, 30000).ok());
+  proc = setup.Start("0", "-after-deletion");
+  const std::string log_file = setup.dir + "/run-0-after-deletion.log";
+  ASSERT_TRUE(WaitForLogLine(log_file, "re-reading input to rebuild state", seconds(60)))
+      << "nothing was buffered at the commit: the test would prove nothing";
+  ASSERT_TRUE(Feed(setup.bootstrap, setup.raw, 1, second, 50, true).ok());
+  EXPECT_TRUE(WaitForLogLine(log_file, kInputGone, seconds(120)));
+  // The pipeline goes on: the second half's alerts are committed (not exactly `detect`'s: the
+  // buffered events of the first half are gone).
+  std::vector<std::string> got =
+      ReadCommitted(setup.bootstrap, setup.alerts, setup.partitions, 1, seconds(120), seconds(5));
+  EXPECT_EQ(proc.Terminate(), 0);
+  EXPECT_FALSE(got.empty());
+  const std::string log = ReadFile(log_file);
+  size_t reports = 0;
+  for (size_t at = log.find(kInputGone); at != std::string::npos;
+       at = log.find(kInputGone, at + 1)) {
+    ++reports;
+    const std::string line = log.substr(at, log.find('\n', at) - at);
+    EXPECT_NE(line.find("wanted_from="), std::string::npos) << line;
+    EXPECT_NE(line.find("first_offset="), std::string::npos) << line;
+  }
+  EXPECT_GE(reports, 1u);
+  EXPECT_LE(reports, 2u * static_cast<size_t>(setup.partitions)) << "said more than once";
 }
 
 TEST_F(PipelineTest, SurvivorTakesOverWhenOneOfTwoInstancesIsKilled) {
