@@ -15,28 +15,12 @@
 #include <string>
 
 #include "base/process_stats.h"
+#include "bench/parse_limit_run.h"
 #include "processors/detectors/config.h"
 #include "processors/detectors/detect_run.h"
 #include "processors/ingest/ingest.h"
 
 namespace {
-
-// parse_limit is built by bench/ingest.cmake into this directory; found beside argv[0].
-double ParseLimit(const std::string& self, const std::string& input) {
-  std::string dir = self.substr(0, self.find_last_of('/') + 1);
-  std::string tool = dir + "parse_limit";
-  if (access(tool.c_str(), X_OK) != 0) return 0;
-  std::string cmd = "'" + tool + "' '" + input + "' 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return 0;
-  char line[512];
-  double best = 0;
-  while (std::fgets(line, sizeof line, p) != nullptr) {
-    if (const char* k = std::strstr(line, "records_per_cpu_s=")) best = std::atof(k + 18);
-  }
-  pclose(p);
-  return best;
-}
 
 // Ingest alone (parse + normalise, events dropped): what the detect figure includes that is not
 // the engine's, so the engine's own cost per event can be read off (detect - ingest).
@@ -92,7 +76,7 @@ int main(int argc, char** argv) {
   for (int r = 0; r < runs; ++r) {
     // The ceiling alternates with detect, best of each: on a shared machine a single ceiling run
     // caught at a busy moment moved the ratio by 30%.
-    const double l = ParseLimit(argv[0], input);
+    const double l = vw::bench::RunParseLimit(vw::bench::ParseLimitBeside(argv[0]), input);
     if (l > 0) std::printf("run %d: parse_limit %.0f records per CPU-second\n", r + 1, l);
     limit = std::max(limit, l);
     vw::detect::DetectRunOptions o;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/parse_limit_run.h"
 #include "processors/ingest/ingest.h"
 
 namespace {
@@ -178,16 +179,7 @@ class CountingSink : public vw::ingest::RecordSink {
 
 double ParseLimitRate(const std::string& path) {
 #ifdef VW_PARSE_LIMIT_PATH
-  std::string cmd = std::string(VW_PARSE_LIMIT_PATH) + " '" + path + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return 0;
-  char line[512] = {0};
-  std::string out;
-  while (std::fgets(line, sizeof(line), p) != nullptr) out += line;
-  pclose(p);
-  size_t at = out.find("records_per_cpu_s=");
-  if (at == std::string::npos) return 0;
-  return std::atof(out.c_str() + at + std::strlen("records_per_cpu_s="));
+  return vw::bench::RunParseLimit(VW_PARSE_LIMIT_PATH, path);
 #else
   (void)path;
   return 0;

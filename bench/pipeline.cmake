@@ -1,9 +1,15 @@
 # The Kafka pipeline end to end with exactly-once, against a real broker on this machine:
 # throughput (events/s, every stage in one process, input preloaded) and p99 event-to-alert
-# latency (input fed at a fixed rate while the pipeline runs). Owner: pipeline.
+# latency (input fed at a fixed rate while the pipeline runs), with the ratio of events/s to the
+# parse-only ceiling (parse_limit, same file, run before and after the throughput phase).
+# Owner: pipeline.
 #   vaultwatch generate --events-per-day 100000 --output /tmp/gen.ndjson --labels /tmp/gen.labels
 #   build/<dir>/bench/pipeline_bench --bootstrap 127.0.0.1:19092 --input /tmp/gen.ndjson
 #       [--records N] [--stages ingest,vault,caller] [--partitions 2] [--rate 20000]
 if(TARGET vw_runtime)
   vw_cc_binary(NAME pipeline_bench SRCS ${CMAKE_CURRENT_SOURCE_DIR}/pipeline_bench.cc DEPS vw_runtime)
+  # Runs parse_limit (bench/ingest.cmake, included before this file) on the same file, beside it.
+  if(TARGET parse_limit)
+    add_dependencies(pipeline_bench parse_limit)
+  endif()
 endif()
