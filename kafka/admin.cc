@@ -32,6 +32,31 @@ rd_kafka_event_t* WaitResult(rd_kafka_queue_t* queue, int timeout_ms) {
   return rd_kafka_queue_poll(queue, timeout_ms + 1000);
 }
 
+// One admin request and its result event: `issue(opts, queue)` sends it, `read(event)` checks the
+// per-item results of an answer without a request-level error. `what` names it in errors.
+template <typename Issue, typename Read>
+Status AdminRequest(rd_kafka_t* rk, rd_kafka_admin_op_t op, int timeout_ms, const std::string& what,
+                    Issue&& issue, Read&& read) {
+  char err[512];
+  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, op);
+  rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, err, sizeof(err));
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  issue(opts, queue);
+  rd_kafka_event_t* ev = WaitResult(queue, timeout_ms);
+  Status s;
+  if (ev == nullptr) {
+    s = Status::Unavailable(what + ": no answer within timeout");
+  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    s = FromCode(rd_kafka_event_error(ev), what);
+  } else {
+    s = read(ev);
+  }
+  if (ev != nullptr) rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_AdminOptions_destroy(opts);
+  return s;
+}
+
 }  // namespace
 
 Status Admin::CreateTopics(const std::vector<TopicSpec>& topics, int timeout_ms) {
@@ -136,28 +161,22 @@ Status Admin::SetTopicConfigs(const std::string& topic,
       s = FromCode(e, "topic " + topic + " config " + k);
   }
   if (s.ok()) {
-    char err[512];
-    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk_, RD_KAFKA_ADMIN_OP_ALTERCONFIGS);
-    rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, err, sizeof(err));
-    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk_);
-    rd_kafka_AlterConfigs(rk_, &res, 1, opts, queue);
-    rd_kafka_event_t* ev = WaitResult(queue, timeout_ms);
-    if (ev == nullptr) {
-      s = Status::Unavailable("alter configs: no answer within timeout");
-    } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      s = FromCode(rd_kafka_event_error(ev), "alter configs of " + topic);
-    } else {
-      const rd_kafka_AlterConfigs_result_t* result = rd_kafka_event_AlterConfigs_result(ev);
-      size_t n = 0;
-      const rd_kafka_ConfigResource_t** done = rd_kafka_AlterConfigs_result_resources(result, &n);
-      for (size_t i = 0; i < n && s.ok(); ++i) {
-        rd_kafka_resp_err_t e = rd_kafka_ConfigResource_error(done[i]);
-        if (e != RD_KAFKA_RESP_ERR_NO_ERROR) s = FromCode(e, "alter configs of " + topic);
-      }
-    }
-    if (ev != nullptr) rd_kafka_event_destroy(ev);
-    rd_kafka_queue_destroy(queue);
-    rd_kafka_AdminOptions_destroy(opts);
+    const std::string what = "alter configs of " + topic;
+    s = AdminRequest(
+        rk_, RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeout_ms, what,
+        [&](rd_kafka_AdminOptions_t* opts, rd_kafka_queue_t* queue) {
+          rd_kafka_AlterConfigs(rk_, &res, 1, opts, queue);
+        },
+        [&](rd_kafka_event_t* ev) {
+          size_t n = 0;
+          const rd_kafka_ConfigResource_t** done =
+              rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
+          for (size_t i = 0; i < n; ++i) {
+            rd_kafka_resp_err_t e = rd_kafka_ConfigResource_error(done[i]);
+            if (e != RD_KAFKA_RESP_ERR_NO_ERROR) return FromCode(e, what);
+          }
+          return Status::OK();
+        });
   }
   rd_kafka_ConfigResource_destroy(res);
   return s;
@@ -207,29 +226,23 @@ Status Admin::DeleteRecordsBefore(const OffsetMap& before, int timeout_ms) {
   }
   rd_kafka_DeleteRecords_t* del = rd_kafka_DeleteRecords_new(list);
   rd_kafka_topic_partition_list_destroy(list);  // copied by DeleteRecords_new
-  char err[512];
-  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk_, RD_KAFKA_ADMIN_OP_DELETERECORDS);
-  rd_kafka_AdminOptions_set_operation_timeout(opts, timeout_ms, err, sizeof(err));
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk_);
-  rd_kafka_DeleteRecords(rk_, &del, 1, opts, queue);
-  rd_kafka_event_t* ev = WaitResult(queue, timeout_ms);
-  Status s;
-  if (ev == nullptr) {
-    s = Status::Unavailable("delete records: no answer within timeout");
-  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    s = FromCode(rd_kafka_event_error(ev), "delete records");
-  } else {
-    const rd_kafka_topic_partition_list_t* done =
-        rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev));
-    for (int i = 0; done != nullptr && i < done->cnt && s.ok(); ++i) {
-      const rd_kafka_topic_partition_t& p = done->elems[i];
-      s = FromCode(p.err,
-                   std::string("delete records of ") + p.topic + "/" + std::to_string(p.partition));
-    }
-  }
-  if (ev != nullptr) rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_AdminOptions_destroy(opts);
+  Status s = AdminRequest(
+      rk_, RD_KAFKA_ADMIN_OP_DELETERECORDS, timeout_ms, "delete records",
+      [&](rd_kafka_AdminOptions_t* opts, rd_kafka_queue_t* queue) {
+        rd_kafka_DeleteRecords(rk_, &del, 1, opts, queue);
+      },
+      [](rd_kafka_event_t* ev) {
+        const rd_kafka_topic_partition_list_t* done =
+            rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev));
+        for (int i = 0; done != nullptr && i < done->cnt; ++i) {
+          const rd_kafka_topic_partition_t& p = done->elems[i];
+          if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return FromCode(p.err, std::string("delete records of ") + p.topic + "/" +
+                                       std::to_string(p.partition));
+          }
+        }
+        return Status::OK();
+      });
   rd_kafka_DeleteRecords_destroy(del);
   return s;
 }
