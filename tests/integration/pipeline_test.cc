@@ -357,20 +357,25 @@ TEST_F(PipelineTest, InputDeletedWhileDownIsReportedAsLostBufferedEvents) {
   // last one's offset + 1, just before its transaction marker, the high watermark - 1.
   auto admin = kafka::Admin::Create({{"bootstrap.servers", setup.bootstrap}});
   ASSERT_TRUE(admin.ok()) << admin.status();
+  // The detector stages' committed offsets, read under their group ids (no joining).
+  std::vector<std::pair<std::string, std::unique_ptr<kafka::Consumer>>> groups;
+  for (const auto& [topic, stage] : {std::pair{setup.by_vault, std::string("vault")},
+                                     std::pair{setup.by_caller, std::string("caller")}}) {
+    auto reader = kafka::Consumer::Create(
+        {{"bootstrap.servers", setup.bootstrap}, {"group.id", setup.app + "." + stage}});
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    groups.emplace_back(topic, std::move(*reader));
+  }
   kafka::OffsetMap delete_before;
   bool caught_up = false;
   for (auto deadline = std::chrono::steady_clock::now() + seconds(120);
        !caught_up && std::chrono::steady_clock::now() < deadline;
        std::this_thread::sleep_for(milliseconds(500))) {
     caught_up = true;
-    for (const auto& [topic, stage] : {std::pair{setup.by_vault, std::string("vault")},
-                                       std::pair{setup.by_caller, std::string("caller")}}) {
-      auto reader = kafka::Consumer::Create(
-          {{"bootstrap.servers", setup.bootstrap}, {"group.id", setup.app + "." + stage}});
-      ASSERT_TRUE(reader.ok()) << reader.status();
+    for (const auto& [topic, reader] : groups) {
       std::vector<kafka::TopicPartition> tps;
       for (int p = 0; p < setup.partitions; ++p) tps.push_back({topic, PartitionId(p)});
-      auto committed = (*reader)->Committed(tps, 10000);
+      auto committed = reader->Committed(tps, 10000);
       ASSERT_TRUE(committed.ok()) << committed.status();
       for (const auto& tp : tps) {
         auto marks = (*admin)->Watermarks(tp, 10000);
