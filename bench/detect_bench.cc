@@ -6,12 +6,10 @@
 // (detect - ingest).
 //
 //   detect_bench --input FILE [--runs 3] [--config configs/detect.yaml]
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "base/process_stats.h"
