@@ -39,6 +39,11 @@ void Metrics::ObserveCommit(double seconds) {
   commit_sum_ += seconds;
 }
 
+double Metrics::commit_seconds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return commit_sum_;
+}
+
 void Metrics::SetLag(const std::string& worker, int64_t lag) {
   std::lock_guard<std::mutex> lock(mu_);
   lag_[worker] = lag;

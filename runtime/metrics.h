@@ -71,6 +71,8 @@ class Metrics {
   uint64_t events_detected() const { return events_detected_.load(); }
   uint64_t alerts_total() const;
   uint64_t commits() const { return commits_.load(); }
+  // Seconds spent committing, summed over every committed transaction.
+  double commit_seconds() const;
   uint64_t suppressed_total() const;
 
  private:
