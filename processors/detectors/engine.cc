@@ -97,7 +97,7 @@ bool CanonicalLess(const v1::AccessEvent& a, const v1::AccessEvent& b) {
   if (a.http_status() != b.http_status()) return a.http_status() < b.http_status();
   if (int c = a.target_name().compare(b.target_name()); c != 0) return c < 0;
   if (int c = a.target_version().compare(b.target_version()); c != 0) return c < 0;
-  if (int c = a.request_uri().compare(b.request_uri()); c != 0) return c < 0;
+  // (request_uri, which came next, is one of the fields the engine drops: ClearIgnoredFields.)
   return a.SerializeAsString() < b.SerializeAsString();  // identical but for rare fields
 }
 
@@ -168,6 +168,7 @@ bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
       // Digest and facts are filled in by the engine that loads the state.
       EventPtr e = EventPtr::Adopt(new BufferedEvent());
       if (!r.S(&s) || !e.mutable_get()->event.ParseFromString(s)) return false;
+      ClearIgnoredFields(&e.mutable_get()->event);  // stored before the engine dropped them
       ks->pending.push_back(PendingEvent{std::move(e), 0, -1});
     }
     ks->unstored = static_cast<uint32_t>(ks->pending.size());
@@ -234,6 +235,7 @@ bool DecodeSegment(std::string_view bytes, std::vector<EventPtr>* out) {
   for (uint64_t i = 0; i < n; ++i) {
     EventPtr e = EventPtr::Adopt(new BufferedEvent());
     if (!r.S(&s) || !e.mutable_get()->event.ParseFromString(s)) return false;
+    ClearIgnoredFields(&e.mutable_get()->event);  // stored before the engine dropped them
     out->push_back(std::move(e));
   }
   return r.done();
@@ -375,17 +377,24 @@ class Engine::Impl final : public Emitter {
   EventPtr Adopt(v1::AccessEvent&& e) {
     BufferedEvent* slot = pool_.Take();
     slot->event.Swap(&e);
+    // The caller's SourcePosition goes back to it, which now holds the slot's old event (and no
+    // source): dropped from the slot without a free and an allocation per event.
+    if (slot->event.has_source()) e.set_allocated_source(slot->event.release_source());
+    ClearIgnoredFields(&slot->event);
     return Admit(slot);
   }
   EventPtr Adopt(const v1::AccessEvent& e) {
     BufferedEvent* slot = pool_.Take();
     slot->event = e;
+    ClearIgnoredFields(&slot->event);
     return Admit(slot);
   }
   // Decodes into a pooled slot; a slot whose bytes do not decode goes back to the pool unused.
+  // The ignored fields are stripped from the bytes first: a pooled slot's strings are cold (it
+  // last held an event buffered minutes of event time ago), and these are never written.
   bool ProcessSerialized(std::string_view bytes, AlertSink& sink, int64_t input_offset) {
     BufferedEvent* slot = pool_.Take();
-    if (!ParseEventReusing(bytes, &slot->event)) {
+    if (!StripIgnoredFields(bytes, &stripped_) || !ParseEventReusing(stripped_, &slot->event)) {
       pool_.Return(slot);
       return false;
     }
@@ -394,7 +403,7 @@ class Engine::Impl final : public Emitter {
   }
   bool RefillSerialized(std::string_view bytes, int64_t input_offset) {
     BufferedEvent* slot = pool_.Take();
-    if (!ParseEventReusing(bytes, &slot->event)) {
+    if (!StripIgnoredFields(bytes, &stripped_) || !ParseEventReusing(stripped_, &slot->event)) {
       pool_.Return(slot);
       return false;
     }
@@ -865,7 +874,8 @@ class Engine::Impl final : public Emitter {
   EngineStats stats_;
   AlertSink* sink_ = nullptr;
   EventTime last_horizon_ = EventTime::Min();
-  std::string key_buf_;  // ingest::CallerKeyView's buffer
+  std::string key_buf_;   // ingest::CallerKeyView's buffer
+  std::string stripped_;  // StripIgnoredFields' output, decoded at once
   struct IpMemo {
     uint64_t generation = 0;  // ThreatIntel::reloads() + 1 when filled
     std::string ip;
@@ -907,6 +917,78 @@ void EventPool::Return(BufferedEvent* e) {
   } else {
     delete e;
   }
+}
+
+namespace {
+
+// Field numbers below 32 of the AccessEvent fields no detector reads (engine.h).
+constexpr uint32_t kIgnoredFields =
+    1u << v1::AccessEvent::kSubscriptionIdFieldNumber |
+    1u << v1::AccessEvent::kResourceGroupFieldNumber |
+    1u << v1::AccessEvent::kOperationVersionFieldNumber |
+    1u << v1::AccessEvent::kClientInfoFieldNumber | 1u << v1::AccessEvent::kRequestUriFieldNumber |
+    1u << v1::AccessEvent::kSourceFieldNumber | 1u << v1::AccessEvent::kCategoryFieldNumber;
+
+bool ReadVarint(const char** p, const char* end, uint64_t* v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+    const auto b = static_cast<uint8_t>(*(*p)++);
+    r |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool StripIgnoredFields(std::string_view bytes, std::string* out) {
+  out->clear();
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  const char* keep = p;  // the first byte to keep that is not copied yet
+  while (p < end) {
+    const char* const field = p;
+    uint64_t tag, value;
+    if (!ReadVarint(&p, end, &tag)) return false;
+    switch (tag & 7) {  // the wire type
+      case 0:           // varint
+        if (!ReadVarint(&p, end, &value)) return false;
+        break;
+      case 1:  // 64-bit
+        if (end - p < 8) return false;
+        p += 8;
+        break;
+      case 5:  // 32-bit
+        if (end - p < 4) return false;
+        p += 4;
+        break;
+      case 2:  // length-delimited: every ignored field is one
+        if (!ReadVarint(&p, end, &value) || value > static_cast<uint64_t>(end - p)) return false;
+        p += value;
+        if (const uint64_t number = tag >> 3; number < 32 && (kIgnoredFields >> number & 1) != 0) {
+          out->append(keep, field);
+          keep = p;
+        }
+        break;
+      default:  // groups (proto2 only) and invalid wire types
+        return false;
+    }
+  }
+  out->append(keep, end);
+  return true;
+}
+
+void ClearIgnoredFields(v1::AccessEvent* e) {
+  e->clear_subscription_id();
+  e->clear_resource_group();
+  e->clear_operation_version();
+  e->clear_client_info();
+  e->clear_request_uri();
+  e->clear_source();
+  e->clear_category();
 }
 
 // proto3's AccessEvent::Clear() (so ParseFromArray) deletes the sub-messages: every parse freed

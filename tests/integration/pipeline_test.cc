@@ -256,8 +256,11 @@ std::string BusyRecord(int i) {
 TEST_F(PipelineTest, ABusyKeysReorderBufferNeverAbortsATransaction) {
   PipelineSetup setup("vw-it-busy", Bootstrap(), 2, "ingest, vault, caller", "");
   setup.AppendConfig("reorder_buffer_reread_records: 10");
+  // ~290 bytes per event as the engine stores it (without the fields it drops): 4,500 events
+  // are ~1.3 MB, over Kafka's default 1 MB record limit, in 7.5 minutes of event time, all of
+  // them inside the 10-minute lateness, so all buffered.
   std::vector<std::string> lines;
-  for (int i = 0; i < 3000; ++i) lines.push_back(BusyRecord(i));
+  for (int i = 0; i < 4500; ++i) lines.push_back(BusyRecord(i));
   const std::string input = setup.dir + "/busy.ndjson", want = setup.dir + "/busy.alerts";
   {
     std::ofstream out(input);
