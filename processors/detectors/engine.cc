@@ -70,7 +70,13 @@ class Reader {
     in_.remove_prefix(n);
     return true;
   }
+  bool Skip(uint64_t n) {
+    if (n > in_.size()) return false;
+    in_.remove_prefix(n);
+    return true;
+  }
   bool done() const { return in_.empty(); }
+  size_t left() const { return in_.size(); }
 
  private:
   std::string_view in_;
@@ -929,55 +935,38 @@ constexpr uint32_t kIgnoredFields =
     1u << v1::AccessEvent::kClientInfoFieldNumber | 1u << v1::AccessEvent::kRequestUriFieldNumber |
     1u << v1::AccessEvent::kSourceFieldNumber | 1u << v1::AccessEvent::kCategoryFieldNumber;
 
-bool ReadVarint(const char** p, const char* end, uint64_t* v) {
-  uint64_t r = 0;
-  for (int shift = 0; shift < 64 && *p < end; shift += 7) {
-    const auto b = static_cast<uint8_t>(*(*p)++);
-    r |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (b < 0x80) {
-      *v = r;
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 bool StripIgnoredFields(std::string_view bytes, std::string* out) {
   out->clear();
-  const char* p = bytes.data();
-  const char* const end = p + bytes.size();
-  const char* keep = p;  // the first byte to keep that is not copied yet
-  while (p < end) {
-    const char* const field = p;
+  Reader r(bytes);
+  size_t keep = 0;  // the first byte to keep that is not copied yet
+  while (!r.done()) {
+    const size_t field = bytes.size() - r.left();
     uint64_t tag, value;
-    if (!ReadVarint(&p, end, &tag)) return false;
+    if (!r.U(&tag)) return false;
     switch (tag & 7) {  // the wire type
       case 0:           // varint
-        if (!ReadVarint(&p, end, &value)) return false;
+        if (!r.U(&value)) return false;
         break;
       case 1:  // 64-bit
-        if (end - p < 8) return false;
-        p += 8;
+        if (!r.Skip(8)) return false;
         break;
       case 5:  // 32-bit
-        if (end - p < 4) return false;
-        p += 4;
+        if (!r.Skip(4)) return false;
         break;
       case 2:  // length-delimited: every ignored field is one
-        if (!ReadVarint(&p, end, &value) || value > static_cast<uint64_t>(end - p)) return false;
-        p += value;
+        if (!r.U(&value) || !r.Skip(value)) return false;
         if (const uint64_t number = tag >> 3; number < 32 && (kIgnoredFields >> number & 1) != 0) {
-          out->append(keep, field);
-          keep = p;
+          out->append(bytes.substr(keep, field - keep));
+          keep = bytes.size() - r.left();
         }
         break;
       default:  // groups (proto2 only) and invalid wire types
         return false;
     }
   }
-  out->append(keep, end);
+  out->append(bytes.substr(keep));
   return true;
 }
 
