@@ -12,6 +12,17 @@
 
 namespace vw {
 
+// The splitmix64 finaliser: full avalanche of a 64-bit value. It is part of the stable hashes
+// (state::StableHash64, alert ids), so its constants must never change.
+inline uint64_t SplitMix64Finalize(uint64_t h) {
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return h;
+}
+
 inline uint64_t HashBytes(std::string_view s, uint64_t seed = 0x243f6a8885a308d3ULL) {
   constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
   const char* d = s.data();

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/hash.h"
 #include "base/types.h"
 
 namespace vw::state::internal {
@@ -130,12 +131,7 @@ inline uint64_t StableHash64(std::string_view s) {
     h ^= static_cast<uint8_t>(c);
     h *= 1099511628211ULL;
   }
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
+  return SplitMix64Finalize(h);
 }
 
 }  // namespace vw::state::internal

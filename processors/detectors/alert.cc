@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "base/check.h"
+#include "base/hash.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
 
@@ -187,16 +188,8 @@ const std::vector<AlertSpec>& Catalogue() {
   return specs;
 }
 
-// FNV-1a over the parts, then a splitmix finaliser: stable across platforms and builds.
-uint64_t Mix(uint64_t h) {
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
-}
-
+// One FNV-1a step per part of an alert id (the id then goes through the splitmix64 finaliser):
+// stable across platforms and builds.
 uint64_t Fnv(uint64_t h, std::string_view s) {
   for (unsigned char c : s) {
     h ^= c;
@@ -245,8 +238,8 @@ std::string MakeAlertId(std::string_view alert_type, std::string_view entity_key
   uint64_t a = Fnv(Fnv(Fnv(0xcbf29ce484222325ULL, alert_type), entity_key), ws);
   uint64_t b =
       Fnv(Fnv(Fnv(0x84222325cbf29ce4ULL ^ 0x9e3779b97f4a7c15ULL, ws), entity_key), alert_type);
-  a = Mix(a);
-  b = Mix(b ^ a);
+  a = SplitMix64Finalize(a);
+  b = SplitMix64Finalize(b ^ a);
   // RFC 9562 version 8 (custom) and variant bits, so it parses as a UUID everywhere.
   a = (a & ~0xf000ULL) | 0x8000ULL;
   b = (b & ~(0xc000000000000000ULL)) | 0x8000000000000000ULL;
