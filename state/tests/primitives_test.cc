@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "state/distinct_counter.h"
+#include "state/encoding.h"
 #include "state/first_seen_map.h"
 #include "state/running_stats.h"
 #include "state/sequence_tracker.h"
@@ -40,6 +41,14 @@ class PrimitivesTest : public ::testing::Test {
 };
 
 // --- WindowCounter ---------------------------------------------------------------------------
+
+// StableHash64 is stored (distinct-counter sets, sketches): a change of function would silently
+// change what restored state means. The expected values come from an independent computation of
+// FNV-1a 64 followed by the splitmix64 finaliser.
+TEST(StableHashTest, ValuesNeverChange) {
+  EXPECT_EQ(internal::StableHash64(""), 0xf52a15e9a9b5e89bULL);
+  EXPECT_EQ(internal::StableHash64("kv-prod-1"), 0xa82c7950eb14dc70ULL);
+}
 
 TEST_F(PrimitivesTest, WindowCounterSumsBucketsInHalfOpenRange) {
   WindowCounter w(store_.get(), "w", Duration::Minutes(1), 60);
