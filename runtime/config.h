@@ -40,6 +40,12 @@ struct PipelineConfig {
   // after a restart by re-reading up to this many input records before the committed offset;
   // only events read earlier than that are logged to the changelog. 0 = log every buffered event.
   int reorder_buffer_reread_records = 20000;
+  // Detector stages: a raw partition silent for this long (wall clock) is left out of the
+  // stream watermark until it speaks again (runtime/control.h). 0 = never (replays).
+  int watermark_idle_timeout_ms = 30000;
+  // Detector stages: threshold alerts go out when crossed (Engine::SetEarlyAlerts) while the raw
+  // partitions' watermarks are at most this far apart; 0 = never.
+  int early_alert_max_origin_skew_ms = 60000;
   // The ingest stage processes its assigned raw partitions in event-time order (worker.h).
   bool align_raw_partitions = false;
   std::string state_dir = "/var/lib/vaultwatch";
