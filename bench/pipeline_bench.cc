@@ -9,7 +9,7 @@
 // for every alert, now - the timestamp of the input record whose processing emitted it (the
 // runtime passes record timestamps through every stage). Percentiles over those alerts.
 // The detectors' event-time reorder buffer (allowed lateness) is not wall-clock latency and is
-// not part of this figure; see docs/operations.md.
+// not part of this figure; see docs/operations.md "Event time, watermarks and lateness".
 #include <unistd.h>
 
 #include <algorithm>
@@ -305,7 +305,7 @@ int main(int argc, char** argv) {
   }
   c.deadletter.name = c.application_id + ".dlq";
   c.feedback.name = c.application_id + ".feedback";
-  // 1 preserves event-time order per key; more need --align true (see docs/operations.md).
+  // 1 preserves event-time order per key; more need --align true (docs/operations.md "Scaling").
   c.raw.partitions = a.raw_partitions;
   c.align_raw_partitions = a.align;
   RunCleanup cleanup(c, a.keep);
