@@ -243,7 +243,7 @@ int main(int argc, char** argv) {
   }
   c.deadletter.name = c.application_id + ".dlq";
   c.feedback.name = c.application_id + ".feedback";
-  // 1 preserves event-time order per key; more need --align true (see docs/operations.md).
+  // 1 preserves event-time order per key; more need --align true (docs/operations.md "Scaling").
   c.raw.partitions = a.raw_partitions;
   c.align_raw_partitions = a.align;
   vw::bench::RunCleanup cleanup(c, a.keep);

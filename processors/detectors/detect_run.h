@@ -32,7 +32,7 @@ struct DetectRunOptions {
   bool progress = false;           // a progress line on stderr (the command sets it for a tty)
   const Clock* clock = nullptr;    // wall clock for progress and events/s (default: system)
 
-  // Optional hooks for the privacy and feedback duties (issue 9). apps/ wires them from
+  // Optional hooks for the privacy and feedback duties. apps/ wires them from
   // governance/, which sits above this module. `event_transform` rewrites each event before the
   // engine keys, buffers or stores it (Engine::SetEventTransform: pseudonymised state);
   // `alert_transform` rewrites each alert before it is rendered (pseudonymised alerts);

@@ -1,4 +1,4 @@
-// Incident reconstruction against the real broker (issue 8): a live `vaultwatch run` over a
+// Incident reconstruction against the real broker: a live `vaultwatch run` over a
 // generated tenant with labelled attacks, then
 //  - `vaultwatch replay` of a sub-range, from the raw topic and from the by-vault events topic,
 //    gives exactly the live alerts of that range (same SystemAlertIds, same bytes);

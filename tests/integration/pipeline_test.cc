@@ -1,4 +1,4 @@
-// The Kafka pipeline against a real broker (issue 7's acceptance tests), with real processes:
+// The Kafka pipeline against a real broker, with real processes:
 //   Ingest*: the ingest stage alone, exactly-once under repeated kill -9 (hand-written records).
 //   (a) Equivalence: generator traffic through every stage gives exactly `vaultwatch detect`'s
 //       alerts on the same file, and no buffered event is logged to a changelog (by default a
@@ -9,10 +9,10 @@
 //       reorder buffers partly logged, partly re-read (reorder_buffer_reread_records: 40).
 //   (d) BrokerRestart: the broker (a private one, so other tests are not disturbed) is restarted
 //       mid-stream on the same data; the pipeline recovers by itself.
-//   (e) Feedback (issue 9): a benign verdict on an alert that repeats for one entity, produced to
+//   (e) Feedback: a benign verdict on an alert that repeats for one entity, produced to
 //       the feedback topic mid-stream, keeps that type+entity's later alerts out of kv.alerts;
 //       every other alert is still there.
-//   (f) Pseudonymised state (issue 9): privacy.pseudonymise=state gives the same alerts (type,
+//   (f) Pseudonymised state: privacy.pseudonymise=state gives the same alerts (type,
 //       vault, times) as the clear run, and no clear identity reaches kv.alerts or the changelogs;
 //       with privacy.pseudonymise=alerts the alerts are pseudonymous and the state stays clear.
 //   Stuck: a cause retrying cannot fix (the alerts topic refuses alerts) makes the detector
@@ -222,7 +222,7 @@ TEST_F(PipelineTest, UnbatchedKeyedRecordsGiveTheSameAlerts) {
   EXPECT_GT(records, input_->size() / 2) << "keyed records are batched";
 }
 
-// align_raw_partitions (issue 7's second gap): a raw topic preloaded round-robin over 2 partitions
+// align_raw_partitions: a raw topic preloaded round-robin over 2 partitions
 // is read in event-time order, so no key's events arrive late: exactly `detect`'s alerts.
 TEST_F(PipelineTest, TwoPreloadedRawPartitionsAlignedByEventTimeGiveTheSameAlerts) {
   NeedDataset();
@@ -239,11 +239,11 @@ TEST_F(PipelineTest, TwoPreloadedRawPartitionsAlignedByEventTimeGiveTheSameAlert
 
 // One caller reading one vault 10 times a second from a TOR address: 3,000 events (about 2 MB)
 // within the allowed lateness, all buffered until the end-of-input marker. Commits land while
-// they are buffered (the marker is fed only once the buffer is in the changelog). Until KeyState
-// v5 the buffer was one state value, a changelog record over message.max.bytes, and every
-// transaction carrying it aborted, for ever. Now: bounded segment records, no abort, and
-// `detect`'s alerts. `reorder_buffer_reread_records: 10` makes the stages log the buffer (by
-// default they would re-read these few records after a restart instead).
+// they are buffered (the marker is fed only once the buffer is in the changelog). Stored as one
+// state value, such a buffer would make a changelog record over message.max.bytes, and every
+// transaction carrying it would abort, for ever; stored in bounded segments it aborts nothing,
+// and the alerts are `detect`'s. `reorder_buffer_reread_records: 10` makes the stages log the
+// buffer (by default they would re-read these few records after a restart instead).
 std::string BusyRecord(int i) {
   char buf[1024];
   std::snprintf(
