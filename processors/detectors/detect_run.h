@@ -39,6 +39,10 @@ struct DetectRunOptions {
   // `keep_alert` sees each rendered alert line in output order and returns false to drop it
   // (analyst-feedback suppression). Called on the calling thread.
   std::function<void(v1::AccessEvent*)> event_transform;
+  // Engine::SetEarlyAlerts: off by default, so every detector decides in the canonical event
+  // order and the alerts do not depend on the input's order within the allowed lateness. On for
+  // a live stream on stdin: alerts on arrival and when a threshold is crossed.
+  bool early_alerts = false;
   std::function<void(v1::Alert*)> alert_transform;
   std::function<bool(std::string_view alert_json)> keep_alert;
 };

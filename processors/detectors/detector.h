@@ -112,6 +112,10 @@ struct PendingEvent {
   EventPtr event;
   uint64_t segment = 0;
   int64_t input_offset = -1;
+  // The detectors that decide on arrival have seen it (early alerts on); else they see it with
+  // the ordered ones at release. Not persisted: a restored event is decided again at release,
+  // where an alert already emitted is suppressed by its committed claim.
+  bool decided = false;
 };
 
 // Per-key engine state. Persisted by Engine::PrepareCommit as one value per key, plus the
@@ -233,7 +237,8 @@ class Detector {
   virtual void OnEvent(const v1::AccessEvent& e, DetectorContext& ctx) = 0;
   // A detector that needs no event order (its decision depends on the event alone: threat-intel
   // addresses, sensitive operations) sees every event on arrival, before the reorder buffer, so
-  // its alerts do not wait for the watermark. It reads no KeyState that ordered detectors write.
+  // its alerts do not wait for the watermark (with early alerts off, Engine::SetEarlyAlerts, it
+  // runs with the ordered ones instead). It reads no KeyState that ordered detectors write.
   virtual bool DecidesOnArrival() const { return false; }
   // A threshold detector whose alert should go out when the record that crosses the threshold
   // arrives, not when the watermark passes it. Besides its ordered run, the engine runs it ahead

@@ -543,6 +543,7 @@ class Engine::Impl final : public Emitter {
 
   void Process(EventPtr e, AlertSink& sink, int64_t input_offset = -1) {
     sink_ = &sink;
+    if (catch_up_ahead_) CatchUpAhead();
     ++stats_.events;
     if ((stats_.events & 4095) == 0 && intel_ != nullptr) intel_->MaybeReload();
     if (e->event.outcome() == v1::OUTCOME_AUTH_CHALLENGE) {
@@ -571,14 +572,27 @@ class Engine::Impl final : public Emitter {
   void SetEarlyAlerts(bool on) {
     if (on == early_alerts_) return;
     early_alerts_ = on;
+    catch_up_ahead_ = on;  // events buffered while off: run ahead at the next chance
     if (on) return;
     for (Side* side : {&vault_, &caller_}) {
       for (auto& [key, ks] : side->keys) ks.ahead.reset();
     }
   }
+  // Starts the run ahead of every key with buffered events (after early alerts were turned on).
+  void CatchUpAhead() {
+    catch_up_ahead_ = false;
+    std::vector<QueueEntry> keys(queue_.begin(), queue_.end());
+    for (const QueueEntry& q : keys) {
+      Side& side = q.side == 0 ? vault_ : caller_;
+      if (side.ahead.empty()) continue;
+      auto it = side.keys.find(KeyRef{q.key, HashString(q.key)});
+      if (it != side.keys.end() && it->second.ahead == nullptr) StartAhead(side, *it);
+    }
+  }
   void AdvanceWatermark(EventTime wm, AlertSink& sink) {
     sink_ = &sink;
     AdvanceTo(wm.micros());
+    if (catch_up_ahead_) CatchUpAhead();
   }
   EventTime watermark() const { return EventTime::FromMicros(watermark_us_); }
 
@@ -726,12 +740,14 @@ class Engine::Impl final : public Emitter {
     int index = 0;                    // 0 vault, 1 caller: the release queue's order of sides
     std::array<KeyMemo, 256> memo{};  // see LoadEntry
     std::vector<std::unique_ptr<Detector>> detectors;
-    std::vector<Detector*> on_arrival, ordered;  // detectors, by when they see an event
+    std::vector<Detector*> all;                  // detectors, in catalogue order
+    std::vector<Detector*> on_arrival, ordered;  // ... by when they see an event (early alerts)
     std::vector<Detector*> ahead;                // also run ahead (Detector::FiresWhenCrossed)
     std::unordered_map<std::string, KeyState, KeyHash, KeyEq> keys;
     void SetDetectors(std::vector<std::unique_ptr<Detector>> d) {
       detectors = std::move(d);
       for (auto& x : detectors) {
+        all.push_back(x.get());
         (x->DecidesOnArrival() ? on_arrival : ordered).push_back(x.get());
         if (x->FiresWhenCrossed()) ahead.push_back(x.get());
       }
@@ -884,13 +900,14 @@ class Engine::Impl final : public Emitter {
     auto& entry = LoadEntry(side, key_ref);
     KeyState& ks = entry.second;
     const v1::AccessEvent& ev = e->event;
-    if (!side.on_arrival.empty()) {
+    const bool decide = early_alerts_ && !side.on_arrival.empty();
+    if (decide) {
       DetectorContext ctx{config_,  *intel_,   entry.first, ks,
                           e->facts, e->digest, *this,       EventTime::FromMicros(ev.time_us())};
       for (Detector* d : side.on_arrival) d->OnEvent(ev, ctx);
     }
     if (IsLate(ks, ev.time_us())) return false;
-    Buffer(side, entry, e, input_offset);
+    Buffer(side, entry, e, input_offset, decide);
     ks.max_seen_us = std::max(ks.max_seen_us, ev.time_us());
     return true;
   }
@@ -913,13 +930,14 @@ class Engine::Impl final : public Emitter {
   }
 
   // Inserts `e` into the key's reorder buffer, in canonical order, as not stored yet.
-  void Buffer(Side& side, KeyEntry& entry, const EventPtr& e, int64_t input_offset) {
+  void Buffer(Side& side, KeyEntry& entry, const EventPtr& e, int64_t input_offset,
+              bool decided = false) {
     KeyState& ks = entry.second;
     ks.dirty = true;
     ++ks.unstored;
     if (input_offset >= 0) unstored_offsets_.Add(input_offset);
     if (ks.pending.empty() || !CanonicalLess(e->event, ks.pending.back().event->event)) {
-      ks.pending.push_back(PendingEvent{e, 0, input_offset});
+      ks.pending.push_back(PendingEvent{e, 0, input_offset, decided});
       if (ks.ahead != nullptr && !refilling_) RunAhead(side, entry, ks.pending.back());
     } else {
       ks.ahead.reset();  // out of order: the run ahead is redone over the buffer below
@@ -927,7 +945,7 @@ class Engine::Impl final : public Emitter {
                                   [](const EventPtr& a, const PendingEvent& b) {
                                     return CanonicalLess(a->event, b.event->event);
                                   });
-      ks.pending.insert(pos, PendingEvent{e, 0, input_offset});
+      ks.pending.insert(pos, PendingEvent{e, 0, input_offset, decided});
     }
     if (ks.ahead == nullptr && !refilling_) StartAhead(side, entry);
     Requeue(side, entry);
@@ -995,6 +1013,7 @@ class Engine::Impl final : public Emitter {
       EventPtr b = std::move(ks.pending.front().event);
       const uint64_t segment = ks.pending.front().segment;
       const int64_t input_offset = ks.pending.front().input_offset;
+      const bool decided = ks.pending.front().decided;
       ks.pending.pop_front();
       if (segment != 0) {
         SegmentReleased(side, key, ks, segment);
@@ -1009,7 +1028,7 @@ class Engine::Impl final : public Emitter {
       ks.dirty = true;
       DetectorContext ctx{config_,  *intel_,   key,   ks,
                           b->facts, b->digest, *this, EventTime::FromMicros(e.time_us())};
-      for (Detector* d : side.ordered) d->OnEvent(e, ctx);
+      for (Detector* d : decided ? side.ordered : side.all) d->OnEvent(e, ctx);
     }
     if (ks.pending.empty()) ks.ahead.reset();  // caught up: the next run starts from here
     Requeue(side, entry);
@@ -1032,6 +1051,7 @@ class Engine::Impl final : public Emitter {
   bool external_watermark_ = false;    // UseExternalWatermark
   bool early_alerts_ = true;           // SetEarlyAlerts
   bool refilling_ = false;             // inside Refill: no run ahead
+  bool catch_up_ahead_ = false;        // early alerts turned on: run ahead what is buffered
   std::string stored_watermark_;       // kWatermarkKey's value as last written
   OffsetCounts unstored_offsets_;      // of the buffered events in no segment, both sides
   EngineStats stats_;

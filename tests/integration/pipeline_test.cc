@@ -809,6 +809,7 @@ std::multiset<std::string> AlertTypes(const std::vector<std::string>& alerts) {
 // fire when the burst crosses the threshold.
 TEST_F(PipelineTest, OneShotAttacksAlertWithoutAnEndOfInputMarker) {
   PipelineSetup setup("vw-it-live", Bootstrap(), 4, "ingest, vault, caller", "", 2);
+  setup.UseLiveSettings();
   ASSERT_TRUE(setup.CreateTopics().ok());
   const int64_t kSec = 1000000, kMin = 60 * kSec, kDay = 1440 * kMin;
   const int64_t t0 = 1767571200LL * kSec;  // 2026-01-05T00:00:00Z
@@ -860,11 +861,10 @@ TEST_F(PipelineTest, OneShotAttacksAlertWithoutAnEndOfInputMarker) {
 // other's) made one key's earlier events from the slow partition late for that key, and the
 // pipeline's alerts differed from `detect`'s. With the stream watermark (the minimum over the
 // raw partitions) they are not late; with end-of-input markers and repeated kill -9 the
-// committed alerts are exactly `detect`'s. watermark_idle_timeout_ms: 0, as for any replay.
+// committed alerts are exactly `detect`'s, with the replay settings (PipelineSetup's default).
 TEST_F(PipelineTest, RawPartitionsInDayBurstsWithKill9GiveDetectsAlerts) {
   NeedDataset();
   PipelineSetup setup("vw-it-bursts", Bootstrap(), 4, "ingest, vault, caller", "", 2);
-  setup.AppendConfig("watermark_idle_timeout_ms: 0");
   ASSERT_TRUE(setup.CreateTopics().ok());
   // The input's messages (50 lines each) go round-robin to the two partitions, as Feed would;
   // then each UTC day is produced partition after partition.
