@@ -280,7 +280,8 @@ int main(int argc, char** argv) {
         const std::string attacker = Oid("attacker-" + f.name, k);
         if (f.name == "tor" || f.name == "suspicious-ip" || f.name == "suspicious-ip-denied" ||
             f.name == "sensitive-operation") {
-          at.token = "KV-" + f.name + "-" + std::to_string(k);
+          // Vault names: alerts carry them lower-cased (CompromisedEntity).
+          at.token = "kv-" + f.name + "-" + std::to_string(k);
           const std::string ip = f.name == "tor"                   ? "192.0.2.11"
                                  : f.name == "sensitive-operation" ? "198.51.100.77"
                                                                    : "203.0.113.9";

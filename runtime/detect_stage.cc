@@ -312,6 +312,7 @@ class DetectTask final : public PartitionTask {
     const auto now = std::chrono::steady_clock::now();
     const auto idle = std::chrono::milliseconds(config_.watermark_idle_timeout_ms);
     int64_t low = INT64_MAX, high = INT64_MIN;
+    bool unknown = false;  // a raw partition not heard of yet holds the watermark
     for (int o = 0; o < origins_total_; ++o) {
       auto it = origins_.find(o);
       // Silent for the idle timeout (or never heard of since the task opened): left out, so
@@ -319,18 +320,19 @@ class DetectTask final : public PartitionTask {
       const auto heard = it == origins_.end() ? opened_ : it->second.heard;
       if (config_.watermark_idle_timeout_ms > 0 && now - heard >= idle) continue;
       if (it == origins_.end() || it->second.newest_us == INT64_MIN) {
-        engine_->SetEarlyAlerts(false);
-        return;  // holds everything
+        unknown = true;
+        continue;
       }
       low = std::min(low, it->second.newest_us);
       high = std::max(high, it->second.newest_us);
     }
-    if (low == INT64_MAX) return;
-    // Raw partitions close together in event time (live input): a key's events arrive about in
-    // event order, and threshold alerts go out when crossed. Far apart (a preloaded topic read
-    // partition after partition), they wait for the watermark, where the order is canonical.
-    engine_->SetEarlyAlerts(config_.early_alert_max_origin_skew_ms > 0 &&
+    // The raw partitions that speak are close together in event time (live input): a key's
+    // events arrive about in event order, and threshold alerts go out when crossed. Far apart (a
+    // preloaded topic read partition after partition), they wait for the watermark, where the
+    // order is canonical. The replay settings (0) keep them there whatever the spread.
+    engine_->SetEarlyAlerts(config_.early_alert_max_origin_skew_ms > 0 && low != INT64_MAX &&
                             high - low <= config_.early_alert_max_origin_skew_ms * 1000LL);
+    if (unknown || low == INT64_MAX) return;
     engine_->AdvanceWatermark(EventTime::FromMicros(low - allowed_lateness_us_), sink);
   }
 
