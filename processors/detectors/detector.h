@@ -142,6 +142,7 @@ struct KeyState {
   // The time under which the key sits in the engine's release queue (its oldest buffered event);
   // INT64_MAX while its buffer is empty. Not persisted: rebuilt when the buffer is loaded.
   int64_t queued_us = INT64_MAX;
+  uint32_t queue_refs = 0;  // release-queue entries pointing to this key, stale ones included
   static constexpr size_t kMaxSegmentBytes = 256 << 10;
   // --- vault scratch: the open hour and day, with their memoised thresholds (-1: unknown) ---
   int64_t hour_start = INT64_MIN, hour_count = 0, hour_threshold = -1;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <set>
 #include <unordered_map>
 
 #include "base/check.h"
@@ -581,12 +580,13 @@ class Engine::Impl final : public Emitter {
   // Starts the run ahead of every key with buffered events (after early alerts were turned on).
   void CatchUpAhead() {
     catch_up_ahead_ = false;
-    std::vector<QueueEntry> keys(queue_.begin(), queue_.end());
+    const std::vector<QueueEntry> keys = queue_;  // StartAhead leaves the queue as it is
     for (const QueueEntry& q : keys) {
       Side& side = q.side == 0 ? vault_ : caller_;
-      if (side.ahead.empty()) continue;
-      auto it = side.keys.find(KeyRef{q.key, HashString(q.key)});
-      if (it != side.keys.end() && it->second.ahead == nullptr) StartAhead(side, *it);
+      KeyState& ks = q.entry->second;
+      if (!side.ahead.empty() && ks.ahead == nullptr && !ks.pending.empty()) {
+        StartAhead(side, *q.entry);
+      }
     }
   }
   void AdvanceWatermark(EventTime wm, AlertSink& sink) {
@@ -627,7 +627,8 @@ class Engine::Impl final : public Emitter {
       // Keys idle with nothing buffered are persisted: drop them from memory to bound it.
       if (side->keys.size() > kMaxResidentKeys) {
         for (auto it = side->keys.begin(); it != side->keys.end();) {
-          it = it->second.pending.empty() ? side->keys.erase(it) : std::next(it);
+          it = it->second.pending.empty() && it->second.queue_refs == 0 ? side->keys.erase(it)
+                                                                        : std::next(it);
         }
         side->memo.fill(KeyMemo{});  // entries may be gone
       }
@@ -753,15 +754,26 @@ class Engine::Impl final : public Emitter {
       }
     }
   };
-  // A key in the release queue: its oldest buffered event's time, side and key (a view of the
-  // key in Side::keys, whose nodes stay put while the key has buffered events).
+  using KeyEntry = std::pair<const std::string, KeyState>;
+  // A key in the release queue (a binary heap, oldest first): the time of its oldest buffered
+  // event when queued, its side and its node in Side::keys. Entries are not removed when a key's
+  // oldest event changes: a new one is pushed, and the old one, stale (t != KeyState::queued_us),
+  // is skipped when it comes out. A key is never erased while entries point to it
+  // (KeyState::queue_refs).
   struct QueueEntry {
     int64_t t;
     int side;
-    std::string_view key;
-    auto operator<=>(const QueueEntry&) const = default;
+    KeyEntry* entry;
   };
-  using KeyEntry = std::pair<const std::string, KeyState>;
+  // The heap's order: later entries sink. Ties in time go by side, then key, so that keys are
+  // released in an order that depends on the input alone.
+  struct QueueLater {
+    bool operator()(const QueueEntry& a, const QueueEntry& b) const {
+      if (a.t != b.t) return a.t > b.t;
+      if (a.side != b.side) return a.side > b.side;
+      return a.entry->first > b.entry->first;
+    }
+  };
   static constexpr std::string_view kWatermarkKey = "e/wm";
 
   static std::string StateKey(const Side& side, std::string_view key) {
@@ -982,8 +994,11 @@ class Engine::Impl final : public Emitter {
     const int64_t front =
         ks.pending.empty() ? INT64_MAX : ks.pending.front().event->event.time_us();
     if (front == ks.queued_us) return;
-    if (ks.queued_us != INT64_MAX) queue_.erase(QueueEntry{ks.queued_us, side.index, entry.first});
-    if (front != INT64_MAX) queue_.insert(QueueEntry{front, side.index, entry.first});
+    if (front != INT64_MAX) {
+      queue_.push_back(QueueEntry{front, side.index, &entry});
+      std::push_heap(queue_.begin(), queue_.end(), QueueLater());
+      ++ks.queue_refs;
+    }
     ks.queued_us = front;
   }
 
@@ -995,12 +1010,14 @@ class Engine::Impl final : public Emitter {
     ReleaseBefore(wm);
   }
   void ReleaseBefore(int64_t wm) {
-    while (!queue_.empty() && queue_.begin()->t < wm) {
-      const QueueEntry q = *queue_.begin();
-      Side& side = q.side == 0 ? vault_ : caller_;
-      auto it = side.keys.find(KeyRef{q.key, HashString(q.key)});
-      VW_CHECK(it != side.keys.end()) << "queued key not resident";
-      Release(side, *it, wm);
+    while (!queue_.empty() && queue_.front().t < wm) {
+      std::pop_heap(queue_.begin(), queue_.end(), QueueLater());
+      const QueueEntry q = queue_.back();
+      queue_.pop_back();
+      KeyState& ks = q.entry->second;
+      --ks.queue_refs;
+      if (q.t != ks.queued_us) continue;  // stale: the key was queued again since
+      Release(q.side == 0 ? vault_ : caller_, *q.entry, wm);
     }
   }
 
@@ -1045,7 +1062,7 @@ class Engine::Impl final : public Emitter {
   state::FirstSeenMap dedup_;
   Side vault_, caller_;
   // Keys with buffered events by their oldest one: what a watermark advance releases.
-  std::set<QueueEntry> queue_;
+  std::vector<QueueEntry> queue_;
   int64_t watermark_us_ = INT64_MIN;   // events older than this are late
   int64_t stream_max_us_ = INT64_MIN;  // newest event time seen (the internal watermark's base)
   bool external_watermark_ = false;    // UseExternalWatermark
