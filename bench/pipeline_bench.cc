@@ -49,6 +49,7 @@ struct Args {
   int broker_pid = 0;  // to report the co-located broker's CPU time too
   int raw_partitions = 1;
   bool align = false;        // align_raw_partitions
+  int early_skew_ms = -1;    // early_alert_max_origin_skew_ms; -1 = the runtime's default
   bool keep = false;         // keep the run's topics and state directory (for inspection)
   std::string changelog_of;  // only measure the changelogs of an earlier run's application id
 };
@@ -186,6 +187,8 @@ int main(int argc, char** argv) {
       a.reread = std::stoi(v);
     else if (k == "--changelog-of")
       a.changelog_of = v;
+    else if (k == "--early-alert-skew-ms")
+      a.early_skew_ms = std::stoi(v);
     else if (k == "--keep")
       a.keep = v == "true" || v == "1";
     else if ((k == "--producer" || k == "--consumer") && v.find('=') != std::string::npos)
@@ -246,6 +249,7 @@ int main(int argc, char** argv) {
   // 1 preserves event-time order per key; more need --align true (docs/operations.md "Scaling").
   c.raw.partitions = a.raw_partitions;
   c.align_raw_partitions = a.align;
+  if (a.early_skew_ms >= 0) c.early_alert_max_origin_skew_ms = a.early_skew_ms;
   vw::bench::RunCleanup cleanup(c, a.keep);
 
   {

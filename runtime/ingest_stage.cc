@@ -172,6 +172,12 @@ class IngestTask final : public PartitionTask {
     Sink sink(config_, out, ts, batcher_.get(), &newest_us_);
     ingestor_->Ingest(m.value(), base, sink);
     if (batcher_ != nullptr && sink.status().ok()) VW_RETURN_IF_ERROR(batcher_->Flush(out, ts));
+    // Input read faster than event time passes (a backlog, a replay): forward progress within
+    // the transaction too, so the detector stages never buffer hours of event time.
+    if (sink.status().ok() && forwarded_us_ != INT64_MIN &&
+        newest_us_ - forwarded_us_ >= kForwardStepUs) {
+      VW_RETURN_IF_ERROR(ForwardWatermark(out));
+    }
     const ingest::IngestCounters& after = ingestor_->counters();
     counters->events_in += after.records_in - before.records_in;
     counters->accepted += after.accepted - before.accepted;
@@ -183,7 +189,13 @@ class IngestTask final : public PartitionTask {
   // Forwards the partition's event-time progress, after the events of this transaction, to
   // every keyed partition (runtime/control.h): what lets the detector stages release buffered
   // events of every key, and evaluate keys that go quiet, without an end-of-input marker.
-  Status PrepareCommit(KafkaOffset, Emitter& out) override {
+  Status PrepareCommit(KafkaOffset, Emitter& out) override { return ForwardWatermark(out); }
+
+ private:
+  // Event time a raw partition may advance before its watermark is forwarded mid-transaction.
+  static constexpr int64_t kForwardStepUs = 60LL * 1000000;
+
+  Status ForwardWatermark(Emitter& out) {
     if (newest_us_ == INT64_MIN || newest_us_ == forwarded_us_) return Status::OK();
     const std::string value = std::to_string(newest_us_);
     const kafka::Headers h = {{std::string(kControlHeader), std::string(kControlWatermark)},
@@ -198,7 +210,6 @@ class IngestTask final : public PartitionTask {
     return Status::OK();
   }
 
- private:
   const PipelineConfig& config_;
   ingest::Ingestor* ingestor_;
   int raw_partitions_;
