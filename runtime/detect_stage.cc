@@ -42,6 +42,23 @@ Result<DetectSharedPtr> OpenDetectShared(const PipelineConfig& config, Metrics* 
   return shared;
 }
 
+Status CheckDetectInputs(const PipelineConfig& config, std::string* effective) {
+  const std::string where =
+      config.detect_config.empty() ? "built-in detector config" : config.detect_config;
+  Result<detect::DetectConfig> dc = detect::LoadDetectConfig(config.detect_config);
+  if (!dc.ok()) return dc.status().WithContext("'detect_config'");
+  Result<std::unique_ptr<detect::ThreatIntel>> intel =
+      detect::ThreatIntel::Load(*dc, SystemClock::Default());
+  if (!intel.ok()) return intel.status().WithContext(where);
+  VW_RETURN_IF_ERROR(LoadPrivacy(config).status());
+  if (effective != nullptr) {
+    *effective += "detect.threat_intel.tor_file: " + dc->tor_file + "\n";
+    *effective += "detect.threat_intel.suspicious_file: " + dc->suspicious_file + "\n";
+    *effective += "detect.threat_intel.microsoft_file: " + dc->microsoft_file + "\n";
+  }
+  return Status::OK();
+}
+
 Status StartDetectShared(DetectShared* shared, int alerts_partitions, int feedback_partitions,
                          const std::atomic<bool>& stop) {
   shared->tracker->SetPartitions(alerts_partitions, feedback_partitions);
