@@ -358,10 +358,20 @@ class DetectTaskFactory final : public TaskFactory {
         VW_ASSIGN_OR_RETURN(state::CommitPoint restored, store->LastCommit());
         if (restored.next_offsets != want) {
           // The changelog's last commit record is written in the same transaction as the group
-          // offsets, so this means the changelog topic was lost or truncated.
-          VW_LOG(Error, "restored state does not match the committed offset; continuing with it")
+          // offsets, so this means the changelog topic was lost or truncated. State known to be
+          // wrong is never run: the partition stays closed (its worker reports it on /healthz
+          // and retries) until an operator restores the changelog or resets the group's offsets.
+          auto at = restored.next_offsets.find(tp.ToString());
+          const int64_t got = at == restored.next_offsets.end() ? -1 : at->second;
+          VW_LOG(Error, "restored state does not match the committed offset; partition stopped")
               .Field("partition", tp.ToString())
-              .Field("committed", committed.value());
+              .Field("committed", committed.value())
+              .Field("restored", got);
+          return Status::Corruption(
+              "state of " + tp.ToString() + " restored from " + config_.ChangelogTopic(stage_) +
+              " ends at offset " + std::to_string(got) + " but the group committed " +
+              std::to_string(committed.value()) +
+              " (changelog lost or truncated?); the partition is not processed");
         }
       }
     } else if (!want.empty()) {

@@ -371,11 +371,24 @@ Status StageWorker::Run(const std::atomic<bool>& stop) {
       if (stop.load()) break;
       Status s = Recover();
       if (!s.ok()) {
+        // A partition that cannot be opened (its state cannot be restored to the committed
+        // offset, the broker is away) stops the worker's progress: said on /healthz, retried
+        // with a growing pause (a restore is not free), until it succeeds.
+        ++recovery_failures_;
+        backoff_ = std::min<std::chrono::milliseconds>(
+            std::chrono::milliseconds(500) * (int64_t{1} << std::min(recovery_failures_ - 1, 6)),
+            std::chrono::milliseconds(30000));
+        metrics_->SetWorkerProblem(options_.name, "cannot recover: " + s.ToString());
         VW_LOG(Warn, "recovery failed; retrying")
             .Field("worker", options_.name)
-            .Field("error", s.ToString());
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            .Field("error", s.ToString())
+            .Field("failures_in_a_row", static_cast<int64_t>(recovery_failures_))
+            .Field("retry_in_ms", static_cast<int64_t>(backoff_.count()));
         continue;
+      }
+      if (recovery_failures_ > 0) {
+        recovery_failures_ = 0;
+        if (!abort_streak_.stuck()) metrics_->SetWorkerProblem(options_.name, "");
       }
     }
     batch.clear();

@@ -113,6 +113,7 @@ class StageWorker final : public kafka::RebalanceListener {
   CounterDelta pending_;
   AbortStreak abort_streak_;
   std::chrono::milliseconds backoff_{0};  // before the next recovery
+  int recovery_failures_ = 0;             // Recover() calls failed in a row
   bool needs_recovery_ = false;
   bool producer_broken_ = false;
   bool shutting_down_ = false;

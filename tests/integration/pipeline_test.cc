@@ -437,6 +437,86 @@ TEST_F(PipelineTest, InputDeletedWhileDownIsReportedAsLostBufferedEvents) {
   EXPECT_LE(reports, 2u * static_cast<size_t>(setup.partitions)) << "said more than once";
 }
 
+// The vault changelog is lost (records deleted) while the instance is down and its local state
+// is gone too: the restore cannot reach the committed offset. The partition must not run on the
+// state it has (it once logged "continuing with it" and went on): its group offsets stay where
+// they were while input arrives, and the log says why.
+TEST_F(PipelineTest, ChangelogLostWhileDownStopsThePartitionsInsteadOfRunningOnWrongState) {
+  NeedDataset();
+  PipelineSetup setup("vw-it-lostlog", Bootstrap(), 2, "ingest, vault", "");
+  ASSERT_TRUE(setup.CreateTopics().ok());
+  const auto half = input_->begin() + static_cast<std::ptrdiff_t>(input_->size() / 2);
+  const std::vector<std::string> first(input_->begin(), half), second(half, input_->end());
+  ASSERT_TRUE(Feed(setup.bootstrap, setup.raw, 1, first, 50, false).ok());
+  Child proc = setup.Start("0");
+  auto admin = kafka::Admin::Create({{"bootstrap.servers", setup.bootstrap}});
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  auto group = kafka::Consumer::Create(
+      {{"bootstrap.servers", setup.bootstrap}, {"group.id", setup.app + ".vault"}});
+  ASSERT_TRUE(group.ok()) << group.status();
+  std::vector<kafka::TopicPartition> tps;
+  for (int p = 0; p < setup.partitions; ++p) tps.push_back({setup.by_vault, PartitionId(p)});
+  auto committed_offsets = [&]() {
+    auto c = (*group)->Committed(tps, 10000);
+    EXPECT_TRUE(c.ok()) << c.status();
+    std::vector<int64_t> out;
+    for (const auto& tp : tps) out.push_back(c.ok() && c->count(tp) ? (*c)[tp].value() : -1);
+    return out;
+  };
+  // Until the vault stage committed every keyed record of the first half.
+  bool caught_up = false;
+  for (auto deadline = std::chrono::steady_clock::now() + seconds(120);
+       !caught_up && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(milliseconds(500))) {
+    std::vector<int64_t> done = committed_offsets();
+    caught_up = true;
+    for (size_t i = 0; i < tps.size(); ++i) {
+      auto marks = (*admin)->Watermarks(tps[i], 10000);
+      ASSERT_TRUE(marks.ok()) << marks.status();
+      if (marks->second.value() == 0 || done[i] < marks->second.value() - 1) caught_up = false;
+    }
+  }
+  ASSERT_TRUE(caught_up) << "the vault stage did not finish the first half";
+  EXPECT_EQ(proc.Terminate(), 0);
+  const std::vector<int64_t> before = committed_offsets();
+  const int64_t first_half_end = EndOffsetSum(setup.bootstrap, setup.by_vault, setup.partitions);
+
+  // Lost while down: the changelog topic (deleted and created again empty: a compacted topic
+  // refuses DeleteRecords), and the local stores.
+  const std::string changelog = setup.app + "-vault-changelog";
+  ASSERT_TRUE((*admin)->DeleteTopics({changelog}, 30000).ok());
+  for (auto deadline = std::chrono::steady_clock::now() + seconds(60);
+       (*admin)->PartitionCount(changelog, 10000).ok() &&
+       std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  Status created = Status::Unavailable("not tried");
+  for (auto deadline = std::chrono::steady_clock::now() + seconds(60);
+       !created.ok() && std::chrono::steady_clock::now() < deadline;) {
+    created = (*admin)->CreateTopics(
+        {{changelog, setup.partitions, 1, {{"cleanup.policy", "compact"}}}}, 30000);
+    if (!created.ok()) std::this_thread::sleep_for(milliseconds(500));
+  }
+  ASSERT_TRUE(created.ok()) << created;
+  std::filesystem::remove_all(setup.dir + "/state-0");  // Start("0")'s --state-dir
+
+  proc = setup.Start("0", "-after-loss");
+  const std::string log_file = setup.dir + "/run-0-after-loss.log";
+  ASSERT_TRUE(Feed(setup.bootstrap, setup.raw, 1, second, 50, true).ok());
+  EXPECT_TRUE(WaitForLogLine(log_file, "does not match the committed offset; partition stopped",
+                             seconds(120)))
+      << ReadFile(log_file).substr(0, 4000);
+  // The ingest stage goes on (it has no state to lose): the second half reaches by-vault...
+  EXPECT_GT(WaitForEndOffsetsPast(setup.bootstrap, setup.by_vault, setup.partitions,
+                                  first_half_end + 2 * setup.partitions, seconds(60)),
+            first_half_end + 2 * setup.partitions);
+  // ...but the vault partitions do not move on from their committed offsets.
+  std::this_thread::sleep_for(seconds(5));
+  EXPECT_EQ(committed_offsets(), before) << "a partition ran on state known to be wrong";
+  EXPECT_TRUE(WaitForLogLine(log_file, "recovery failed; retrying", seconds(30)));
+  EXPECT_EQ(proc.Terminate(), 0) << "a stopped partition must not keep SIGTERM from stopping it";
+}
+
 TEST_F(PipelineTest, SurvivorTakesOverWhenOneOfTwoInstancesIsKilled) {
   NeedDataset();
   // Two consumer threads per stage in each instance: four members per group over four
