@@ -19,4 +19,12 @@ bool AbortStreak::OnCommit() {
   return was_stuck;
 }
 
+std::optional<std::chrono::milliseconds> CallRetry::Next(std::chrono::milliseconds elapsed) {
+  if (elapsed + next_ > budget_) return std::nullopt;
+  const std::chrono::milliseconds wait = next_;
+  next_ = std::min(next_ * 2, max_);
+  ++attempts_;
+  return wait;
+}
+
 }  // namespace vw::runtime

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 
 namespace vw::runtime {
 
@@ -41,6 +42,32 @@ class AbortStreak {
  private:
   Options options_;
   int aborts_ = 0;
+};
+
+// CallRetry: the pacing of one retriable Kafka call repeated within a time budget
+// (init_transactions, send_offsets_to_transaction, commit_transaction, abort_transaction). A
+// retriable error (broker restart, coordinator moving) usually passes within seconds; repeating
+// the call flat out would hammer the broker and the log meanwhile. So the next attempt waits
+// `first` (50 ms), doubling up to `max` (2 s), and once the budget since the first attempt is
+// spent the caller gives up with the last error (the worker then treats it as abortable, or, for
+// init_transactions, fails and is restarted by the pipeline).
+//
+// Pure bookkeeping, no clock: the caller measures and waits. Thread-compatible.
+class CallRetry {
+ public:
+  explicit CallRetry(std::chrono::milliseconds budget,
+                     std::chrono::milliseconds first = std::chrono::milliseconds(50),
+                     std::chrono::milliseconds max = std::chrono::milliseconds(2000))
+      : budget_(budget), next_(first), max_(max) {}
+
+  // After a failed attempt, `elapsed` since the first one: how long to wait before the next, or
+  // nullopt when waiting would pass the budget (give up now).
+  std::optional<std::chrono::milliseconds> Next(std::chrono::milliseconds elapsed);
+  int attempts() const { return attempts_; }
+
+ private:
+  std::chrono::milliseconds budget_, next_, max_;
+  int attempts_ = 1;
 };
 
 }  // namespace vw::runtime

@@ -9,6 +9,9 @@
 #include <functional>
 #include <set>
 #include <sstream>
+#include <string_view>
+
+#include "base/logging.h"
 
 namespace vw::runtime {
 namespace {
@@ -142,7 +145,7 @@ const std::vector<Field>& Fields() {
         "replays and backfills: results then never depend on timing)"},
        Int(&PipelineConfig::watermark_idle_timeout_ms, "watermark_idle_timeout_ms", 0, 86400000)},
       {{"state_dir", "string", "/var/lib/vaultwatch",
-        "RocksDB stores, one directory per input partition"},
+        "RocksDB stores, one directory per input partition; relative to this file"},
        String(&PipelineConfig::state_dir, "state_dir")},
       {{"detect_config", "string", "\"\"",
         "the detectors' YAML (configs/detect.yaml); relative to this file; empty = defaults"},
@@ -221,6 +224,16 @@ Status Walk(const YAML::Node& node, const std::string& prefix,
   return Status::OK();
 }
 
+// POSIX's portable variable names: upper-case letters, digits and '_'. Stricter than what a shell
+// accepts, on purpose: a key (base64, hex) put here by mistake nearly always has a lower-case
+// letter or a symbol, so it is refused rather than echoed in an "unset" message.
+bool IsVariableName(std::string_view s) {
+  if (s.empty() || s.size() > 128 || (s[0] >= '0' && s[0] <= '9')) return false;
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+  });
+}
+
 }  // namespace
 
 kafka::Config PipelineConfig::ConsumerConfig() const {
@@ -277,6 +290,13 @@ Status ValidatePipelineConfig(const PipelineConfig& c) {
   if (c.pseudonymise != "none" && c.pseudonymise != "state" && c.pseudonymise != "alerts") {
     return Status::InvalidArgument("'privacy.pseudonymise' = '" + c.pseudonymise +
                                    "' is not one of none, state, alerts");
+  }
+  if (!c.key_env.empty() && !IsVariableName(c.key_env)) {
+    // Never echo the value: the usual mistake is putting the key itself here.
+    return Status::InvalidArgument(
+        "'privacy.key_env' must be the name of an environment variable (upper-case letters, "
+        "digits and '_', not starting with a digit, at most 128 characters), not the key; its "
+        "value is not shown");
   }
   if (c.pseudonymise != "none" && c.key_file.empty() && c.key_env.empty()) {
     return Status::InvalidArgument(
@@ -336,6 +356,12 @@ Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::s
   if (!c.key_file.empty() && !base_dir.empty() && std::filesystem::path(c.key_file).is_relative()) {
     c.key_file = (std::filesystem::path(base_dir) / c.key_file).string();
   }
+  // Every path in the file is relative to the file, so that the process's working directory
+  // never changes what a file means (--state-dir on the command line stays relative to it).
+  if (!c.state_dir.empty() && !base_dir.empty() &&
+      std::filesystem::path(c.state_dir).is_relative()) {
+    c.state_dir = (std::filesystem::path(base_dir) / c.state_dir).string();
+  }
   VW_RETURN_IF_ERROR(ValidatePipelineConfig(c).WithContext(name));
   return c;
 }
@@ -345,7 +371,56 @@ Result<PipelineConfig> LoadPipelineConfig(const std::string& path) {
   if (!in) return Status::IOError("cannot read pipeline config " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParsePipelineConfig(ss.str(), path, std::filesystem::path(path).parent_path().string());
+  // Absolute, so that paths resolved against it name the file plainly in messages and output.
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return ParsePipelineConfig(ss.str(), path,
+                             (ec ? std::filesystem::path(path) : abs).parent_path().string());
+}
+
+std::string DescribePipelineConfig(const PipelineConfig& c) {
+  std::ostringstream o;
+  auto line = [&o](std::string_view key, std::string_view value) {
+    o << key << ": " << RedactIfSecret(key, value) << "\n";
+  };
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+    return s + "]";
+  };
+  line("application_id", c.application_id);
+  line("instance_id", c.instance_id);
+  line("stages", join(c.stages));
+  line("threads_per_stage", std::to_string(c.threads_per_stage));
+  line("commit_interval_ms", std::to_string(c.commit_interval_ms));
+  line("keyed_batch_events", std::to_string(c.keyed_batch_events));
+  line("reorder_buffer_reread_records", std::to_string(c.reorder_buffer_reread_records));
+  line("align_raw_partitions", c.align_raw_partitions ? "true" : "false");
+  line("state_dir", c.state_dir);
+  line("detect_config", c.detect_config.empty() ? "\"\" (built-in defaults)" : c.detect_config);
+  line("metrics.address", c.metrics_address);
+  line("metrics.port", std::to_string(c.metrics_port));
+  line("topics.replication_factor", std::to_string(c.replication_factor));
+  for (const auto& [key, t] : {std::pair<const char*, const TopicConfig*>{"topics.raw", &c.raw},
+                               {"topics.by_vault", &c.by_vault},
+                               {"topics.by_caller", &c.by_caller},
+                               {"topics.alerts", &c.alerts},
+                               {"topics.deadletter", &c.deadletter},
+                               {"topics.feedback", &c.feedback}}) {
+    line(key, "{name: " + t->name + ", partitions: " + std::to_string(t->partitions) + "}");
+  }
+  line("privacy.pseudonymise", c.pseudonymise);
+  line("privacy.key_file", c.key_file);
+  // The variable's name (validated as a name); the key it holds is never read here.
+  line("privacy.key_env", c.key_env);
+  // What librdkafka is given, defaults included; passwords, tokens and keys masked.
+  for (const auto& [section, props] :
+       {std::pair<const char*, kafka::Config>{"kafka.consumer", c.ConsumerConfig()},
+        {"kafka.producer", c.ProducerConfig()}}) {
+    for (const auto& [k, v] : props)
+      o << section << "." << k << ": " << RedactIfSecret(k, v) << "\n";
+  }
+  return o.str();
 }
 
 std::vector<PipelineConfigField> PipelineConfigTable() {

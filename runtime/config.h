@@ -94,6 +94,11 @@ Status ValidatePipelineConfig(const PipelineConfig& config);
 // events) plus key and framing; detect_stage.cc asserts that the two agree.
 inline constexpr size_t kMinDetectorMessageBytes = 300 * 1024;
 
+// The effective configuration as "key: value" lines (what `vaultwatch run --check-config`
+// prints), with the librdkafka property sets as the clients receive them. Values of
+// secret-bearing keys (passwords, tokens, keys: RedactIfSecret) are masked as "***".
+std::string DescribePipelineConfig(const PipelineConfig& config);
+
 struct PipelineConfigField {
   std::string name, type, default_value, meaning;
 };

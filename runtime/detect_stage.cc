@@ -43,6 +43,23 @@ Result<DetectSharedPtr> OpenDetectShared(const PipelineConfig& config, Metrics* 
   return shared;
 }
 
+Status CheckDetectInputs(const PipelineConfig& config, std::string* effective) {
+  const std::string where =
+      config.detect_config.empty() ? "built-in detector config" : config.detect_config;
+  Result<detect::DetectConfig> dc = detect::LoadDetectConfig(config.detect_config);
+  if (!dc.ok()) return dc.status().WithContext("'detect_config'");
+  Result<std::unique_ptr<detect::ThreatIntel>> intel =
+      detect::ThreatIntel::Load(*dc, SystemClock::Default());
+  if (!intel.ok()) return intel.status().WithContext(where);
+  VW_RETURN_IF_ERROR(LoadPrivacy(config).status());
+  if (effective != nullptr) {
+    *effective += "detect.threat_intel.tor_file: " + dc->tor_file + "\n";
+    *effective += "detect.threat_intel.suspicious_file: " + dc->suspicious_file + "\n";
+    *effective += "detect.threat_intel.microsoft_file: " + dc->microsoft_file + "\n";
+  }
+  return Status::OK();
+}
+
 Status StartDetectShared(DetectShared* shared, int alerts_partitions, int feedback_partitions,
                          const std::atomic<bool>& stop) {
   shared->tracker->SetPartitions(alerts_partitions, feedback_partitions);
@@ -437,10 +454,20 @@ class DetectTaskFactory final : public TaskFactory {
         VW_ASSIGN_OR_RETURN(state::CommitPoint restored, store->LastCommit());
         if (restored.next_offsets != want) {
           // The changelog's last commit record is written in the same transaction as the group
-          // offsets, so this means the changelog topic was lost or truncated.
-          VW_LOG(Error, "restored state does not match the committed offset; continuing with it")
+          // offsets, so this means the changelog topic was lost or truncated. State known to be
+          // wrong is never run: the partition stays closed (its worker reports it on /healthz
+          // and retries) until an operator restores the changelog or resets the group's offsets.
+          auto at = restored.next_offsets.find(tp.ToString());
+          const int64_t got = at == restored.next_offsets.end() ? -1 : at->second;
+          VW_LOG(Error, "restored state does not match the committed offset; partition stopped")
               .Field("partition", tp.ToString())
-              .Field("committed", committed.value());
+              .Field("committed", committed.value())
+              .Field("restored", got);
+          return Status::Corruption(
+              "state of " + tp.ToString() + " restored from " + config_.ChangelogTopic(stage_) +
+              " ends at offset " + std::to_string(got) + " but the group committed " +
+              std::to_string(committed.value()) +
+              " (changelog lost or truncated?); the partition is not processed");
         }
       }
     } else if (!want.empty()) {

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "base/result.h"
 #include "runtime/config.h"
@@ -46,6 +47,12 @@ Result<DetectSharedPtr> OpenDetectShared(const PipelineConfig& config, Metrics* 
 // set first (Cancelled). Stops the tracker on destruction.
 Status StartDetectShared(DetectShared* shared, int alerts_partitions, int feedback_partitions,
                          const std::atomic<bool>& stop);
+
+// What a detector stage needs besides Kafka, checked before any group is joined: the detector
+// config file, its threat-intel lists and the pseudonymisation key. An error names the file and
+// the setting to fix (never a secret's value). Appends the resolved list paths to `effective`
+// ("key: value" lines) when given.
+Status CheckDetectInputs(const PipelineConfig& config, std::string* effective);
 
 Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig& config,
                                                            DetectStage stage, int worker_index,

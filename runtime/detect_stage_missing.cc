@@ -20,6 +20,8 @@ Status StartDetectShared(DetectShared*, int, int, const std::atomic<bool>&) {
   return NoDetectors();
 }
 
+Status CheckDetectInputs(const PipelineConfig&, std::string*) { return NoDetectors(); }
+
 Result<std::unique_ptr<TaskFactory>> MakeDetectTaskFactory(const PipelineConfig&, DetectStage, int,
                                                            Metrics*, DetectShared*) {
   return NoDetectors();

@@ -67,8 +67,18 @@ Status Pipeline::CreateTopics() {
   return Status::OK();
 }
 
+Status CheckPipelineInputs(const PipelineConfig& config, std::string* effective) {
+  VW_RETURN_IF_ERROR(ValidatePipelineConfig(config));
+  bool detects = false;
+  for (const auto& stage : config.stages) detects = detects || stage != "ingest";
+  if (detects) VW_RETURN_IF_ERROR(CheckDetectInputs(config, effective));
+  return Status::OK();
+}
+
 Status Pipeline::Run(const std::atomic<bool>& stop) {
-  VW_RETURN_IF_ERROR(ValidatePipelineConfig(config_));
+  // Everything the stages need, before any group is joined: a missing list or key stops start-up
+  // here with its file and setting named, instead of failing workers restarting forever.
+  VW_RETURN_IF_ERROR(CheckPipelineInputs(config_));
   bool detects = false;
   for (const auto& stage : config_.stages) detects = detects || stage != "ingest";
   // Privacy settings first: a missing key must stop start-up before anything runs.

@@ -7,13 +7,16 @@
 // changelog). Each stage is one consumer group "<application_id>.<stage>", so instances of one
 // deployment share partitions.
 //
-// A worker that fails with an unrecoverable error is restarted (after a pause) on its thread;
-// /healthz reports unhealthy meanwhile. Owns its workers, metrics and HTTP server.
+// Start-up stops with an error naming the file and setting when something a stage needs is
+// missing (CheckPipelineInputs), before any consumer group is joined. A worker that fails later
+// with an unrecoverable error is restarted (after a pause) on its thread; /healthz reports
+// unhealthy meanwhile. Owns its workers, metrics and HTTP server.
 // Thread-safety: Run on one thread; stop it from any thread (or a signal) through the flag.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "base/result.h"
 #include "runtime/config.h"
@@ -21,6 +24,11 @@
 #include "runtime/metrics.h"
 
 namespace vw::runtime {
+
+// Validates `config` and everything its stages need before they start (detector config,
+// threat-intel lists, pseudonymisation key), without Kafka: what Run checks first and what
+// `vaultwatch run --check-config` reports. Appends resolved settings to `effective` if given.
+Status CheckPipelineInputs(const PipelineConfig& config, std::string* effective = nullptr);
 
 class Pipeline {
  public:

@@ -1,6 +1,7 @@
 #include "runtime/worker.h"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "base/logging.h"
@@ -154,21 +155,19 @@ Status StageWorker::CommitNow() {
   }
   auto t0 = Clock::now();
   VW_ASSIGN_OR_RETURN(kafka::GroupMetadata md, consumer_->Metadata());
+  // Both calls share one budget; past it the error is handled as abortable (HandleTxnError).
+  CallRetry retry(std::chrono::milliseconds(options_.txn_retry_budget_ms));
   for (;;) {
     Status s = producer_->SendOffsetsToTransaction(offsets, md, kCallTimeoutMs);
     if (s.ok()) break;
-    if (!kafka::IsRetriable(s) || MillisSince(t0) > options_.txn_retry_budget_ms) return s;
-    VW_LOG(Warn, "send_offsets_to_transaction retriable error; retrying")
-        .Field("worker", options_.name)
-        .Field("error", s.ToString());
+    if (!kafka::IsRetriable(s)) return s;
+    VW_RETURN_IF_ERROR(WaitToRetry(retry, t0, "send_offsets_to_transaction", s));
   }
   for (;;) {
     Status s = producer_->CommitTransaction(kCallTimeoutMs);
     if (s.ok()) break;
-    if (!kafka::IsRetriable(s) || MillisSince(t0) > options_.txn_retry_budget_ms) return s;
-    VW_LOG(Warn, "commit_transaction retriable error; retrying")
-        .Field("worker", options_.name)
-        .Field("error", s.ToString());
+    if (!kafka::IsRetriable(s)) return s;
+    VW_RETURN_IF_ERROR(WaitToRetry(retry, t0, "commit_transaction", s));
   }
   metrics_->ObserveCommit(std::chrono::duration<double>(Clock::now() - t0).count());
   metrics_->AddCommitted(pending_);
@@ -192,10 +191,11 @@ void StageWorker::HandleTxnError(const Status& error) {
   metrics_->CountAbort();
   if (!kafka::IsFatal(error) && producer_ != nullptr && producer_->in_transaction()) {
     auto t0 = Clock::now();
+    CallRetry retry(std::chrono::milliseconds(options_.txn_retry_budget_ms));
     for (;;) {
       Status s = producer_->AbortTransaction(kCallTimeoutMs);
       if (s.ok()) break;
-      if (kafka::IsRetriable(s) && MillisSince(t0) < options_.txn_retry_budget_ms) continue;
+      if (kafka::IsRetriable(s) && WaitToRetry(retry, t0, "abort_transaction", s).ok()) continue;
       VW_LOG(Warn, "abort failed; recreating the producer")
           .Field("worker", options_.name)
           .Field("error", s.ToString());
@@ -246,6 +246,20 @@ Status StageWorker::Recover() {
   VW_LOG(Info, "recovered")
       .Field("worker", options_.name)
       .Field("partitions", static_cast<int64_t>(parts_.size()));
+  return Status::OK();
+}
+
+Status StageWorker::WaitToRetry(CallRetry& retry, std::chrono::steady_clock::time_point t0,
+                                const char* call, const Status& error) {
+  std::optional<std::chrono::milliseconds> wait =
+      retry.Next(std::chrono::milliseconds(MillisSince(t0)));
+  if (!wait) return error;
+  VW_LOG(Warn, "retriable error; retrying")
+      .Field("worker", options_.name)
+      .Field("call", call)
+      .Field("error", error.ToString())
+      .Field("retry_in_ms", static_cast<int64_t>(wait->count()));
+  std::this_thread::sleep_for(*wait);
   return Status::OK();
 }
 
@@ -343,15 +357,30 @@ Status StageWorker::Run(const std::atomic<bool>& stop) {
   if (!c.ok()) return c.status();
   consumer_ = std::move(c).value();
   // The producer first: init_transactions fences a previous incarnation with the same
-  // transactional.id and aborts its open transaction, before we read anything.
+  // transactional.id and aborts its open transaction, before we read anything. Retried within
+  // txn_retry_budget_ms; then the worker fails, and the pipeline reports it on /healthz and
+  // starts it again after a pause (docs/operations.md).
+  const auto init_t0 = Clock::now();
+  CallRetry init_retry(std::chrono::milliseconds(options_.txn_retry_budget_ms),
+                       std::chrono::milliseconds(500), std::chrono::milliseconds(5000));
   for (;;) {
     Status s = CreateProducer();
     if (s.ok()) break;
     if (!kafka::IsRetriable(s) || stop.load()) return s;
+    std::optional<std::chrono::milliseconds> wait =
+        init_retry.Next(std::chrono::milliseconds(MillisSince(init_t0)));
+    if (!wait) {
+      return s.WithContext("init_transactions still failing after " +
+                           std::to_string(init_retry.attempts()) + " attempts");
+    }
     VW_LOG(Warn, "producer init failed; retrying")
         .Field("worker", options_.name)
-        .Field("error", s.ToString());
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        .Field("error", s.ToString())
+        .Field("retry_in_ms", static_cast<int64_t>(wait->count()));
+    for (auto until = Clock::now() + *wait; Clock::now() < until && !stop.load();) {
+      std::this_thread::sleep_for(
+          std::min<Clock::duration>(std::chrono::milliseconds(50), until - Clock::now()));
+    }
   }
   VW_RETURN_IF_ERROR(consumer_->Subscribe({options_.input_topic}, this));
   VW_LOG(Info, "worker started")
@@ -371,11 +400,24 @@ Status StageWorker::Run(const std::atomic<bool>& stop) {
       if (stop.load()) break;
       Status s = Recover();
       if (!s.ok()) {
+        // A partition that cannot be opened (its state cannot be restored to the committed
+        // offset, the broker is away) stops the worker's progress: said on /healthz, retried
+        // with a growing pause (a restore is not free), until it succeeds.
+        ++recovery_failures_;
+        backoff_ = std::min<std::chrono::milliseconds>(
+            std::chrono::milliseconds(500) * (int64_t{1} << std::min(recovery_failures_ - 1, 6)),
+            std::chrono::milliseconds(30000));
+        metrics_->SetWorkerProblem(options_.name, "cannot recover: " + s.ToString());
         VW_LOG(Warn, "recovery failed; retrying")
             .Field("worker", options_.name)
-            .Field("error", s.ToString());
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            .Field("error", s.ToString())
+            .Field("failures_in_a_row", static_cast<int64_t>(recovery_failures_))
+            .Field("retry_in_ms", static_cast<int64_t>(backoff_.count()));
         continue;
+      }
+      if (recovery_failures_ > 0) {
+        recovery_failures_ = 0;
+        if (!abort_streak_.stuck()) metrics_->SetWorkerProblem(options_.name, "");
       }
     }
     batch.clear();

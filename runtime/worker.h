@@ -91,6 +91,10 @@ class StageWorker final : public kafka::RebalanceListener {
   // One input record through its partition's task (and a mid-batch commit when the interval
   // passed).
   Status ProcessRecord(const kafka::Message& m);
+  // After a retriable failure of `call` (first attempted at `t0`): waits as `retry` says and
+  // returns OK to try again, or returns `error` once the budget is spent.
+  Status WaitToRetry(CallRetry& retry, std::chrono::steady_clock::time_point t0, const char* call,
+                     const Status& error);
   // Event-time alignment (WorkerOptions::time_key): processes held records in time order for
   // as long as every partition either has a record held or may be skipped.
   Status DrainAligned();
@@ -113,6 +117,7 @@ class StageWorker final : public kafka::RebalanceListener {
   CounterDelta pending_;
   AbortStreak abort_streak_;
   std::chrono::milliseconds backoff_{0};  // before the next recovery
+  int recovery_failures_ = 0;             // Recover() calls failed in a row
   bool needs_recovery_ = false;
   bool producer_broken_ = false;
   bool shutting_down_ = false;

@@ -1,6 +1,7 @@
 // `vaultwatch run --config FILE`: the Kafka pipeline (runtime::Pipeline). Argument parsing and
-// signal handling only. SIGTERM/SIGINT stop it cleanly: the open transactions commit, the
-// consumer groups are left, then the process exits 0.
+// signal handling only. `--check-config` validates and prints the effective settings instead.
+// SIGTERM/SIGINT stop it cleanly: the open transactions commit, the consumer groups are left, then
+// the process exits 0.
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -23,6 +24,7 @@ int RunRun(int argc, char** argv) {
   FlagParser flags("run", "Run the Kafka pipeline (ingest, vault and caller detector stages)");
   std::string config_path, instance_id, bootstrap, stages, state_dir;
   int64_t metrics_port = -1;
+  bool check_config = false;
   flags.String("config", &config_path, "pipeline YAML (configs/pipeline.yaml)", /*required=*/true);
   flags.String("instance-id", &instance_id, "this instance's stable name (overrides instance_id)");
   flags.String("bootstrap", &bootstrap,
@@ -32,6 +34,10 @@ int RunRun(int argc, char** argv) {
   flags.String("state-dir", &state_dir, "state directory (overrides state_dir)");
   flags.Int("metrics-port", &metrics_port,
             "HTTP port for /metrics, 0 = none (overrides metrics.port)");
+  flags.Bool("check-config", &check_config,
+             "validate the configuration and what the stages need (detector config, threat-intel "
+             "lists, pseudonymisation key), print the effective settings with secrets masked, "
+             "and exit (0 = valid); needs no broker");
   if (int rc = flags.Parse(argc, argv); rc >= 0) return rc;
   InitLoggingFromEnv();
 
@@ -50,7 +56,17 @@ int RunRun(int argc, char** argv) {
     std::istringstream in(stages);
     for (std::string s; std::getline(in, s, ',');) config.stages.push_back(s);
   }
-  if (Status s = runtime::ValidatePipelineConfig(config); !s.ok()) {
+  if (check_config) {
+    std::string effective = runtime::DescribePipelineConfig(config);
+    if (Status s = runtime::CheckPipelineInputs(config, &effective); !s.ok()) {
+      std::fprintf(stderr, "vaultwatch run: %s\n", s.ToString().c_str());
+      return 2;
+    }
+    std::fputs(effective.c_str(), stdout);
+    std::fprintf(stderr, "vaultwatch run: configuration OK\n");
+    return 0;
+  }
+  if (Status s = runtime::CheckPipelineInputs(config); !s.ok()) {
     std::fprintf(stderr, "vaultwatch run: %s\n", s.ToString().c_str());
     return 2;
   }

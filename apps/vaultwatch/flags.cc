@@ -8,7 +8,8 @@ namespace vw::app {
 FlagParser::FlagParser(std::string command, std::string summary)
     : command_(std::move(command)), summary_(std::move(summary)) {}
 
-void FlagParser::String(const std::string& name, std::string* out, const std::string& help, bool required) {
+void FlagParser::String(const std::string& name, std::string* out, const std::string& help,
+                        bool required) {
   flags_.push_back({name, Kind::kString, out, help, required});
 }
 void FlagParser::Int(const std::string& name, int64_t* out, const std::string& help) {
@@ -45,8 +46,11 @@ void FlagParser::PrintUsage() const {
     } else if (f.kind == Kind::kDouble) {
       def = " (default " + std::to_string(*static_cast<double*>(f.out)) + ")";
     }
-    std::fprintf(stderr, "  --%s%s\n      %s%s%s\n", f.name.c_str(), arg, f.help.c_str(), def.c_str(),
-                 f.required ? " [required]" : "");
+    // A help text that states its default itself (often in words: "default: built-in") is not
+    // given the value a second time.
+    if (f.help.find("(default") != std::string::npos) def.clear();
+    std::fprintf(stderr, "  --%s%s\n      %s%s%s\n", f.name.c_str(), arg, f.help.c_str(),
+                 def.c_str(), f.required ? " [required]" : "");
   }
 }
 
@@ -62,7 +66,8 @@ int FlagParser::Parse(int argc, char** argv) {
         positional_->push_back(a);
         continue;
       }
-      std::fprintf(stderr, "vaultwatch %s: unexpected argument '%s' (see --help)\n", command_.c_str(), a.c_str());
+      std::fprintf(stderr, "vaultwatch %s: unexpected argument '%s' (see --help)\n",
+                   command_.c_str(), a.c_str());
       return 2;
     }
     std::string name = a.substr(2), value;
@@ -74,7 +79,8 @@ int FlagParser::Parse(int argc, char** argv) {
     }
     Flag* f = Find(name);
     if (!f) {
-      std::fprintf(stderr, "vaultwatch %s: unknown flag --%s (see --help)\n", command_.c_str(), name.c_str());
+      std::fprintf(stderr, "vaultwatch %s: unknown flag --%s (see --help)\n", command_.c_str(),
+                   name.c_str());
       return 2;
     }
     f->seen = true;
@@ -91,11 +97,14 @@ int FlagParser::Parse(int argc, char** argv) {
     }
     char* end = nullptr;
     switch (f->kind) {
-      case Kind::kString: *static_cast<std::string*>(f->out) = value; break;
+      case Kind::kString:
+        *static_cast<std::string*>(f->out) = value;
+        break;
       case Kind::kInt: {
         long long v = std::strtoll(value.c_str(), &end, 10);
         if (value.empty() || *end != '\0') {
-          std::fprintf(stderr, "vaultwatch %s: --%s wants an integer, got '%s'\n", command_.c_str(), name.c_str(), value.c_str());
+          std::fprintf(stderr, "vaultwatch %s: --%s wants an integer, got '%s'\n", command_.c_str(),
+                       name.c_str(), value.c_str());
           return 2;
         }
         *static_cast<int64_t*>(f->out) = v;
@@ -104,18 +113,21 @@ int FlagParser::Parse(int argc, char** argv) {
       case Kind::kDouble: {
         double v = std::strtod(value.c_str(), &end);
         if (value.empty() || *end != '\0') {
-          std::fprintf(stderr, "vaultwatch %s: --%s wants a number, got '%s'\n", command_.c_str(), name.c_str(), value.c_str());
+          std::fprintf(stderr, "vaultwatch %s: --%s wants a number, got '%s'\n", command_.c_str(),
+                       name.c_str(), value.c_str());
           return 2;
         }
         *static_cast<double*>(f->out) = v;
         break;
       }
-      case Kind::kBool: break;
+      case Kind::kBool:
+        break;
     }
   }
   for (const auto& f : flags_) {
     if (f.required && !f.seen) {
-      std::fprintf(stderr, "vaultwatch %s: --%s is required (see --help)\n", command_.c_str(), f.name.c_str());
+      std::fprintf(stderr, "vaultwatch %s: --%s is required (see --help)\n", command_.c_str(),
+                   f.name.c_str());
       return 2;
     }
   }

@@ -35,7 +35,8 @@ int Usage(FILE* out) {
 
 int main(int argc, char** argv) {
   vw::InitLoggingFromEnv();
-  if (argc < 2 || std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0) {
+  if (argc < 2 || std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0 ||
+      std::strcmp(argv[1], "-h") == 0) {
     return vw::app::Usage(argc < 2 ? stderr : stdout);
   }
   auto& commands = vw::app::Commands();

@@ -381,7 +381,20 @@ Result<DetectConfig> ParseDetectConfig(const std::string& yaml_text, const std::
 }
 
 Result<DetectConfig> LoadDetectConfig(const std::string& yaml_path) {
-  if (yaml_path.empty()) return DetectConfig{};
+  namespace fs = std::filesystem;
+  if (yaml_path.empty()) {
+    // The built-in defaults name configs/threat-intel/... relative to a checkout: found from the
+    // working directory (a checkout's root), else in the source tree this binary was built from.
+    // An installed binary has neither: it needs a config file naming its lists.
+    DetectConfig config;
+    for (std::string* p : {&config.tor_file, &config.suspicious_file, &config.microsoft_file}) {
+      std::error_code ec;
+      if (fs::exists(*p, ec)) continue;
+      fs::path built = fs::path(VW_DETECT_SOURCE_DIR) / *p;
+      if (fs::exists(built, ec)) *p = built.string();
+    }
+    return config;
+  }
   FILE* f = std::fopen(yaml_path.c_str(), "rb");
   if (f == nullptr) return Status::NotFound(yaml_path + ": cannot open config file");
   std::string text;
@@ -390,18 +403,28 @@ Result<DetectConfig> LoadDetectConfig(const std::string& yaml_path) {
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
   std::fclose(f);
   VW_ASSIGN_OR_RETURN(DetectConfig config, ParseDetectConfig(text, yaml_path));
-  // Relative list paths: as given (from the working directory) if they exist, else relative to the
-  // config file's directory and its parent (configs/detect.yaml names configs/threat-intel/...).
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(yaml_path).parent_path();
-  for (std::string* p : {&config.tor_file, &config.suspicious_file, &config.microsoft_file}) {
-    if (p->empty() || fs::path(*p).is_absolute() || fs::exists(*p)) continue;
-    for (const fs::path& base : {dir, dir.parent_path()}) {
-      std::error_code ec;
-      if (fs::exists(base / *p, ec)) {
-        *p = (base / *p).string();
-        break;
-      }
+  // Relative list paths are relative to the config file's directory, whatever the working
+  // directory: the same file names the same lists wherever the process starts. A path equal to
+  // the built-in default (a key the file leaves out) is found as the default is, above.
+  std::error_code ec;
+  fs::path dir = fs::absolute(yaml_path, ec).parent_path();
+  if (ec) dir = fs::path(yaml_path).parent_path();
+  const DetectConfig builtin;
+  const DetectConfig defaults = *LoadDetectConfig("");
+  struct PathKey {
+    std::string* path;
+    const std::string& builtin;
+    const std::string& resolved_default;
+  };
+  for (const PathKey& k :
+       {PathKey{&config.tor_file, builtin.tor_file, defaults.tor_file},
+        PathKey{&config.suspicious_file, builtin.suspicious_file, defaults.suspicious_file},
+        PathKey{&config.microsoft_file, builtin.microsoft_file, defaults.microsoft_file}}) {
+    if (k.path->empty() || fs::path(*k.path).is_absolute()) continue;
+    if (*k.path == k.builtin) {
+      *k.path = k.resolved_default;
+    } else {
+      *k.path = (dir / *k.path).lexically_normal().string();
     }
   }
   return config;

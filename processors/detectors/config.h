@@ -74,8 +74,11 @@ struct ConfigField {
 std::vector<ConfigField> DetectConfigTable();
 
 // Loads a YAML file over the defaults ("" = built-in defaults). Unknown keys, wrong types and
-// out-of-bounds values are errors naming the file and key. Relative threat-intel paths are
-// resolved against the YAML file's directory's parent when they do not exist as given.
+// out-of-bounds values are errors naming the file and key. Relative threat-intel paths in a file
+// are relative to that file's directory. The built-in defaults (no file, or a key left at its
+// default) name configs/threat-intel/*: found from the working directory if there, else in the
+// source tree the binary was built from; otherwise left as they are (ThreatIntel::Load then fails
+// naming the file and key). Missing list files are not an error here.
 Result<DetectConfig> LoadDetectConfig(const std::string& yaml_path);
 Result<DetectConfig> ParseDetectConfig(const std::string& yaml_text, const std::string& name);
 

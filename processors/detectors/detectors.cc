@@ -13,6 +13,7 @@
 #include "base/time_format.h"
 #include "processors/detectors/detector.h"
 #include "processors/ingest/ingest.h"
+#include "processors/ingest/normalize.h"
 #include "state/distinct_counter.h"
 #include "state/first_seen_map.h"
 #include "state/sequence_tracker.h"
@@ -126,7 +127,8 @@ std::string Outcome(const AccessEvent& e) {
 }
 
 std::string Operation(const AccessEvent& e) {
-  return e.operation_name().empty() ? v1::Operation_Name(e.operation()) : e.operation_name();
+  return e.operation_name().empty() ? std::string(ingest::AzureOperationName(e.operation()))
+                                    : e.operation_name();
 }
 
 struct Baseline {
@@ -445,7 +447,14 @@ class OperationPatternDetector final : public Detector {
     if (!ctx.emitter.Claim("KV_OperationPatternAnomaly", pair, ctx.now)) return;
     Finding f = MakeFinding("KV_OperationPatternAnomaly", pair, e, steps.front().t, ctx.now);
     std::string list;
-    for (auto& [name, n] : ops) list += (list.empty() ? "" : ", ") + name + ":" + std::to_string(n);
+    for (auto& [name, n] : ops) {
+      // The state keeps the enum's name of a known operation (OperationView); people read Azure's.
+      v1::Operation known;
+      std::string shown = v1::Operation_Parse(name, &known)
+                              ? std::string(ingest::AzureOperationName(known))
+                              : name;
+      list += (list.empty() ? "" : ", ") + shown + ":" + std::to_string(n);
+    }
     f.reasons = CallerDisplay(e) + " performed " + std::to_string(ops.size()) +
                 " operations it never performed on this vault (" + list + ") within " +
                 FormatDuration(c.op_pattern_window) + "; over its last " +
@@ -931,8 +940,9 @@ class ExcessiveRetrievalDetector final : public Detector {
                             EventTime::FromMicros(r.front().first), ctx.now);
     std::string list;
     for (auto& [op, n] : ops) {
-      list += (list.empty() ? "" : ", ") + v1::Operation_Name(static_cast<v1::Operation>(op)) +
-              ":" + std::to_string(n);
+      list += (list.empty() ? "" : ", ") +
+              std::string(ingest::AzureOperationName(static_cast<v1::Operation>(op))) + ":" +
+              std::to_string(n);
     }
     f.reasons = CallerDisplay(e) + " performed " + std::to_string(r.size()) + " retrievals of " +
                 std::to_string(ops.size()) + " kinds within one minute (" + list +

@@ -50,17 +50,21 @@ Result<std::unique_ptr<ThreatIntel>> ThreatIntel::Load(const DetectConfig& confi
   ti->interval_ = config.reload_interval;
   ti->last_check_us_ = clock->MonotonicMicros();
   struct Slot {
+    const char* key;  // named in errors, so that the operator knows which setting to fix
     const std::string* path;
     ListFile* file;
     std::shared_ptr<const IpSet>* set;
   };
-  for (Slot s : {Slot{&config.tor_file, &ti->tor_file_, &ti->tor_},
-                 Slot{&config.suspicious_file, &ti->suspicious_file_, &ti->suspicious_},
-                 Slot{&config.microsoft_file, &ti->microsoft_file_, &ti->microsoft_}}) {
+  for (Slot s : {Slot{"threat_intel.tor_file", &config.tor_file, &ti->tor_file_, &ti->tor_},
+                 Slot{"threat_intel.suspicious_file", &config.suspicious_file,
+                      &ti->suspicious_file_, &ti->suspicious_},
+                 Slot{"threat_intel.microsoft_file", &config.microsoft_file, &ti->microsoft_file_,
+                      &ti->microsoft_}}) {
     s.file->path = *s.path;
     if (!s.path->empty()) StatFile(*s.path, &s.file->mtime_ns, &s.file->size);
-    VW_ASSIGN_OR_RETURN(IpSet set, LoadFile(*s.path));
-    *s.set = std::make_shared<const IpSet>(std::move(set));
+    Result<IpSet> set = LoadFile(*s.path);
+    if (!set.ok()) return set.status().WithContext(std::string("'") + s.key + "'");
+    *s.set = std::make_shared<const IpSet>(std::move(set).value());
   }
   IpSetBuilder internal;
   std::string ranges = config.internal_ranges;

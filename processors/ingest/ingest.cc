@@ -101,6 +101,24 @@ bool LooksLikeNdjson(std::string_view bytes) {
          (first.front() == '[' && first.back() == ']');
 }
 
+// True if a line of `s` after its first one is, on its own, a whole JSON object or array that
+// starts the line ({...} or [...], trailing blanks aside). Pretty-printed documents indent their
+// inner lines and end them with ',' or an opening bracket; NDJSON lines look like this. Used to
+// tell a broken first NDJSON line from a document spread over lines.
+bool HasWholeLineAfterTheFirst(std::string_view s) {
+  size_t nl = s.find('\n');
+  while (nl != std::string_view::npos) {
+    size_t begin = nl + 1;
+    nl = s.find('\n', begin);
+    std::string_view line = s.substr(begin, nl == std::string_view::npos ? s.npos : nl - begin);
+    while (!line.empty() && IsSpace(line.back())) line.remove_suffix(1);
+    if (line.size() >= 2 && ((line.front() == '{' && line.back() == '}') ||
+                             (line.front() == '[' && line.back() == ']')))
+      return true;
+  }
+  return false;
+}
+
 // Key comparison against a literal in Azure's casing: an inlined fixed-size compare first (the
 // usual case), then a case-insensitive one (other producers vary the casing).
 // L bytes equal, in a few word loads (GCC calls memcmp for these sizes otherwise).
@@ -1222,6 +1240,7 @@ void Ingestor::Impl::ProcessLine(std::string_view line, DocCtx& ctx, RecordSink&
     return;
   }
   // The bytes after the line are readable (the buffer is padded), which is all simdjson needs.
+  const int32_t index_before = message_index_;
   od::document doc;
   auto err =
       parser_.iterate(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING).get(doc);
@@ -1233,7 +1252,10 @@ void Ingestor::Impl::ProcessLine(std::string_view line, DocCtx& ctx, RecordSink&
     broken_reason_ = "malformed JSON: unexpected content after the JSON value";
   }
   if (!ok) {
+    // Whatever the line staged is dropped, and with it the indices it took: the line is one dead
+    // letter at the line's own index.
     DropStaged();
+    message_index_ = index_before;
     in_container_ = false;
     record_index_ = 0;
     doc_records_ = 0;
@@ -1252,75 +1274,100 @@ void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourceP
   while (start < len && IsSpace(data[start])) ++start;
   if (std::string_view(data + start, len - start).substr(0, 3) == "\xEF\xBB\xBF") start += 3;
   if (start >= len) return;
-  // One batch holding the whole input: documents are found by the structural index, so
-  // pretty-printed documents, one after another, are read in one pass.
-  size_t batch = std::max<size_t>(len - start, simdjson::dom::MINIMAL_BATCH_SIZE);
-  od::document_stream stream;
-  auto err = parser_.iterate_many(data + start, len - start, batch).get(stream);
-  size_t consumed = 0;  // bytes (from `start`) of documents fully handled
+  size_t consumed = 0;         // bytes (from `start`) of documents fully handled
+  int32_t consumed_index = 0;  // message_index_ after them
   bool truncated = false;
-  if (!err) {
-    for (auto it = stream.begin(); it != stream.end(); ++it) {
-      size_t at = it.current_index();
-      ctx.offset = static_cast<int64_t>(start + at);
-      ++ctx.document;
-      ctx.line = 0;
-      record_index_ = 0;
-      doc_records_ = 0;
-      in_container_ = false;
-      if (it.error()) {
-        broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(it.error());
-        consumed = at;
-        err = it.error();
-        break;
-      }
-      std::string_view text = it.source();
-      ctx.text = text;
-      ctx.check_extent = text.size() > options_.max_record_bytes;
-      if (ctx.check_extent && !LooksLikeContainer(text)) {
-        StageDead(text,
-                  "record of " + std::to_string(text.size()) + " bytes exceeds max_record_bytes (" +
-                      std::to_string(options_.max_record_bytes) + ")",
-                  ctx);
-        ++message_index_;
+  simdjson::error_code err = simdjson::SUCCESS;
+  {
+    // One batch holding the whole input: documents are found by the structural index, so
+    // pretty-printed documents, one after another, are read in one pass. The stream is done with
+    // before the parser is used again for lines below.
+    size_t batch = std::max<size_t>(len - start, simdjson::dom::MINIMAL_BATCH_SIZE);
+    od::document_stream stream;
+    err = parser_.iterate_many(data + start, len - start, batch).get(stream);
+    if (!err) {
+      for (auto it = stream.begin(); it != stream.end(); ++it) {
+        size_t at = it.current_index();
+        consumed_index = message_index_;
+        ctx.offset = static_cast<int64_t>(start + at);
+        ++ctx.document;
+        ctx.line = 0;
+        record_index_ = 0;
+        doc_records_ = 0;
+        in_container_ = false;
+        if (it.error()) {
+          broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(it.error());
+          consumed = at;
+          err = it.error();
+          break;
+        }
+        std::string_view text = it.source();
+        ctx.text = text;
+        ctx.check_extent = text.size() > options_.max_record_bytes;
+        if (ctx.check_extent && !LooksLikeContainer(text)) {
+          if (HasWholeLineAfterTheFirst(text)) {
+            // Lines run together by a broken first one (see below), not one big record.
+            consumed = at;
+            err = simdjson::TAPE_ERROR;
+            break;
+          }
+          StageDead(text,
+                    "record of " + std::to_string(text.size()) +
+                        " bytes exceeds max_record_bytes (" +
+                        std::to_string(options_.max_record_bytes) + ")",
+                    ctx);
+          ++message_index_;
+          Flush(sink);
+          consumed = at + text.size();
+          continue;
+        }
+        auto doc = *it;
+        if (!ProcessRoot(doc, ctx)) {
+          consumed = at;
+          err = simdjson::TAPE_ERROR;
+          break;
+        }
         Flush(sink);
         consumed = at + text.size();
-        continue;
       }
-      auto doc = *it;
-      if (!ProcessRoot(doc, ctx)) {
-        consumed = at;
-        err = simdjson::TAPE_ERROR;
-        break;
+      if (!err && stream.truncated_bytes() > 0) {
+        truncated = true;
+        consumed = len - start - stream.truncated_bytes();
+        broken_reason_ = "malformed JSON: incomplete document at the end of the input";
+        err = simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
       }
-      Flush(sink);
-      consumed = at + text.size();
-    }
-    if (!err && stream.truncated_bytes() > 0) {
-      truncated = true;
-      consumed = len - start - stream.truncated_bytes();
-      broken_reason_ = "malformed JSON: incomplete document at the end of the input";
-      err = simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
-    }
-  } else {
-    broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);
-  }
-  if (err) {
-    // Everything from the broken document on is one dead letter: its record boundaries are unknown.
-    DropStaged();
-    size_t from = start + consumed;
-    while (from < len && IsSpace(data[from])) ++from;
-    if (from < len) {
-      ctx.offset = static_cast<int64_t>(from);
-      if (truncated || ctx.document == 0) ++ctx.document;  // else: the failing one is counted
-      record_index_ = 0;
-      doc_records_ = 0;
-      in_container_ = false;
-      StageDead(std::string_view(data + from, len - from), broken_reason_, ctx);
-      ++message_index_;
-      Flush(sink);
+    } else {
+      broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);
     }
   }
+  if (!err) return;
+  DropStaged();
+  size_t from = start + consumed;
+  while (from < len && IsSpace(data[from])) ++from;
+  if (from >= len) return;
+  std::string_view rest(data + from, len - from);
+  if (HasWholeLineAfterTheFirst(rest)) {
+    // NDJSON whose first line (or a later one) is broken: document mode ran the broken line into
+    // the lines after it. A later line that is a whole JSON value on its own shows the input is
+    // lines, so from here on each line is read on its own and a broken one costs only itself.
+    int64_t line_no = 1 + static_cast<int64_t>(std::count(data, data + from, '\n'));
+    message_index_ = truncated ? message_index_ : consumed_index;  // the broken one's were dropped
+    ctx.document = 0;
+    ctx.check_extent = false;
+    in_container_ = false;
+    ReadLines(data, from, len, 0, &line_no, ctx, sink);
+    return;
+  }
+  // Everything from the broken document on is one dead letter: its record boundaries are unknown.
+  ctx.offset = static_cast<int64_t>(from);
+  if (truncated || ctx.document == 0) ++ctx.document;  // else: the failing one is counted
+  ctx.line = 0;
+  record_index_ = 0;
+  doc_records_ = 0;
+  in_container_ = false;
+  StageDead(rest, broken_reason_, ctx);
+  ++message_index_;
+  Flush(sink);
 }
 
 template <typename Doc>

@@ -85,8 +85,10 @@ class Ingestor {
   // byte offset of the enclosing line/document, and index the record's place within that
   // line/document. If the first line of `bytes` is a complete JSON value it is read as NDJSON (a
   // malformed line is dead-lettered and the next line is read); otherwise as one or more
-  // concatenated documents (a malformed document dead-letters that document and whatever follows
-  // it).
+  // concatenated documents. A malformed document dead-letters that document and whatever follows
+  // it, unless a later line is on its own a whole JSON object or array starting the line: then
+  // the input is NDJSON with a broken line, and from the broken document on each line is read on
+  // its own (each broken line is one dead letter with its own line number and position).
   void Ingest(std::string_view bytes, const vw::v1::SourcePosition& base, RecordSink& sink);
 
   // Like Ingest for input already known to be NDJSON (complete lines), with `first_line` the

@@ -353,6 +353,13 @@ void AppendLower(std::string_view s, std::string* out) {
   for (; i < n; ++i) p[i] = ToLowerAscii(in[i]);
 }
 
+std::string_view AzureOperationName(Operation operation) {
+  for (const OpRow& row : kOperations) {
+    if (row.op == operation) return row.name;
+  }
+  return vw::v1::Operation_Name(operation);
+}
+
 OperationInfo LookupOperation(std::string_view name) {
   if (name.size() <= kMaxOpName) {
     char buf[kMaxOpName];

@@ -34,6 +34,10 @@ struct OperationInfo {
 // Known names map to their enum (case-insensitively); unknown ones to OPERATION_UNKNOWN with the
 // object type guessed from the name's prefix ("Secret...", "Key...", ...).
 OperationInfo LookupOperation(std::string_view name);
+// Azure's name of an operation ("SecretGet" for OP_SECRET_GET; the first of the table's names
+// when Azure has two), for text people read (alert reasons); the enum's own name when Azure has
+// none (OPERATION_UNKNOWN).
+std::string_view AzureOperationName(vw::v1::Operation operation);
 
 // The outcome from the HTTP status (0 = absent) and resultSignature, never from resultType.
 // The status wins when both are present (resultSignature is its text rendering); a 401 on

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace vw::runtime {
 namespace {
 
@@ -43,6 +45,23 @@ TEST(AbortStreakTest, ACommitBetweenAbortsKeepsAWorkerThatProgressesHealthy) {
     EXPECT_FALSE(s.OnCommit());
   }
   EXPECT_FALSE(s.stuck());
+}
+
+// The transaction calls' retry loops once repeated at once, and init_transactions for ever.
+TEST(CallRetryTest, BacksOffDoublingToTheCapAndGivesUpAtTheBudget) {
+  CallRetry r(milliseconds(10000), milliseconds(50), milliseconds(2000));
+  milliseconds elapsed(0);
+  std::vector<int64_t> waits;
+  while (auto w = r.Next(elapsed)) {
+    waits.push_back(w->count());
+    elapsed += *w + milliseconds(100);  // each attempt itself takes 100 ms
+  }
+  // The last wait still ends within the budget (at 9950 ms); the one after would not.
+  EXPECT_EQ(waits, (std::vector<int64_t>{50, 100, 200, 400, 800, 1600, 2000, 2000, 2000}));
+  EXPECT_EQ(r.attempts(), 10);
+  // A budget already spent: no further attempt.
+  CallRetry spent(milliseconds(60000));
+  EXPECT_FALSE(spent.Next(milliseconds(60000)).has_value());
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #include "runtime/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "runtime/pipeline.h"
 
 namespace vw::runtime {
 namespace {
@@ -103,6 +107,112 @@ TEST(PipelineConfigTest, OperationsGuideDocumentsEveryKey) {
       continue;
     ADD_FAILURE() << "docs/operations.md does not document '" << f.name << "'";
   }
+}
+
+// The usual mistake: the key itself where the variable's name belongs. It is refused, and the
+// value is in no message (start-up once printed "environment variable <the key> ... unset").
+TEST(PipelineConfigTest, KeyEnvMustBeAVariableNameAndIsNeverEchoed) {
+  const std::string key = "c2VjcmV0LWtleS0xMjM0NTY3OA==";
+  for (const std::string mode : {"none", "state", "alerts"}) {
+    auto r = ParsePipelineConfig("privacy: {pseudonymise: " + mode + ", key_env: '" + key + "'}",
+                                 "p.yaml", "");
+    ASSERT_FALSE(r.ok()) << mode;
+    EXPECT_NE(r.status().message().find("privacy.key_env"), std::string::npos) << r.status();
+    EXPECT_EQ(r.status().ToString().find(key), std::string::npos) << r.status();
+    EXPECT_EQ(r.status().ToString().find("c2VjcmV0"), std::string::npos);
+  }
+  PipelineConfig c;
+  c.pseudonymise = "state";
+  c.key_env = "hex-key-0123456789abcdef";
+  Status s = CheckPipelineInputs(c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.ToString().find(c.key_env), std::string::npos) << s;
+  EXPECT_TRUE(ParsePipelineConfig("privacy: {key_env: MY_KEY_2}", "p.yaml", "").ok());
+  EXPECT_TRUE(ParsePipelineConfig("privacy: {key_env: _K}", "p.yaml", "").ok());
+  // An alphanumeric key is refused too (once echoed as "environment variable <key> unset").
+  EXPECT_FALSE(
+      ParsePipelineConfig("privacy: {key_env: Zm9vYmFyLXNlY3JldC1rZXktMTIzNDU2}", "p.yaml", "")
+          .ok());
+}
+
+// --check-config prints the effective settings; secret-bearing values are masked.
+TEST(PipelineConfigTest, DescriptionMasksSecrets) {
+  auto c = ParsePipelineConfig(R"(
+kafka:
+  common: {security.protocol: SASL_SSL, sasl.password: hunter2-connection-string}
+  producer: {ssl.key.password: pem-pass-99}
+)",
+                               "p.yaml", "/etc/vw");
+  ASSERT_TRUE(c.ok()) << c.status();
+  std::string d = DescribePipelineConfig(*c);
+  EXPECT_EQ(d.find("hunter2"), std::string::npos) << d;
+  EXPECT_EQ(d.find("pem-pass-99"), std::string::npos) << d;
+  EXPECT_NE(d.find("kafka.consumer.sasl.password: ***\n"), std::string::npos) << d;
+  EXPECT_NE(d.find("kafka.producer.ssl.key.password: ***\n"), std::string::npos) << d;
+  EXPECT_NE(d.find("kafka.consumer.security.protocol: SASL_SSL\n"), std::string::npos) << d;
+  EXPECT_NE(d.find("commit_interval_ms: 100\n"), std::string::npos) << d;
+}
+
+TEST(PipelineConfigTest, RelativePathsAreRelativeToTheFile) {
+  auto c = ParsePipelineConfig("state_dir: state\ndetect_config: d.yaml\n", "p.yaml", "/etc/vw");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->state_dir, "/etc/vw/state");
+  EXPECT_EQ(c->detect_config, "/etc/vw/d.yaml");
+}
+
+class StartupCheckTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        std::filesystem::temp_directory_path() / ("vw-startup-check-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "lists");
+    for (const char* f : {"tor.txt", "bad.txt", "ms.txt"}) {
+      std::ofstream(dir_ / "lists" / f) << "192.0.2.1\n";
+    }
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
+  std::filesystem::path dir_;
+};
+
+// A list a stage needs is missing: start-up stops naming the file and the key (the workers once
+// failed and restarted every 2 s for ever while the process kept running).
+TEST_F(StartupCheckTest, MissingThreatIntelListNamesFileAndKey) {
+  Write("detect.yaml",
+        "threat_intel: {tor_file: lists/tor.txt, suspicious_file: lists/gone.txt, "
+        "microsoft_file: lists/ms.txt}\n");
+  Write("pipeline.yaml", "detect_config: detect.yaml\n");
+  auto c = LoadPipelineConfig((dir_ / "pipeline.yaml").string());
+  ASSERT_TRUE(c.ok()) << c.status();
+  Status s = CheckPipelineInputs(*c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("threat_intel.suspicious_file"), std::string::npos) << s;
+  EXPECT_NE(s.message().find((dir_ / "lists/gone.txt").string()), std::string::npos) << s;
+  // The ingest stage alone needs no lists.
+  c->stages = {"ingest"};
+  EXPECT_TRUE(CheckPipelineInputs(*c).ok());
+
+  Write("detect.yaml",
+        "threat_intel: {tor_file: lists/tor.txt, suspicious_file: lists/bad.txt, "
+        "microsoft_file: lists/ms.txt}\n");
+  c->stages = {"vault"};
+  std::string effective;
+  s = CheckPipelineInputs(*c, &effective);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_NE(effective.find((dir_ / "lists/bad.txt").string()), std::string::npos) << effective;
+}
+
+// Without a detector file the built-in defaults' lists are found outside a checkout too.
+TEST_F(StartupCheckTest, DefaultListsAreFoundFromAnyWorkingDirectory) {
+  auto old = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  PipelineConfig c;
+  Status s = CheckPipelineInputs(c);
+  std::filesystem::current_path(old);
+  EXPECT_TRUE(s.ok()) << s;
 }
 
 }  // namespace

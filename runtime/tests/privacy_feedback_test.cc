@@ -2,9 +2,11 @@
 // stage applies from the feedback tracker's snapshot, and their metrics.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <variant>
 
 #include "governance/feedback.h"
 #include "runtime/config.h"
@@ -112,6 +114,72 @@ TEST(FeedbackTest, SuppressesLaterAlertsOfTheSameTypeAndEntityOnly) {
                         Alert("b2", "KV_MassSecretRetrieval", "/v/2", "user-1", 500)}) {
     EXPECT_EQ(IsSuppressed(sup, a), !filter.Keep(a)) << a.id;
   }
+}
+
+// What docs/feedback.md ("Feedback in the pipeline: what is deterministic") relies on: the
+// suppressions, and so each alert's keep/suppress decision, depend only on which alert and verdict
+// records the tracker has read, not on the order it read them in; and reading more never lifts a
+// suppression. So work redone after an abort or a restart (whose tracker has read at least as
+// much) suppresses the same alerts or more, never fewer, and with the same records read, the same.
+TEST(FeedbackTest, DecisionsDependOnTheRecordsReadNotTheirOrderAndOnlyGrow) {
+  auto verdict = [](const std::string& id, int64_t time, int64_t expires, governance::Scope scope,
+                    governance::VerdictKind kind = governance::VerdictKind::kBenign) {
+    governance::Verdict v;
+    v.alert_id = id;
+    v.time_us = time;
+    v.expires_us = expires;
+    v.scope = scope;
+    v.kind = kind;
+    return v;
+  };
+  using Record = std::variant<forensics::AlertRecord, governance::Verdict>;
+  const std::vector<Record> records = {
+      Alert("a1", "KV_MassSecretRetrieval", "/v/1", "user-1", 100),
+      verdict("a1", 150, 1000, governance::Scope::kEntity),
+      Alert("a2", "KV_TORAccess", "/v/2", "user-2", 200),
+      verdict("a2", 250, 0, governance::Scope::kVault),
+      verdict("a3", 300, 0, governance::Scope::kCaller),  // may arrive before its alert
+      Alert("a3", "KV_UserAnomaly", "/v/3", "user-3", 280),
+      verdict("a1", 100, 0, governance::Scope::kCaller, governance::VerdictKind::kTruePositive),
+  };
+  // Alerts the detectors might produce, each under at most one of the verdicts above.
+  const std::vector<forensics::AlertRecord> candidates = {
+      Alert("c1", "KV_MassSecretRetrieval", "/v/1", "user-1", 500),
+      Alert("c2", "KV_MassSecretRetrieval", "/v/9", "user-1", 500),
+      Alert("c3", "KV_TORAccess", "/v/2", "user-7", 900),
+      Alert("c4", "KV_UserAnomaly", "/v/8", "user-3", 400),
+      Alert("c5", "KV_UserAnomaly", "/v/8", "user-3", 299),
+      Alert("c6", "KV_MassSecretRetrieval", "/v/1", "user-1", 1000),
+  };
+  auto decisions = [&](const governance::AlertFilter& f) {
+    std::vector<bool> out;
+    for (const auto& c : candidates) out.push_back(IsSuppressed(f.suppressions(), c));
+    return out;
+  };
+  const std::vector<bool> expected = {true, false, true, true, false, false};
+  std::vector<size_t> order(records.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  int orders = 0;
+  do {
+    governance::AlertFilter filter;
+    std::vector<bool> before = decisions(filter);
+    for (size_t i : order) {
+      if (const auto* a = std::get_if<forensics::AlertRecord>(&records[i])) {
+        filter.Remember(*a);
+      } else {
+        filter.AddVerdict(std::get<governance::Verdict>(records[i]));
+      }
+      std::vector<bool> after = decisions(filter);
+      for (size_t c = 0; c < candidates.size(); ++c) {
+        ASSERT_TRUE(!before[c] || after[c]) << "reading a record lifted a suppression of "
+                                            << candidates[c].id << " (order #" << orders << ")";
+      }
+      before = after;
+    }
+    ASSERT_EQ(before, expected) << "order #" << orders;
+    ++orders;
+  } while (std::next_permutation(order.begin(), order.end()));
+  EXPECT_EQ(orders, 5040);
 }
 
 TEST(FeedbackTest, MetricsCountSuppressionsAtCommitAndVerdictsByKind) {

@@ -173,9 +173,33 @@ TEST_F(KafkaTransactionsTest, OffsetsSentToAnAbortedTransactionAreNotCommitted) 
   ASSERT_TRUE(committed.ok()) << committed.status();
   EXPECT_EQ(committed->at(tp).value(), 10);
 
-  // Rewinding to the committed offset after more consumption lands on 10 (end of input).
-  ASSERT_TRUE((*consumer)->SeekToCommitted(10000).ok());
   EXPECT_EQ(ReadAll(out, 1, 1), std::vector<std::string>{"y"});
+
+  // Rewinding to the committed offset after more consumption lands on 10: five more records are
+  // consumed (the position moves to 15), and after the rewind the next one read is offset 10.
+  {
+    auto plain = Producer::Create(base_);
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    for (int i = 10; i < 15; ++i)
+      ASSERT_TRUE((*plain)->Produce(in, std::nullopt, "", std::to_string(i)).ok());
+    ASSERT_TRUE((*plain)->Flush(10000).ok());
+  }
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (got.size() < 15 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE((*consumer)->Poll(200, 100, &got).ok());
+  }
+  ASSERT_EQ(got.size(), 15u);
+  EXPECT_EQ(got.back().offset().value(), 14);
+  ASSERT_TRUE((*consumer)->SeekToCommitted(10000).ok());
+  std::vector<Message> again;
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (again.empty() && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE((*consumer)->Poll(200, 1, &again).ok());
+  }
+  ASSERT_FALSE(again.empty()) << "nothing to read after the rewind: it did not move back";
+  EXPECT_EQ(again.front().offset().value(), 10);
+  EXPECT_EQ(again.front().value(), "10");
+  again.clear();
   ASSERT_TRUE((*consumer)->Close().ok());
   // Destroy the group consumer (after the messages it handed out, which hold references into
   // it) before deleting its topic: librdkafka 2.0.2's rd_kafka_destroy can hang joining a broker

@@ -73,12 +73,18 @@ class Child {
 
   pid_t pid() const { return pid_; }
   bool alive() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-  void Kill9() {
-    if (pid_ > 0) {
+  // SIGKILL. True only if the process was still running when the signal came and died of it:
+  // killing a process that had already exited (a start-up failure, say) tests no crash.
+  [[nodiscard]] bool Kill9() {
+    if (pid_ <= 0) return false;
+    int st = 0;
+    const bool running = ::waitpid(pid_, &st, WNOHANG) == 0;
+    if (running) {
       ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
+      ::waitpid(pid_, &st, 0);
     }
+    pid_ = -1;
+    return running && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
   }
   // SIGTERM, then wait up to `seconds`; returns the exit status (or -1 if it had to be killed).
   int Terminate(int seconds = 30) {
@@ -92,7 +98,7 @@ class Child {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    Kill9();
+    (void)Kill9();  // it would not stop: the caller sees -1
     return -1;
   }
   // Waits for the process to exit; returns its exit code (128+signal if signalled).
@@ -106,7 +112,7 @@ class Child {
 
  private:
   void Reap() {
-    if (pid_ > 0) Kill9();
+    if (pid_ > 0) (void)Kill9();  // a test's leftover process: how it ended does not matter
   }
   pid_t pid_ = -1;
 };
@@ -187,6 +193,39 @@ inline bool WaitForLogLine(const std::string& file, const std::string& text,
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return false;
+}
+
+// The sum of `topic`'s high watermarks over partitions 0..partitions-1 (records and transaction
+// markers, committed or not), or -1 if the broker cannot say. A new client may not know the
+// leaders yet (NOT_LEADER_FOR_PARTITION until its metadata is refreshed): retried for a while.
+inline int64_t EndOffsetSum(const std::string& bootstrap, const std::string& topic,
+                            int partitions) {
+  auto admin = kafka::Admin::Create({{"bootstrap.servers", bootstrap}});
+  if (!admin.ok()) return -1;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int64_t sum = 0;
+    bool ok = true;
+    for (int p = 0; p < partitions && ok; ++p) {
+      auto w = (*admin)->Watermarks({topic, PartitionId(p)}, 5000);
+      ok = w.ok();
+      if (ok) sum += w->second.value();
+    }
+    if (ok) return sum;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return -1;
+}
+
+// Waits until EndOffsetSum(topic) exceeds `above`, at most `timeout`; returns the last sum seen.
+inline int64_t WaitForEndOffsetsPast(const std::string& bootstrap, const std::string& topic,
+                                     int partitions, int64_t above, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int64_t sum = EndOffsetSum(bootstrap, topic, partitions);
+  while (sum <= above && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    sum = EndOffsetSum(bootstrap, topic, partitions);
+  }
+  return sum;
 }
 
 // Reads `topic` (all partitions, read_committed, from the beginning), control records left out,

@@ -80,6 +80,57 @@ TEST(ConfigTest, ShippedDefaultFileLoadsAndMatchesReference) {
       << "configs/README.md is stale: regenerate with `vaultwatch config-reference`";
 }
 
+// A file's relative list paths are relative to the file, never to the working directory (where a
+// same-named file would otherwise win).
+TEST(ConfigTest, RelativeListPathsAreRelativeToTheConfigFile) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / ("vw-detect-paths-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "conf" / "lists");
+  fs::create_directories(root / "cwd" / "lists");
+  std::ofstream(root / "conf" / "lists" / "tor.txt") << "192.0.2.1\n";
+  std::ofstream(root / "cwd" / "lists" / "tor.txt") << "192.0.2.99\n";
+  std::ofstream(root / "conf" / "detect.yaml") << "threat_intel:\n  tor_file: lists/tor.txt\n";
+  fs::path old = fs::current_path();
+  fs::current_path(root / "cwd");
+  Result<DetectConfig> c = LoadDetectConfig((root / "conf" / "detect.yaml").string());
+  fs::current_path(old);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->tor_file, (root / "conf" / "lists" / "tor.txt").string());
+  // Keys the file leaves out keep the built-in defaults, found as LoadDetectConfig("") finds them.
+  EXPECT_EQ(c->suspicious_file, LoadDetectConfig("")->suspicious_file);
+  fs::remove_all(root);
+}
+
+// The built-in defaults name configs/threat-intel/...: found from outside a checkout too.
+TEST(ConfigTest, DefaultListsAreFoundOutsideTheRepository) {
+  namespace fs = std::filesystem;
+  fs::path old = fs::current_path();
+  fs::current_path(fs::temp_directory_path());
+  Result<DetectConfig> c = LoadDetectConfig("");
+  fs::current_path(old);
+  ASSERT_TRUE(c.ok()) << c.status();
+  for (const std::string* p : {&c->tor_file, &c->suspicious_file, &c->microsoft_file}) {
+    EXPECT_TRUE(fs::path(*p).is_absolute()) << *p;
+    EXPECT_TRUE(fs::exists(*p)) << *p;
+  }
+  SystemClock clock;
+  EXPECT_TRUE(ThreatIntel::Load(*c, &clock).ok());
+}
+
+TEST(ThreatIntelTest, MissingListNamesTheFileAndTheKey) {
+  DetectConfig c;
+  c.tor_file = "";
+  c.suspicious_file = "";
+  c.microsoft_file = "/nonexistent/vw/ms-ranges.txt";
+  SystemClock clock;
+  auto ti = ThreatIntel::Load(c, &clock);
+  ASSERT_FALSE(ti.ok());
+  EXPECT_NE(ti.status().message().find("'threat_intel.microsoft_file'"), std::string::npos)
+      << ti.status();
+  EXPECT_NE(ti.status().message().find("/nonexistent/vw/ms-ranges.txt"), std::string::npos);
+}
+
 TEST(IpSetTest, V4V6CidrsAndMerging) {
   IpSetBuilder b;
   ASSERT_TRUE(b.Add("203.0.113.0/24").ok());

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "processors/ingest/tests/test_sink.h"
 
@@ -155,6 +156,82 @@ TEST(Ingest, MalformedLineIsDeadLetteredAndTheNextLineRead) {
   EXPECT_EQ(d.reason.rfind("line 2: malformed JSON", 0), 0u) << d.reason;
   EXPECT_EQ(d.raw, "{\"time\": \"2026-01-15T03:00:01Z\", \"resourceId\":");
   EXPECT_EQ(d.source.offset(), static_cast<int64_t>(Record().size() + 1));
+}
+
+// NDJSON whose first line is cut short: what follows it must still be read line by line (it
+// was once taken for one pretty-printed document and dead-lettered whole, good record included).
+std::string TruncatedFirstLineInput(size_t pad_bytes) {
+  std::string pad(pad_bytes, 'x');
+  std::string text = "{\"time\": \"2026-01-01T00:00:00Z\", \"resourceId\": \n";
+  const std::vector<std::string> bad = {"not json " + pad,
+                                        "{\"time\": \"" + pad + "\", \"resourceId\": ",
+                                        "{\"a\": [1, 2, \"" + pad + "\"",
+                                        "}",
+                                        "{{" + pad,
+                                        "]",
+                                        "{\"time\": 5, \"x\": \"" + pad + "\"} trailing",
+                                        "\"" + pad,
+                                        "{\"records\": [" + pad};
+  for (const std::string& b : bad) text += b + "\n";
+  return text + Record("KeyList") + "\n";
+}
+
+void ExpectEachBrokenLineCostsOnlyItself(const Collected& r, const std::string& text, bool kafka) {
+  ASSERT_EQ(r.sink.events.size(), 1u);
+  EXPECT_EQ(r.sink.events[0].operation(), vw::v1::OP_KEY_LIST);
+  ASSERT_EQ(r.sink.dead_letters.size(), 10u);
+  EXPECT_EQ(r.counters.records_in, 11u);
+  size_t line_start = 0;
+  for (int i = 0; i < 10; ++i) {
+    const DeadLetter& d = r.sink.dead_letters[i];
+    EXPECT_EQ(d.reason.rfind("line " + std::to_string(i + 1) + ": ", 0), 0u) << d.reason;
+    size_t nl = text.find('\n', line_start);
+    std::string line = text.substr(line_start, nl - line_start);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    EXPECT_EQ(d.raw, line.substr(0, 64 << 10)) << i;
+    if (kafka) {
+      EXPECT_EQ(d.source.offset(), 100);
+      EXPECT_EQ(d.source.index(), i);
+    } else {
+      EXPECT_EQ(d.source.offset(), static_cast<int64_t>(line_start)) << i;
+    }
+    line_start = nl + 1;
+  }
+  if (kafka) {
+    EXPECT_EQ(r.sink.events[0].source().index(), 10);
+  }
+}
+
+TEST(Ingest, TruncatedFirstLineCostsOnlyThatLine) {
+  for (size_t pad : {size_t{10}, size_t{300}, size_t{300 << 10}}) {
+    SCOPED_TRACE(pad);
+    std::string text = TruncatedFirstLineInput(pad);
+    ExpectEachBrokenLineCostsOnlyItself(IngestText(text), text, false);
+    SourcePosition kafka;
+    kafka.set_source("kv.audit.raw");
+    kafka.set_partition(0);
+    kafka.set_offset(100);
+    ExpectEachBrokenLineCostsOnlyItself(IngestText(text, {}, kafka), text, true);
+    // The same input through a limit it exceeds as a whole (the "one 3 MB document" case).
+    IngestOptions small;
+    small.max_record_bytes = 2048;
+    ExpectEachBrokenLineCostsOnlyItself(IngestText(text, small), text, false);
+  }
+}
+
+TEST(IngestFile, TruncatedFirstLineCostsOnlyThatLine) {
+  std::string text = TruncatedFirstLineInput(300 << 10);
+  std::string path = ::testing::TempDir() + "ingest_truncated_first.ndjson";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+  }
+  Ingestor ingestor;
+  Collected r;
+  ASSERT_TRUE(IngestFile(path, ingestor, r.sink).ok());
+  r.counters = ingestor.counters();
+  std::remove(path.c_str());
+  ExpectEachBrokenLineCostsOnlyItself(r, text, false);
 }
 
 TEST(Ingest, BrokenEnvelopeDeadLettersTheDocument) {

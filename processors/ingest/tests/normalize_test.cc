@@ -25,6 +25,21 @@ TEST(LookupOperation, KnownNamesAnyCase) {
             vw::v1::OP_CERTIFICATE_ISSUER_LIST);
 }
 
+// Alert reasons show Azure's names ("SecretGet"), not the enum's ("OP_SECRET_GET").
+TEST(LookupOperation, AzureNamesRoundTrip) {
+  EXPECT_EQ(AzureOperationName(vw::v1::OP_SECRET_GET), "SecretGet");
+  EXPECT_EQ(AzureOperationName(vw::v1::OP_SECRET_LIST), "SecretList");
+  EXPECT_EQ(AzureOperationName(vw::v1::OP_KEY_RANDOM), "KeyRandom");
+  const auto* desc = vw::v1::Operation_descriptor();
+  for (int i = 0; i < desc->value_count(); ++i) {
+    auto op = static_cast<vw::v1::Operation>(desc->value(i)->number());
+    if (op == vw::v1::OPERATION_UNKNOWN) continue;
+    std::string_view name = AzureOperationName(op);
+    EXPECT_EQ(name.rfind("OP_", 0), std::string_view::npos) << name;
+    EXPECT_EQ(LookupOperation(name).operation, op) << name;
+  }
+}
+
 TEST(LookupOperation, UnknownNamesGuessTheObjectType) {
   EXPECT_EQ(LookupOperation("SecretNearExpiryEventGridNotification").operation,
             vw::v1::OPERATION_UNKNOWN);
