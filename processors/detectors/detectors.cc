@@ -450,9 +450,8 @@ class OperationPatternDetector final : public Detector {
     for (auto& [name, n] : ops) {
       // The state keeps the enum's name of a known operation (OperationView); people read Azure's.
       v1::Operation known;
-      std::string shown = v1::Operation_Parse(name, &known)
-                              ? std::string(ingest::AzureOperationName(known))
-                              : name;
+      std::string shown =
+          v1::Operation_Parse(name, &known) ? std::string(ingest::AzureOperationName(known)) : name;
       list += (list.empty() ? "" : ", ") + shown + ":" + std::to_string(n);
     }
     f.reasons = CallerDisplay(e) + " performed " + std::to_string(ops.size()) +
