@@ -9,6 +9,7 @@
 #include "apps/vaultwatch/command.h"
 #include "apps/vaultwatch/flags.h"
 #include "base/logging.h"
+#include "processors/detectors/config.h"
 #include "runtime/config.h"
 #include "runtime/pipeline.h"
 
@@ -23,6 +24,7 @@ int RunRun(int argc, char** argv) {
   FlagParser flags("run", "Run the Kafka pipeline (ingest, vault and caller detector stages)");
   std::string config_path, instance_id, bootstrap, stages, state_dir;
   int64_t metrics_port = -1;
+  bool check_config = false;
   flags.String("config", &config_path, "pipeline YAML (configs/pipeline.yaml)", /*required=*/true);
   flags.String("instance-id", &instance_id, "this instance's stable name (overrides instance_id)");
   flags.String("bootstrap", &bootstrap,
@@ -32,6 +34,9 @@ int RunRun(int argc, char** argv) {
   flags.String("state-dir", &state_dir, "state directory (overrides state_dir)");
   flags.Int("metrics-port", &metrics_port,
             "HTTP port for /metrics, 0 = none (overrides metrics.port)");
+  flags.Bool("check-config", &check_config,
+             "load and validate the config (and the detector config it names), print 'config "
+             "ok' and exit: for CI and Helm values checks");
   if (int rc = flags.Parse(argc, argv); rc >= 0) return rc;
   InitLoggingFromEnv();
 
@@ -53,6 +58,18 @@ int RunRun(int argc, char** argv) {
   if (Status s = runtime::ValidatePipelineConfig(config); !s.ok()) {
     std::fprintf(stderr, "vaultwatch run: %s\n", s.ToString().c_str());
     return 2;
+  }
+  if (check_config) {
+    if (!config.detect_config.empty()) {
+      auto detect_config = detect::LoadDetectConfig(config.detect_config);
+      if (!detect_config.ok()) {
+        std::fprintf(stderr, "vaultwatch run: %s\n", detect_config.status().ToString().c_str());
+        return 2;
+      }
+    }
+    std::printf("config ok: %s (instance %s, stages %zu, alert_format %s)\n", config_path.c_str(),
+                config.instance_id.c_str(), config.stages.size(), config.alert_format.c_str());
+    return 0;
   }
 
   struct sigaction sa = {};
