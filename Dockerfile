@@ -11,7 +11,7 @@ ARG BASE=debian:bookworm-slim
 
 FROM ${BASE} AS build
 COPY scripts/setup /src/scripts/setup
-RUN /src/scripts/setup --build-only && rm -rf /var/lib/apt/lists/*
+RUN /src/scripts/setup --build-only && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY . /src
 # RelWithDebInfo (-O2), the configuration the project tests and benchmarks (the release preset);
 # the binary is stripped below. Release (-O3) trips GCC 12's false -Wrestrict on std::string
@@ -33,7 +33,7 @@ COPY --from=build /out/runtime-packages /tmp/runtime-packages
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
          ca-certificates $(cat /tmp/runtime-packages) \
-    && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages \
     && groupadd --system --gid 10001 vaultwatch \
     && useradd --system --uid 10001 --gid vaultwatch --home-dir /var/lib/vaultwatch \
          --no-create-home --shell /usr/sbin/nologin vaultwatch \
