@@ -1,8 +1,8 @@
 # `vaultwatch detect` end to end (ingest + every detector + state + alert JSON) on generator
 # output, in events per CPU-second, best of --runs, next to the parse-only ceiling of
 # ../shared/tools/parse_limit.cc on the same file (target: ratio >= 0.5 per core), and ingest
-# alone on the same file so the engine's own CPU per event can be read off. Figures and the large-
-# tenant command: docs/detectors.md "Performance".
+# alone on the same file so the engine's own CPU per event can be read off. Figures and the
+# commands: bench/README.md.
 #   vaultwatch generate --events-per-day 100000 --output /tmp/gen.ndjson --labels /tmp/gen.labels
 #   build/<dir>/bench/detect_bench --input /tmp/gen.ndjson [--runs 3] [--config configs/detect.yaml]
 if(TARGET vw_detectors)

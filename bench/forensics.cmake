@@ -1,4 +1,4 @@
-# Replay throughput over a Kafka topic of generated records (issue 8): Kafka fetch alone, fetch +
+# Replay throughput over a Kafka topic of generated records: Kafka fetch alone, fetch +
 # ingest, and `replay` end to end, best of --runs. Fills the topic once (10M records by default).
 #   scripts/kafka-local start
 #   build/<dir>/bench/forensics_bench --bootstrap 127.0.0.1:19092 --records 10000000 --runs 3

@@ -1,4 +1,4 @@
-// Replay throughput (issue 8): `vaultwatch replay` over a Kafka topic of generated audit records,
+// Replay throughput: `vaultwatch replay` over a Kafka topic of generated audit records,
 // in events per second, next to the cost of reading the same topic without detection.
 //
 //   forensics_bench --bootstrap 127.0.0.1:19692 --records 10000000 [--runs 3] [--topic NAME]

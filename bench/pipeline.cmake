@@ -13,3 +13,13 @@ if(TARGET vw_runtime)
     add_dependencies(pipeline_bench parse_limit)
   endif()
 endif()
+
+# Latency on a live feed (event time = wall clock, no end-of-input marker, skewed raw partitions,
+# one idle): from an attack's triggering record produced to its alert readable with
+# read_committed, per detector family.
+#   build/release/bench/live_latency_bench --bootstrap 127.0.0.1:19092 [--live-seconds 120]
+#       [--rate 1000] [--attacks 10] [--lateness-seconds 600] [--raw-partitions 4] [--skew 0.6]
+if(TARGET vw_runtime)
+  vw_cc_binary(NAME live_latency_bench SRCS ${CMAKE_CURRENT_SOURCE_DIR}/live_latency_bench.cc
+               DEPS vw_runtime)
+endif()

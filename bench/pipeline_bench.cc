@@ -4,12 +4,8 @@
 // (50-record {"records":[...]} envelopes, as Event Hubs delivers them); then a Pipeline starts in
 // this process with every stage and the clock runs until the committed counters show every
 // record ingested and every event through both detector stages. events/s = records / that time.
-// Phase 2, latency: with the pipeline caught up, the rest of the file is produced at --rate
-// records/s stamped with the wall clock; a read_committed consumer on the alerts topic records,
-// for every alert, now - the timestamp of the input record whose processing emitted it (the
-// runtime passes record timestamps through every stage). Percentiles over those alerts.
-// The detectors' event-time reorder buffer (allowed lateness) is not wall-clock latency and is
-// not part of this figure; see docs/operations.md.
+// Latency from a record's arrival to its committed alert is measured on a live feed by
+// live_latency_bench, not here.
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +26,7 @@
 #include "base/logging.h"
 #include "base/process_stats.h"
 #include "bench/parse_limit_run.h"
+#include "bench/pipeline_run.h"
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
@@ -40,27 +37,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The "AlertType" of an alert's JSON, found by scanning (the bench needs nothing else of it).
-std::string AlertType(std::string_view json) {
-  constexpr std::string_view kKey = "\"AlertType\":\"";
-  size_t at = json.find(kKey);
-  if (at == std::string_view::npos) return "?";
-  at += kKey.size();
-  return std::string(json.substr(at, json.find('"', at) - at));
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 struct Args {
   std::string bootstrap = "127.0.0.1:19092", input, stages = "ingest,vault,caller";
   size_t records = 1000000;
   int partitions = 2;
-  int rate = 20000;
-  int latency_seconds = 15;
   int commit_interval_ms = 0;  // 0 = the runtime's default
   int threads = 1;             // threads_per_stage
   int batch = 0;               // keyed_batch_events; 0 = the runtime's default
@@ -69,6 +49,7 @@ struct Args {
   int broker_pid = 0;  // to report the co-located broker's CPU time too
   int raw_partitions = 1;
   bool align = false;        // align_raw_partitions
+  int early_skew_ms = -1;    // early_alert_max_origin_skew_ms; -1 = the runtime's default
   bool keep = false;         // keep the run's topics and state directory (for inspection)
   std::string changelog_of;  // only measure the changelogs of an earlier run's application id
 };
@@ -141,43 +122,6 @@ void PrintChangelogVolume(const std::string& bootstrap, const vw::runtime::Pipel
   std::printf("\n");
 }
 
-// Deletes a run's topics (each run writes ~1 GB to the broker for 1.3M records) and its state
-// directory when the bench returns, unless --keep true.
-class RunCleanup {
- public:
-  RunCleanup(const vw::runtime::PipelineConfig& c, bool keep) : config_(c), keep_(keep) {}
-  ~RunCleanup() {
-    if (keep_) {
-      std::printf("kept: topics %s.* and state %s\n", config_.application_id.c_str(),
-                  config_.state_dir.c_str());
-      return;
-    }
-    std::error_code ec;
-    std::filesystem::remove_all(config_.state_dir, ec);
-    auto admin = vw::kafka::Admin::Create({{"bootstrap.servers", config_.bootstrap_servers}});
-    if (!admin.ok()) return;
-    std::vector<std::string> topics = {config_.raw.name,        config_.by_vault.name,
-                                       config_.by_caller.name,  config_.alerts.name,
-                                       config_.deadletter.name, config_.feedback.name};
-    for (const char* stage : {"vault", "caller"}) {
-      topics.push_back(config_.ChangelogTopic(stage));
-    }
-    vw::Status s = (*admin)->DeleteTopics(topics, 30000);
-    if (!s.ok()) std::fprintf(stderr, "deleting the run's topics: %s\n", s.ToString().c_str());
-  }
-  RunCleanup(const RunCleanup&) = delete;
-  RunCleanup& operator=(const RunCleanup&) = delete;
-
- private:
-  const vw::runtime::PipelineConfig& config_;
-  bool keep_;
-};
-
-// The q-quantile of a sorted, non-empty sample (nearest rank).
-double Percentile(const std::vector<double>& sorted, double q) {
-  return sorted[std::min(sorted.size() - 1, static_cast<size_t>(q * sorted.size()))];
-}
-
 // CPU seconds (user + system) a process has used so far, from /proc; 0 if unknown.
 double ProcessCpuSeconds(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -227,10 +171,6 @@ int main(int argc, char** argv) {
       a.stages = v;
     else if (k == "--partitions")
       a.partitions = std::stoi(v);
-    else if (k == "--rate")
-      a.rate = std::stoi(v);
-    else if (k == "--latency-seconds")
-      a.latency_seconds = std::stoi(v);
     else if (k == "--commit-interval-ms")
       a.commit_interval_ms = std::stoi(v);
     else if (k == "--broker-pid")
@@ -247,6 +187,8 @@ int main(int argc, char** argv) {
       a.reread = std::stoi(v);
     else if (k == "--changelog-of")
       a.changelog_of = v;
+    else if (k == "--early-alert-skew-ms")
+      a.early_skew_ms = std::stoi(v);
     else if (k == "--keep")
       a.keep = v == "true" || v == "1";
     else if ((k == "--producer" || k == "--consumer") && v.find('=') != std::string::npos)
@@ -276,8 +218,7 @@ int main(int argc, char** argv) {
       if (!l.empty()) lines.push_back(std::move(l));
   }
   size_t n1 = std::min(a.records, lines.size());
-  size_t n2 = std::min(lines.size() - n1, static_cast<size_t>(a.rate) * a.latency_seconds);
-  std::printf("input: %zu records (%zu for throughput, %zu for latency)\n", lines.size(), n1, n2);
+  std::printf("input: %zu records (%zu for throughput)\n", lines.size(), n1);
 
   vw::runtime::PipelineConfig c;
   std::random_device rd;
@@ -305,10 +246,11 @@ int main(int argc, char** argv) {
   }
   c.deadletter.name = c.application_id + ".dlq";
   c.feedback.name = c.application_id + ".feedback";
-  // 1 preserves event-time order per key; more need --align true (see docs/operations.md).
+  // 1 preserves event-time order per key; more need --align true (docs/operations.md "Scaling").
   c.raw.partitions = a.raw_partitions;
   c.align_raw_partitions = a.align;
-  RunCleanup cleanup(c, a.keep);
+  if (a.early_skew_ms >= 0) c.early_alert_max_origin_skew_ms = a.early_skew_ms;
+  vw::bench::RunCleanup cleanup(c, a.keep);
 
   {
     auto admin = vw::kafka::Admin::Create({{"bootstrap.servers", a.bootstrap}});
@@ -416,84 +358,6 @@ int main(int argc, char** argv) {
     PrintChangelogVolume(a.bootstrap, c, a.partitions, static_cast<double>(m.accepted()));
   }
 
-  if (detectors && n2 > 0) {
-    std::vector<double> lat;
-    // (latency, seconds into the feed its input record was produced) of every alert: where the
-    // slowest ones fall tells start-up effects from steady-state ones.
-    std::vector<std::tuple<double, double, std::string>> slow;
-    auto consumer = vw::kafka::Consumer::Create({{"bootstrap.servers", a.bootstrap},
-                                                 {"group.id", c.application_id + ".bench-reader"},
-                                                 {"fetch.wait.max.ms", "10"}});
-    if (!consumer.ok()) return 1;
-    vw::kafka::OffsetMap end;
-    auto admin = vw::kafka::Admin::Create({{"bootstrap.servers", a.bootstrap}});
-    for (int p = 0; p < c.alerts.partitions; ++p) {
-      vw::kafka::TopicPartition tp{c.alerts.name, vw::PartitionId(p)};
-      auto wm = (*admin)->Watermarks(tp, 10000);
-      end[tp] = wm.ok() ? wm->second : vw::KafkaOffset(-1);
-    }
-    if (!(*consumer)->Assign(end).ok()) return 1;
-    std::atomic<bool> feeding{true};
-    const int64_t feed_start_ms = NowMs();
-    std::thread feeder([&] {
-      auto envs = Envelopes(lines, n1, n1 + n2);
-      auto start = Clock::now();
-      for (size_t i = 0; i < envs.size(); ++i) {
-        auto due = start + std::chrono::microseconds(static_cast<int64_t>(i * 50 * 1e6 / a.rate));
-        std::this_thread::sleep_until(due);
-        (*producer)->Produce(c.raw.name, std::nullopt, "", envs[i], nullptr, NowMs()).IgnoreError();
-        (*producer)->Poll();
-      }
-      (*producer)->Flush(60000).IgnoreError();
-      feeding.store(false);
-    });
-    auto quiet = Clock::now();
-    while (feeding.load() || Clock::now() - quiet < std::chrono::seconds(3)) {
-      std::vector<vw::kafka::Message> batch;
-      (*consumer)->Poll(100, 1000, &batch).IgnoreError();
-      int64_t now = NowMs();
-      for (const auto& msg : batch) {
-        lat.push_back((now - msg.timestamp_ms()) / 1000.0);
-        slow.emplace_back(lat.back(), (msg.timestamp_ms() - feed_start_ms) / 1000.0,
-                          AlertType(msg.value()));
-      }
-      if (!batch.empty()) quiet = Clock::now();
-    }
-    feeder.join();
-    std::sort(lat.begin(), lat.end());
-    if (lat.empty()) {
-      std::printf("latency: no alerts in the latency phase (feed more records)\n");
-    } else {
-      std::printf(
-          "latency: %zu alerts while feeding %d records/s: p50 %.3f s, p99 %.3f s, max %.3f s "
-          "(input record produced -> alert readable with read_committed)\n",
-          lat.size(), a.rate, Percentile(lat, 0.5), Percentile(lat, 0.99), lat.back());
-      // The target (DESIGN.md section 8) is for the stateless detectors: those that decide on the
-      // event alone (threat-intel lists, sensitive operations), not at a window's rollover.
-      std::vector<double> stateless;
-      for (const auto& [l, at, type] : slow) {
-        if (type == "KV_TORAccess" || type == "KV_SuspiciousIPAccess" ||
-            type == "KV_SuspiciousIPAccessDenied" || type == "KV_SensitiveOperation") {
-          stateless.push_back(l);
-        }
-      }
-      std::sort(stateless.begin(), stateless.end());
-      if (!stateless.empty()) {
-        std::printf(
-            "latency, stateless detectors only (threat intel, sensitive operation): %zu "
-            "alerts: p50 %.3f s, p99 %.3f s, max %.3f s\n",
-            stateless.size(), Percentile(stateless, 0.5), Percentile(stateless, 0.99),
-            stateless.back());
-      }
-      std::sort(slow.rbegin(), slow.rend());
-      std::printf("latency: slowest alerts (latency s @ s into the feed, type):");
-      for (size_t i = 0; i < std::min<size_t>(6, slow.size()); ++i) {
-        const auto& [l, at, type] = slow[i];
-        std::printf(" %.3f@%.1f %s", l, at, type.c_str());
-      }
-      std::printf("\n");
-    }
-  }
   stop.store(true);
   runner.join();
   return 0;

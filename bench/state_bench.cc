@@ -1,5 +1,6 @@
 // state_bench: state updates/s, bytes per key on disk and RSS as the number of distinct keys
-// grows (the issue asks for 1M and 10M keys). A CLI printing figures, run on a real RocksDB:
+// grows (1M and 10M keys: DESIGN.md asks for millions of callers). A CLI printing figures, run on a
+// real RocksDB:
 //
 //   state_bench --keys 1000000 [--updates 2000000] [--commit-every 20000] [--dir /tmp/x]
 //

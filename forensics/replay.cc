@@ -213,6 +213,8 @@ Result<ReplaySummary> RunReplay(const detect::DetectConfig& config, const Replay
   }
   VW_ASSIGN_OR_RETURN(std::unique_ptr<detect::Engine> engine,
                       detect::Engine::Create(config, options.keying, store.get()));
+  // A replay reconstructs: every detector in canonical event order, as `detect` does.
+  engine->SetEarlyAlerts(false);
 
   ReplaySummary sum;
   RangeAlerts alerts(options.from, options.to, options.alert_format, &sum);

@@ -1,4 +1,4 @@
-// EmbeddedGovernance: the privacy and feedback duties of issue 9 wired into the embedded
+// EmbeddedGovernance: the privacy and feedback duties wired into the embedded
 // `vaultwatch detect` (processors/detectors RunDetect), so that apps/ only parses arguments.
 //
 //   --pseudonymise state   DetectRunOptions::event_transform = Pseudonymiser::Apply(event): the

@@ -1,6 +1,7 @@
 // PipelineConfig: what `vaultwatch run` reads from configs/pipeline.yaml. One declared table of
 // fields (name, type, default, meaning) drives loading, validation and the reference in
-// docs/operations.md. The detectors' own settings live in the file `detect_config` points at.
+// docs/operations.md (checked by config_test). The detectors' own settings live in the file
+// `detect_config` points at.
 //
 // kafka.common.* / kafka.consumer.* / kafka.producer.* are passed to librdkafka as they are
 // (TLS, SASL, timeouts...); the runtime applies the settings exactly-once depends on last
@@ -33,13 +34,19 @@ struct PipelineConfig {
   int commit_interval_ms = 100;  // one transaction per interval per thread
   // Events per kv.events.by-* record (runtime/control.h): 1 = one event per record; more =
   // batched records (fewer, larger Kafka records). Detector stages and forensics replay read both.
-  // Default 50: 20-40% less CPU per event than 1, no later alerts (a batch never outlives its raw
-  // input record; docs/operations.md "Tests and benchmark").
+  // Default 50: 20-40% less CPU per event than 1 in pipeline_bench, and no later alerts (a batch
+  // never outlives its raw input record).
   int keyed_batch_events = 50;
   // The detector stages' reorder buffers (events waiting for their key's watermark) are rebuilt
   // after a restart by re-reading up to this many input records before the committed offset;
   // only events read earlier than that are logged to the changelog. 0 = log every buffered event.
   int reorder_buffer_reread_records = 20000;
+  // Detector stages: a raw partition silent for this long (wall clock) is left out of the
+  // stream watermark until it speaks again (runtime/control.h). 0 = never (replays).
+  int watermark_idle_timeout_ms = 30000;
+  // Detector stages: threshold alerts go out when crossed (Engine::SetEarlyAlerts) while the raw
+  // partitions' watermarks are at most this far apart; 0 = never.
+  int early_alert_max_origin_skew_ms = 60000;
   // The ingest stage processes its assigned raw partitions in event-time order (worker.h).
   bool align_raw_partitions = false;
   std::string state_dir = "/var/lib/vaultwatch";
@@ -54,7 +61,7 @@ struct PipelineConfig {
   TopicConfig deadletter{"kv.deadletter", 1};
   // Analyst verdicts (docs/feedback.md), read by every process that runs a detector stage.
   TopicConfig feedback{"kv.feedback", 1};
-  // Pseudonymisation (issue 9, docs/privacy.md): "none", "state" (events are pseudonymised
+  // Pseudonymisation (docs/privacy.md): "none", "state" (events are pseudonymised
   // before the detectors key, buffer or store them: state, changelogs and alerts hold pseudonyms)
   // or "alerts" (state is clear; alerts are pseudonymised before they are published).
   std::string pseudonymise = "none";

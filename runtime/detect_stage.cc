@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -57,6 +58,9 @@ namespace {
 
 // Where a partition's flush markers are remembered between commits (and crashes).
 constexpr std::string_view kFlushKey = "vw.runtime.flush-origins";
+// The newest event time each raw partition forwarded (runtime/control.h), as of the commit:
+// "<origins>;<origin>=<micros>,...".
+constexpr std::string_view kOriginsKey = "vw.runtime.origin-watermarks";
 // The input offset the engine's reorder buffer is re-read from (Engine::UnstoredFrom), as of the
 // commit: absent when every buffered event is in the store.
 constexpr std::string_view kReplayKey = "vw.runtime.replay-from";
@@ -115,7 +119,7 @@ class DetectTask final : public PartitionTask {
  public:
   DetectTask(const PipelineConfig& config, kafka::TopicPartition tp, std::string changelog,
              std::unique_ptr<state::StateStore> store, std::unique_ptr<detect::Engine> engine,
-             const DetectShared* shared, KafkaOffset committed)
+             const DetectShared* shared, KafkaOffset committed, Duration allowed_lateness)
       : config_(config),
         shared_(shared),
         tp_(std::move(tp)),
@@ -123,8 +127,11 @@ class DetectTask final : public PartitionTask {
         store_(std::move(store)),
         engine_(std::move(engine)),
         max_record_bytes_(MaxRecordBytes(config)),
-        committed_(committed) {
+        committed_(committed),
+        allowed_lateness_us_(allowed_lateness.micros()),
+        opened_(std::chrono::steady_clock::now()) {
     if (auto v = store_->Get(kReplayKey)) replay_from_ = std::strtoll(v->c_str(), nullptr, 10);
+    LoadOrigins();
     store_->SetChangelogSink([this](std::string_view key, std::optional<std::string_view> value) {
       if (!changelog_status_.ok() || changelog_out_ == nullptr) return;
       if (value.has_value() && key.size() + value->size() + kRecordOverhead > max_record_bytes_) {
@@ -148,6 +155,7 @@ class DetectTask final : public PartitionTask {
                       counters, shared_);
     if (auto control = m.header(kControlHeader); control.has_value()) {
       if (*control == kControlFlush) HandleFlush(m, sink);
+      if (*control == kControlWatermark) HandleWatermark(m, sink);
       return sink.status();
     }
     uint64_t late_before = engine_->stats().late_dropped;
@@ -192,6 +200,14 @@ class DetectTask final : public PartitionTask {
         store_->Delete(kReplayKey);
       }
       replay_from_ = from;
+    }
+    if (origins_dirty_) {
+      std::string v = std::to_string(origins_total_) + ";";
+      for (const auto& [o, origin] : origins_) {
+        v += std::to_string(o) + "=" + std::to_string(origin.newest_us) + ",";
+      }
+      store_->Put(kOriginsKey, v);
+      origins_dirty_ = false;
     }
     point.next_offsets[tp_.ToString()] = next.value();
     changelog_out_ = &out;
@@ -275,6 +291,77 @@ class DetectTask final : public PartitionTask {
     store_->Put(kFlushKey, joined);
   }
 
+  // A raw partition's event-time progress (runtime/control.h): the stream watermark is the
+  // minimum over the raw partitions, less the allowed lateness.
+  void HandleWatermark(const kafka::Message& m, detect::AlertSink& sink) {
+    auto origin = m.header(kOriginHeader);
+    auto origins = m.header(kOriginsHeader);
+    if (!origin || !origins) return;
+    const int o = std::atoi(std::string(*origin).c_str());
+    const int n = std::atoi(std::string(*origins).c_str());
+    const int64_t newest = std::strtoll(std::string(m.value()).c_str(), nullptr, 10);
+    if (o < 0 || n <= 0 || o >= n) return;
+    origins_total_ = std::max(origins_total_, n);
+    Origin& entry = origins_[o];
+    entry.heard = std::chrono::steady_clock::now();
+    if (newest > entry.newest_us) {
+      entry.newest_us = newest;
+      origins_dirty_ = true;
+    }
+    AdvanceWatermark(sink);
+  }
+
+  void AdvanceWatermark(detect::AlertSink& sink) {
+    if (origins_total_ == 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    const auto idle = std::chrono::milliseconds(config_.watermark_idle_timeout_ms);
+    int64_t low = INT64_MAX, high = INT64_MIN;
+    bool unknown = false;  // a raw partition not heard of yet holds the watermark
+    for (int o = 0; o < origins_total_; ++o) {
+      auto it = origins_.find(o);
+      // Silent for the idle timeout (or never heard of since the task opened): left out, so
+      // that it cannot hold the others back (live input only; 0 waits for every partition).
+      const auto heard = it == origins_.end() ? opened_ : it->second.heard;
+      if (config_.watermark_idle_timeout_ms > 0 && now - heard >= idle) continue;
+      if (it == origins_.end() || it->second.newest_us == INT64_MIN) {
+        unknown = true;
+        continue;
+      }
+      low = std::min(low, it->second.newest_us);
+      high = std::max(high, it->second.newest_us);
+    }
+    // The raw partitions that speak are close together in event time (live input): a key's
+    // events arrive about in event order, and threshold alerts go out when crossed. Far apart (a
+    // preloaded topic read partition after partition), they wait for the watermark, where the
+    // order is canonical. The replay settings (0) keep them there whatever the spread.
+    engine_->SetEarlyAlerts(config_.early_alert_max_origin_skew_ms > 0 && low != INT64_MAX &&
+                            high - low <= config_.early_alert_max_origin_skew_ms * 1000LL);
+    if (unknown || low == INT64_MAX) return;
+    engine_->AdvanceWatermark(EventTime::FromMicros(low - allowed_lateness_us_), sink);
+  }
+
+  void LoadOrigins() {
+    auto v = store_->Get(kOriginsKey);
+    if (!v) return;
+    std::string_view rest = *v;
+    const size_t semi = rest.find(';');
+    if (semi == std::string_view::npos) return;
+    origins_total_ = std::atoi(std::string(rest.substr(0, semi)).c_str());
+    rest.remove_prefix(semi + 1);
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      const std::string_view item = rest.substr(0, comma);
+      const size_t eq = item.find('=');
+      if (eq != std::string_view::npos) {
+        Origin& o = origins_[std::atoi(std::string(item.substr(0, eq)).c_str())];
+        o.newest_us = std::strtoll(std::string(item.substr(eq + 1)).c_str(), nullptr, 10);
+        o.heard = opened_;
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+
   // Record framing and headers on top of key and value (librdkafka counts them too).
   static constexpr size_t kRecordOverhead = 256;
   static_assert(kMinDetectorMessageBytes >=
@@ -301,8 +388,17 @@ class DetectTask final : public PartitionTask {
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<detect::Engine> engine_;
   size_t max_record_bytes_;
-  KafkaOffset committed_;     // the group's committed offset when the task opened
-  int64_t replay_from_ = -1;  // kReplayKey as stored at the last commit
+  KafkaOffset committed_;  // the group's committed offset when the task opened
+  int64_t allowed_lateness_us_;
+  std::chrono::steady_clock::time_point opened_;
+  struct Origin {
+    int64_t newest_us = INT64_MIN;
+    std::chrono::steady_clock::time_point heard;  // last watermark record from it
+  };
+  std::map<int, Origin> origins_;  // by raw partition
+  int origins_total_ = 0;          // raw partitions (vw.origins)
+  bool origins_dirty_ = false;     // origins_ changed since the last commit
+  int64_t replay_from_ = -1;       // kReplayKey as stored at the last commit
   bool replay_checked_ = false;
   Emitter* changelog_out_ = nullptr;
   Status changelog_status_;
@@ -359,6 +455,10 @@ class DetectTaskFactory final : public TaskFactory {
     }
     VW_ASSIGN_OR_RETURN(std::unique_ptr<detect::Engine> engine,
                         detect::Engine::Create(detect_config_, keying_, store.get(), intel_.get()));
+    // The stage's input interleaves the raw partitions: event time moves with the slowest of
+    // them (watermark records), never with the events themselves.
+    engine->UseExternalWatermark();
+    engine->SetEarlyAlerts(false);  // until the raw partitions' watermarks show them aligned
     if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kState) {
       // The shared_ptr keeps the pseudonymiser alive as long as the engine.
       std::shared_ptr<const governance::Pseudonymiser> p = shared_->privacy.pseudonymiser;
@@ -366,7 +466,7 @@ class DetectTaskFactory final : public TaskFactory {
     }
     return std::unique_ptr<PartitionTask>(
         new DetectTask(config_, tp, config_.ChangelogTopic(stage_), std::move(store),
-                       std::move(engine), shared_, committed));
+                       std::move(engine), shared_, committed, detect_config_.allowed_lateness));
   }
 
  private:

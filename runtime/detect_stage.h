@@ -12,10 +12,10 @@
 // One factory per worker thread: it owns the DetectConfig and the threat-intel lists its
 // engines share (not thread-safe, hence per thread).
 //
-// Issue 9 duties, per process (DetectShared, shared by every detector worker): pseudonymisation
-// (runtime/privacy.h: `state` sets each engine's event transform, `alerts` rewrites each alert
-// before AlertJson) and analyst feedback (runtime/feedback_tracker.h: an alert under a benign
-// verdict's suppression is not produced to kv.alerts; counted at commit).
+// Privacy and feedback duties, per process (DetectShared, shared by every detector worker):
+// pseudonymisation (runtime/privacy.h: `state` sets each engine's event transform, `alerts`
+// rewrites each alert before AlertJson) and analyst feedback (runtime/feedback_tracker.h: an alert
+// under a benign verdict's suppression is not produced to kv.alerts; counted at commit).
 #pragma once
 
 #include <atomic>

@@ -1,4 +1,4 @@
-// FeedbackTracker: analyst feedback for the detector stages (issue 9, docs/feedback.md). One per
+// FeedbackTracker: analyst feedback for the detector stages (docs/feedback.md). One per
 // process that runs a detector stage: a thread with its own read_committed consumer (manual
 // assignment of every partition of the alerts topic and of the feedback topic, from the
 // beginning; no group, nothing committed) feeds a governance::AlertFilter: alerts so that a

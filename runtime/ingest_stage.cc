@@ -1,5 +1,6 @@
 #include "runtime/ingest_stage.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -87,11 +88,17 @@ class Batcher {
 
 class Sink final : public ingest::RecordSink {
  public:
-  Sink(const PipelineConfig& config, Emitter& out, int64_t timestamp_ms, Batcher* batcher)
-      : config_(config), out_(out), timestamp_ms_(timestamp_ms), batcher_(batcher) {}
+  Sink(const PipelineConfig& config, Emitter& out, int64_t timestamp_ms, Batcher* batcher,
+       int64_t* newest_us)
+      : config_(config),
+        out_(out),
+        timestamp_ms_(timestamp_ms),
+        batcher_(batcher),
+        newest_us_(newest_us) {}
 
   void OnEvent(v1::AccessEvent&& event) override {
     if (!status_.ok()) return;
+    *newest_us_ = std::max(*newest_us_, event.time_us());
     if (batcher_ != nullptr) {
       status_ = batcher_->Add(out_, event, timestamp_ms_);
       return;
@@ -125,6 +132,7 @@ class Sink final : public ingest::RecordSink {
   Emitter& out_;
   int64_t timestamp_ms_;
   Batcher* batcher_;
+  int64_t* newest_us_;  // the raw partition's newest event time
   Status status_;
   std::string buf_;
   std::string key_buf_;
@@ -132,8 +140,12 @@ class Sink final : public ingest::RecordSink {
 
 class IngestTask final : public PartitionTask {
  public:
-  IngestTask(const PipelineConfig& config, ingest::Ingestor* ingestor, int raw_partitions)
-      : config_(config), ingestor_(ingestor), raw_partitions_(raw_partitions) {
+  IngestTask(const PipelineConfig& config, ingest::Ingestor* ingestor, int raw_partitions,
+             PartitionId partition)
+      : config_(config),
+        ingestor_(ingestor),
+        raw_partitions_(raw_partitions),
+        partition_(partition) {
     if (config.keyed_batch_events > 1) batcher_ = std::make_unique<Batcher>(config);
   }
 
@@ -156,9 +168,16 @@ class IngestTask final : public PartitionTask {
     base.set_partition(m.partition().value());
     base.set_offset(m.offset().value());
     ingest::IngestCounters before = ingestor_->counters();
-    Sink sink(config_, out, ts, batcher_.get());
+    last_ts_ = ts;
+    Sink sink(config_, out, ts, batcher_.get(), &newest_us_);
     ingestor_->Ingest(m.value(), base, sink);
     if (batcher_ != nullptr && sink.status().ok()) VW_RETURN_IF_ERROR(batcher_->Flush(out, ts));
+    // Input read faster than event time passes (a backlog, a replay): forward progress within
+    // the transaction too, so the detector stages never buffer hours of event time.
+    if (sink.status().ok() && forwarded_us_ != INT64_MIN &&
+        newest_us_ - forwarded_us_ >= kForwardStepUs) {
+      VW_RETURN_IF_ERROR(ForwardWatermark(out));
+    }
     const ingest::IngestCounters& after = ingestor_->counters();
     counters->events_in += after.records_in - before.records_in;
     counters->accepted += after.accepted - before.accepted;
@@ -167,19 +186,50 @@ class IngestTask final : public PartitionTask {
     return sink.status();
   }
 
+  // Forwards the partition's event-time progress, after the events of this transaction, to
+  // every keyed partition (runtime/control.h): what lets the detector stages release buffered
+  // events of every key, and evaluate keys that go quiet, without an end-of-input marker.
+  Status PrepareCommit(KafkaOffset, Emitter& out) override { return ForwardWatermark(out); }
+
  private:
+  // Event time a raw partition may advance before its watermark is forwarded mid-transaction.
+  static constexpr int64_t kForwardStepUs = 60LL * 1000000;
+
+  Status ForwardWatermark(Emitter& out) {
+    if (newest_us_ == INT64_MIN || newest_us_ == forwarded_us_) return Status::OK();
+    const std::string value = std::to_string(newest_us_);
+    const kafka::Headers h = {{std::string(kControlHeader), std::string(kControlWatermark)},
+                              {std::string(kOriginHeader), std::to_string(partition_.value())},
+                              {std::string(kOriginsHeader), std::to_string(raw_partitions_)}};
+    for (const TopicConfig* t : {&config_.by_vault, &config_.by_caller}) {
+      for (int p = 0; p < t->partitions; ++p) {
+        VW_RETURN_IF_ERROR(out.Emit(t->name, PartitionId(p), "", value, &h, last_ts_));
+      }
+    }
+    forwarded_us_ = newest_us_;
+    return Status::OK();
+  }
+
   const PipelineConfig& config_;
   ingest::Ingestor* ingestor_;
   int raw_partitions_;
+  PartitionId partition_;
   std::unique_ptr<Batcher> batcher_;
+  // Newest event time read from the partition, and the last one forwarded. A task reopened after
+  // an abort starts again from nothing: the detector stages keep the largest value per origin.
+  int64_t newest_us_ = INT64_MIN;
+  int64_t forwarded_us_ = INT64_MIN;
+  int64_t last_ts_ = 0;
 };
 
 class IngestTaskFactory final : public TaskFactory {
  public:
   IngestTaskFactory(const PipelineConfig& config, int raw_partitions)
       : config_(config), raw_partitions_(raw_partitions) {}
-  Result<std::unique_ptr<PartitionTask>> Open(const kafka::TopicPartition&, KafkaOffset) override {
-    return std::unique_ptr<PartitionTask>(new IngestTask(config_, &ingestor_, raw_partitions_));
+  Result<std::unique_ptr<PartitionTask>> Open(const kafka::TopicPartition& tp,
+                                              KafkaOffset) override {
+    return std::unique_ptr<PartitionTask>(
+        new IngestTask(config_, &ingestor_, raw_partitions_, tp.partition));
   }
 
  private:

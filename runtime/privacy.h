@@ -1,4 +1,4 @@
-// The pipeline's privacy settings (issue 9, docs/privacy.md): which pass of pseudonymisation the
+// The pipeline's privacy settings (docs/privacy.md): which pass of pseudonymisation the
 // detector stages run, with which key. `privacy.pseudonymise` in configs/pipeline.yaml:
 //   none   - clear identities everywhere (the default);
 //   state  - every detector engine pseudonymises each event before it keys, buffers or stores it

@@ -35,6 +35,11 @@ int RunDetectCommand(int argc, char** argv) {
   flags.String("alert-format", &alert_format,
                "defender (default) | ocsf | ecs: Defender-shaped JSON, an OCSF Detection Finding "
                "or an Elastic Common Schema document per alert (docs/alert-formats.md)");
+  bool early_alerts = false;
+  flags.Bool("early-alerts", &early_alerts,
+             "for a live stream on stdin: threat-intel and sensitive-operation alerts on arrival, "
+             "threshold alerts when crossed (default: every detector in canonical event order, "
+             "independent of the input's order)");
   flags.String("pseudonymise", &pseudonymise,
                "none | state | alerts: replace UPNs, object ids and IPs by keyed "
                "pseudonyms (HMAC-SHA256) in state and alerts (state), or in alerts only (alerts); "
@@ -67,6 +72,7 @@ int RunDetectCommand(int argc, char** argv) {
   options.state_dir = state_dir;
   options.commit_every = commit_every;
   options.progress = !no_progress && isatty(STDERR_FILENO) == 1;
+  options.early_alerts = early_alerts;
   governance::PrivacyOptions privacy;
   Result<governance::PseudonymiseMode> mode = governance::ParsePseudonymiseMode(pseudonymise);
   if (!mode.ok()) {

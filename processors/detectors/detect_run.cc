@@ -195,6 +195,7 @@ Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOp
   VW_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
                       Engine::Create(config, Keying::kBoth, store.get()));
   if (options.event_transform) engine->SetEventTransform(options.event_transform);
+  engine->SetEarlyAlerts(options.early_alerts);
 
   // Open the output first, so that a bad path fails before the work.
   FILE* out = stdout;

@@ -112,6 +112,10 @@ struct PendingEvent {
   EventPtr event;
   uint64_t segment = 0;
   int64_t input_offset = -1;
+  // The detectors that decide on arrival have seen it (early alerts on); else they see it with
+  // the ordered ones at release. Not persisted: a restored event is decided again at release,
+  // where an alert already emitted is suppressed by its committed claim.
+  bool decided = false;
 };
 
 // Per-key engine state. Persisted by Engine::PrepareCommit as one value per key, plus the
@@ -135,6 +139,10 @@ struct KeyState {
   uint32_t unstored = 0;  // buffered events in no segment yet (segment == 0)
   bool marked = false;    // the store holds the key's "has buffered events" marker
   bool dirty = false;     // changed since the last PrepareCommit
+  // The time under which the key sits in the engine's release queue (its oldest buffered event);
+  // INT64_MAX while its buffer is empty. Not persisted: rebuilt when the buffer is loaded.
+  int64_t queued_us = INT64_MAX;
+  uint32_t queue_refs = 0;  // release-queue entries pointing to this key, stale ones included
   static constexpr size_t kMaxSegmentBytes = 256 << 10;
   // --- vault scratch: the open hour and day, with their memoised thresholds (-1: unknown) ---
   int64_t hour_start = INT64_MIN, hour_count = 0, hour_threshold = -1;
@@ -172,8 +180,17 @@ struct KeyState {
   bool InsertTouched(uint64_t h);
   static constexpr uint32_t kMaxTouched = 4096;
 
+  // The key's state as its threshold detectors would see it after every buffered event (the
+  // released state run ahead over the buffer, DetectorContext::speculative); null when not kept
+  // (empty buffer, or an event arrived out of order and the copy is to be rebuilt). Not
+  // persisted: rebuilt from the released state and the buffer.
+  std::unique_ptr<KeyState> ahead;
+
   std::string Encode() const;
   static bool Decode(std::string_view bytes, KeyState* out);
+  // Copies the detectors' scratch and the engine's history bounds, not the buffer, the segment
+  // bookkeeping or `ahead`: the start of a speculative run.
+  void CopyScratchTo(KeyState* out) const;
 };
 
 // A detection: rendered into an Alert by the Emitter (which adds ids, catalogue text, entities).
@@ -204,6 +221,10 @@ struct DetectorContext {
   const EventDigest& digest;
   Emitter& emitter;
   EventTime now;  // the event's time
+  // Early evaluation (Detector::FiresWhenCrossed): `ks` is a scratch copy run ahead over the
+  // key's buffered events; the detector must not write the store, only read it and emit.
+  bool speculative = false;
+  const KeyState* released = nullptr;  // when speculative: the key's state as released so far
   // The key has at least the learning period of history before `now`.
   bool Learned() const {
     return ks.first_us != INT64_MAX &&
@@ -215,6 +236,17 @@ class Detector {
  public:
   virtual ~Detector() = default;
   virtual void OnEvent(const v1::AccessEvent& e, DetectorContext& ctx) = 0;
+  // A detector that needs no event order (its decision depends on the event alone: threat-intel
+  // addresses, sensitive operations) sees every event on arrival, before the reorder buffer, so
+  // its alerts do not wait for the watermark (with early alerts off, Engine::SetEarlyAlerts, it
+  // runs with the ordered ones instead). It reads no KeyState that ordered detectors write.
+  virtual bool DecidesOnArrival() const { return false; }
+  // A threshold detector whose alert should go out when the record that crosses the threshold
+  // arrives, not when the watermark passes it. Besides its ordered run, the engine runs it ahead
+  // (DetectorContext::speculative) over a copy of the key's state and the key's buffered events
+  // in canonical order; what it emits there is claimed at once, so the ordered run's identical
+  // finding is suppressed. It reads and writes only KeyState scratch, and reads the store.
+  virtual bool FiresWhenCrossed() const { return false; }
 };
 
 std::vector<std::unique_ptr<Detector>> MakeVaultDetectors(const DetectConfig& config,

@@ -230,6 +230,7 @@ constexpr int64_t kDayUs = 24 * kHourUs;
 // threat-intel list. Stateless but for suppression (one alert per vault and address per window).
 class ThreatIntelDetector final : public Detector {
  public:
+  bool DecidesOnArrival() const override { return true; }
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
     if (!ctx.facts.has_ip || (!ctx.facts.tor && !ctx.facts.suspicious)) return;
     const std::string entity = Cat({ctx.key, e.caller().ip_text()});
@@ -264,6 +265,7 @@ class ThreatIntelDetector final : public Detector {
 // KV_SensitiveOperation: a successful delete, purge or backup of the vault or an object in it.
 class SensitiveOperationDetector final : public Detector {
  public:
+  bool DecidesOnArrival() const override { return true; }
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
     if (!Success(e) || !IsSensitive(e.operation())) return;
     std::string caller = e.caller().object_id().empty() ? CallerDisplay(e) : e.caller().object_id();
@@ -715,6 +717,7 @@ class UnusualIpDetector final : public Detector {
 // within a short window, by a caller that never did this in its baseline.
 class ListGetDetector final : public Detector {
  public:
+  bool FiresWhenCrossed() const override { return true; }
   ListGetDetector(const DetectConfig& c, state::StateStore* store)
       : sequences_(store, "lg.seq", Duration::Days(1), static_cast<int>(c.baseline_days + 1)) {}
 
@@ -744,7 +747,7 @@ class ListGetDetector final : public Detector {
     int64_t today = ctx.now.FloorTo(Duration::Days(1)).micros();
     int64_t base = sequences_.Sum(ctx.key, EventTime::FromMicros(today - c.baseline_days * kDayUs),
                                   EventTime::FromMicros(today));
-    (void)sequences_.Add(ctx.key, ctx.now);
+    if (!ctx.speculative) (void)sequences_.Add(ctx.key, ctx.now);
     if (base > c.list_get_max_baseline_sequences || !ctx.Learned()) return;
     std::string entity = Cat({ctx.key, e.vault_id()});
     if (!ctx.emitter.Claim("KV_ListGetAnomaly", entity, ctx.now)) return;
@@ -807,6 +810,7 @@ class PutGetDetector final : public Detector {
 // Today's count is in KeyState; it joins the daily WindowCounter when the day closes.
 class MassRetrievalDetector final : public Detector {
  public:
+  bool FiresWhenCrossed() const override { return true; }
   MassRetrievalDetector(const DetectConfig& c, state::StateStore* store)
       : daily_(store, "mr", Duration::Days(1), static_cast<int>(c.baseline_days + 1)) {}
 
@@ -830,13 +834,22 @@ class MassRetrievalDetector final : public Detector {
       return key;
     };
     if (m->day != day) {
-      if (m->count > 0) (void)daily_.Add(store_key(), EventTime::FromMicros(m->day), m->count);
+      if (m->count > 0 && !ctx.speculative) {
+        (void)daily_.Add(store_key(), EventTime::FromMicros(m->day), m->count);
+      }
       m->day = day;
       m->count = 0;
       m->threshold = -1;
     }
     ++m->count;
     if (m->count <= c.mass_static_threshold) return;
+    // Run ahead past midnight, the baseline would miss the day the ordered run has not closed
+    // (stored) yet: that run decides until it has.
+    if (ctx.speculative && ctx.released != nullptr) {
+      for (const KeyState::OpDay& x : ctx.released->mass) {
+        if (x.op == op && x.vault == vault && x.day != day && x.count > 0) return;
+      }
+    }
     if (m->threshold < 0) {
       if (!ctx.Learned()) {
         m->threshold = INT64_MAX;
@@ -874,6 +887,7 @@ class MassRetrievalDetector final : public Detector {
 // that list and read everything every hour have them daily; people do not).
 class ExcessiveRetrievalDetector final : public Detector {
  public:
+  bool FiresWhenCrossed() const override { return true; }
   ExcessiveRetrievalDetector(const DetectConfig& c, state::StateStore* store)
       : bursts_(store, "er.burst", Duration::Days(1), static_cast<int>(c.baseline_days + 1)) {}
 
@@ -908,7 +922,7 @@ class ExcessiveRetrievalDetector final : public Detector {
     if (ks.burst_day != today) {
       ks.burst_base = bursts_.Sum(ctx.key, EventTime::FromMicros(today - c.baseline_days * kDayUs),
                                   EventTime::FromMicros(today));
-      (void)bursts_.Add(ctx.key, ctx.now);
+      if (!ctx.speculative) (void)bursts_.Add(ctx.key, ctx.now);
       ks.burst_day = today;
     }
     if (ks.burst_base > 0 || !ctx.Learned()) return;

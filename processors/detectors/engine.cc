@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "base/check.h"
 #include "base/logging.h"
@@ -249,6 +249,33 @@ bool DecodeSegment(std::string_view bytes, std::vector<EventPtr>* out) {
 
 }  // namespace
 
+void KeyState::CopyScratchTo(KeyState* o) const {
+  o->max_seen_us = max_seen_us;
+  o->first_us = first_us;
+  o->last_us = last_us;
+  o->released_through_us = released_through_us;
+  o->hour_start = hour_start;
+  o->hour_count = hour_count;
+  o->hour_threshold = hour_threshold;
+  o->day_start = day_start;
+  o->day_reads = day_reads;
+  o->day_threshold = day_threshold;
+  o->list_us = list_us;
+  o->list_vault = list_vault;
+  o->list_object = list_object;
+  o->list_names = list_names;
+  o->recent_reads = recent_reads;
+  o->policy_change_us = policy_change_us;
+  o->mass = mass;
+  o->memo_day = memo_day;
+  o->av_baseline = av_baseline;
+  o->avd_baseline = avd_baseline;
+  o->lg_baseline = lg_baseline;
+  o->roam_vaults = roam_vaults;
+  o->burst_day = burst_day;
+  o->burst_base = burst_base;
+}
+
 bool KeyState::TouchedThisHour(uint64_t h, int64_t now_us) {
   constexpr int64_t kHour = 3600LL * 1000000;
   int64_t hour = now_us - (((now_us % kHour) + kHour) % kHour);
@@ -352,29 +379,48 @@ class Engine::Impl final : public Emitter {
         owned_intel_(std::move(owned_intel)),
         intel_(intel != nullptr ? intel : owned_intel_.get()),
         dedup_(store, "dd", config.suppression_window) {
-    if (keying != Keying::kByCaller) vault_.detectors = MakeVaultDetectors(config, store);
-    if (keying != Keying::kByVault) caller_.detectors = MakeCallerDetectors(config, store);
+    if (keying != Keying::kByCaller) vault_.SetDetectors(MakeVaultDetectors(config, store));
+    if (keying != Keying::kByVault) caller_.SetDetectors(MakeCallerDetectors(config, store));
     vault_.tag = "v";
+    vault_.index = 0;
     caller_.tag = "c";
+    caller_.index = 1;
+    LoadWatermark();
     for (Side* side : {&vault_, &caller_}) {
-      // Keys with buffered events (a marker each), for Flush: they may not be loaded yet.
+      // Keys with buffered events (a marker each) are loaded now, so that the release queue
+      // holds every buffered event: the watermark releases them whether or not the key is seen
+      // again.
+      std::vector<std::string> pending;
       const std::string prefix = MarkerKey(*side, "");
       Status st = store_->ForEachCommitted(prefix, [&](std::string_view k, std::string_view) {
-        side->pending_keys.emplace(k.substr(prefix.size()));
+        pending.emplace_back(k.substr(prefix.size()));
       });
       VW_CHECK(st.ok()) << "listing the buffered keys: " << st;
-      // Before KeyState v5 the keys were one index value, rewritten at every commit.
+      // Stores written by older versions list the keys in one index value.
       const std::string legacy = "e/pidx/" + side->tag;
       if (auto idx = store_->Get(legacy)) {
         std::string_view rest = *idx;
         while (!rest.empty()) {
           size_t nl = rest.find('\n');
-          side->pending_keys.emplace(rest.substr(0, nl));
+          pending.emplace_back(rest.substr(0, nl));
           rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
         }
         store_->Delete(legacy);
       }
+      for (const std::string& key : pending) (void)LoadEntry(*side, KeyRef{key, HashString(key)});
     }
+  }
+
+  // The stream's watermark and newest event time, as the last commit stored them.
+  void LoadWatermark() {
+    auto v = store_->Get(kWatermarkKey);
+    if (!v) return;
+    std::string_view rest = *v;
+    const size_t comma = rest.find(',');
+    VW_CHECK(comma != std::string_view::npos) << "corrupt engine watermark '" << *v << "'";
+    watermark_us_ = std::strtoll(std::string(rest.substr(0, comma)).c_str(), nullptr, 10);
+    stream_max_us_ = std::strtoll(std::string(rest.substr(comma + 1)).c_str(), nullptr, 10);
+    stored_watermark_ = *v;
   }
 
   // Takes an event into a pooled AccessEvent. Swapping (rather than moving into a fresh object)
@@ -496,6 +542,7 @@ class Engine::Impl final : public Emitter {
 
   void Process(EventPtr e, AlertSink& sink, int64_t input_offset = -1) {
     sink_ = &sink;
+    if (catch_up_ahead_) CatchUpAhead();
     ++stats_.events;
     if ((stats_.events & 4095) == 0 && intel_ != nullptr) intel_->MaybeReload();
     if (e->event.outcome() == v1::OUTCOME_AUTH_CHALLENGE) {
@@ -514,29 +561,54 @@ class Engine::Impl final : public Emitter {
                      e, input_offset);
     }
     if (late) ++stats_.late_dropped;
-  }
-
-  void Flush(AlertSink& sink) {
-    sink_ = &sink;
-    for (Side* side : {&vault_, &caller_}) {
-      std::vector<std::string> keys(side->pending_keys.begin(), side->pending_keys.end());
-      std::sort(keys.begin(), keys.end());
-      for (const std::string& key : keys) {
-        KeyState& ks = Load(*side, key);
-        Release(*side, key, ks, INT64_MAX);
-      }
-      side->pending_keys.clear();
+    if (!external_watermark_) {
+      stream_max_us_ = std::max(stream_max_us_, e->event.time_us());
+      AdvanceTo(stream_max_us_ - config_.allowed_lateness.micros());
     }
   }
 
+  void UseExternalWatermark() { external_watermark_ = true; }
+  void SetEarlyAlerts(bool on) {
+    if (on == early_alerts_) return;
+    early_alerts_ = on;
+    catch_up_ahead_ = on;  // events buffered while off: run ahead at the next chance
+    if (on) return;
+    for (Side* side : {&vault_, &caller_}) {
+      for (auto& [key, ks] : side->keys) ks.ahead.reset();
+    }
+  }
+  // Starts the run ahead of every key with buffered events (after early alerts were turned on).
+  void CatchUpAhead() {
+    catch_up_ahead_ = false;
+    const std::vector<QueueEntry> keys = queue_;  // StartAhead leaves the queue as it is
+    for (const QueueEntry& q : keys) {
+      Side& side = q.side == 0 ? vault_ : caller_;
+      KeyState& ks = q.entry->second;
+      if (!side.ahead.empty() && ks.ahead == nullptr && !ks.pending.empty()) {
+        StartAhead(side, *q.entry);
+      }
+    }
+  }
+  void AdvanceWatermark(EventTime wm, AlertSink& sink) {
+    sink_ = &sink;
+    AdvanceTo(wm.micros());
+    if (catch_up_ahead_) CatchUpAhead();
+  }
+  EventTime watermark() const { return EventTime::FromMicros(watermark_us_); }
+
+  // Releases everything without moving the watermark: input after a flush is judged late
+  // against each key's released events and the watermark as before.
+  void Flush(AlertSink& sink) {
+    sink_ = &sink;
+    ReleaseBefore(INT64_MAX);
+  }
+
   void PrepareCommit(state::CommitPoint* point, int64_t store_before) {
-    int64_t wm = INT64_MIN;
     // Events to store may sit with keys that did not change since the last commit.
     const int64_t oldest = unstored_offsets_.Min();
     const bool sweep = oldest >= 0 && oldest < store_before;
     for (Side* side : {&vault_, &caller_}) {
       for (auto& [key, ks] : side->keys) {
-        if (ks.max_seen_us != INT64_MIN) wm = std::max(wm, ks.max_seen_us);
         if (!ks.dirty && !(sweep && ks.unstored > 0)) continue;
         // Expires with the longest baseline after the key's last activity.
         const EventTime expires = EventTime::FromMicros(ks.max_seen_us) + config_.state_retention;
@@ -555,15 +627,20 @@ class Engine::Impl final : public Emitter {
       // Keys idle with nothing buffered are persisted: drop them from memory to bound it.
       if (side->keys.size() > kMaxResidentKeys) {
         for (auto it = side->keys.begin(); it != side->keys.end();) {
-          it = it->second.pending.empty() ? side->keys.erase(it) : std::next(it);
+          it = it->second.pending.empty() && it->second.queue_refs == 0 ? side->keys.erase(it)
+                                                                        : std::next(it);
         }
         side->memo.fill(KeyMemo{});  // entries may be gone
       }
     }
-    if (wm != INT64_MIN) {
-      int64_t watermark = wm - config_.allowed_lateness.micros();
-      if (point != nullptr) point->watermark_us = std::max(point->watermark_us, watermark);
-      EventTime horizon = EventTime::FromMicros(watermark) - config_.state_retention;
+    if (std::string v = std::to_string(watermark_us_) + "," + std::to_string(stream_max_us_);
+        v != stored_watermark_) {
+      store_->Put(kWatermarkKey, v);
+      stored_watermark_ = std::move(v);
+    }
+    if (watermark_us_ != INT64_MIN) {
+      if (point != nullptr) point->watermark_us = std::max(point->watermark_us, watermark_us_);
+      EventTime horizon = EventTime::FromMicros(watermark_us_) - config_.state_retention;
       if (horizon > last_horizon_) {
         store_->ExpireBefore(horizon);
         last_horizon_ = horizon;
@@ -633,6 +710,7 @@ class Engine::Impl final : public Emitter {
 
  private:
   static constexpr size_t kMaxResidentKeys = 200000;
+  static constexpr size_t kMaxRunAheadEvents = 4096;
   static constexpr size_t kMaxPooledEvents = 1 << 16;
 
   // A key with its hash: the event's digest already holds it (EventDigest::vault, ::caller), so
@@ -660,11 +738,43 @@ class Engine::Impl final : public Emitter {
   };
   struct Side {
     std::string tag;
+    int index = 0;                    // 0 vault, 1 caller: the release queue's order of sides
     std::array<KeyMemo, 256> memo{};  // see LoadEntry
     std::vector<std::unique_ptr<Detector>> detectors;
+    std::vector<Detector*> all;                  // detectors, in catalogue order
+    std::vector<Detector*> on_arrival, ordered;  // ... by when they see an event (early alerts)
+    std::vector<Detector*> ahead;                // also run ahead (Detector::FiresWhenCrossed)
     std::unordered_map<std::string, KeyState, KeyHash, KeyEq> keys;
-    std::unordered_set<std::string> pending_keys;  // keys with a non-empty reorder buffer
+    void SetDetectors(std::vector<std::unique_ptr<Detector>> d) {
+      detectors = std::move(d);
+      for (auto& x : detectors) {
+        all.push_back(x.get());
+        (x->DecidesOnArrival() ? on_arrival : ordered).push_back(x.get());
+        if (x->FiresWhenCrossed()) ahead.push_back(x.get());
+      }
+    }
   };
+  using KeyEntry = std::pair<const std::string, KeyState>;
+  // A key in the release queue (a binary heap, oldest first): the time of its oldest buffered
+  // event when queued, its side and its node in Side::keys. Entries are not removed when a key's
+  // oldest event changes: a new one is pushed, and the old one, stale (t != KeyState::queued_us),
+  // is skipped when it comes out. A key is never erased while entries point to it
+  // (KeyState::queue_refs).
+  struct QueueEntry {
+    int64_t t;
+    int side;
+    KeyEntry* entry;
+  };
+  // The heap's order: later entries sink. Ties in time go by side, then key, so that keys are
+  // released in an order that depends on the input alone.
+  struct QueueLater {
+    bool operator()(const QueueEntry& a, const QueueEntry& b) const {
+      if (a.t != b.t) return a.t > b.t;
+      if (a.side != b.side) return a.side > b.side;
+      return a.entry->first > b.entry->first;
+    }
+  };
+  static constexpr std::string_view kWatermarkKey = "e/wm";
 
   static std::string StateKey(const Side& side, std::string_view key) {
     std::string k = "e/k/" + side.tag + "/";
@@ -759,9 +869,6 @@ class Engine::Impl final : public Emitter {
     if (ks.unstored > 0) ks.dirty = true;
   }
 
-  KeyState& Load(Side& side, const std::string& key) {
-    return LoadEntry(side, KeyRef{key, HashString(key)}).second;
-  }
   // The key's map entry (node-based: stable until erased by PrepareCommit), loaded if absent.
   std::pair<const std::string, KeyState>& LoadEntry(Side& side, const KeyRef& ref) {
     const std::string_view key = ref.key;
@@ -786,26 +893,34 @@ class Engine::Impl final : public Emitter {
       }
       LoadSegments(side, entry.first, ks);
       for (PendingEvent& p : ks.pending) Describe(p.event.mutable_get());
+      Requeue(side, entry);
     }
     return entry;
   }
 
-  // Whether an event at time `t` is late for the key: it would not be used.
+  // Whether an event at time `t` is late for the key: ordered detectors would not see it.
   bool IsLate(const KeyState& ks, int64_t t) const {
-    // At or before a released event is late too: it only happens after a Flush (which releases
-    // everything), and it keeps "stored and at or before released_through_us" meaning released.
-    return (ks.max_seen_us != INT64_MIN &&
-            t < ks.max_seen_us - config_.allowed_lateness.micros()) ||
-           t <= ks.released_through_us;
+    // At or before a released event of the key is late too: it only happens after a Flush
+    // (which releases everything), and it keeps "stored and at or before released_through_us"
+    // meaning released.
+    return t < watermark_us_ || t <= ks.released_through_us;
   }
 
-  // Buffers `e` for `key`; false if it is late (not used).
+  // Runs the detectors that decide on arrival, then buffers `e` for its key; false if it is late
+  // (not buffered).
   bool Offer(Side& side, const KeyRef& key_ref, const EventPtr& e, int64_t input_offset) {
-    auto& [key, ks] = LoadEntry(side, key_ref);
-    if (IsLate(ks, e->event.time_us())) return false;
-    Buffer(side, key, ks, e, input_offset);
-    ks.max_seen_us = std::max(ks.max_seen_us, e->event.time_us());
-    Release(side, key, ks, ks.max_seen_us - config_.allowed_lateness.micros());
+    auto& entry = LoadEntry(side, key_ref);
+    KeyState& ks = entry.second;
+    const v1::AccessEvent& ev = e->event;
+    const bool decide = early_alerts_ && !side.on_arrival.empty();
+    if (decide) {
+      DetectorContext ctx{config_,  *intel_,   entry.first, ks,
+                          e->facts, e->digest, *this,       EventTime::FromMicros(ev.time_us())};
+      for (Detector* d : side.on_arrival) d->OnEvent(ev, ctx);
+    }
+    if (IsLate(ks, ev.time_us())) return false;
+    Buffer(side, entry, e, input_offset, decide);
+    ks.max_seen_us = std::max(ks.max_seen_us, ev.time_us());
     return true;
   }
 
@@ -814,39 +929,108 @@ class Engine::Impl final : public Emitter {
   // is at or after the key's watermark, and an event released or dropped before the commit is
   // before the watermark it had then, which the commit's is not below.
   void Refill(Side& side, const KeyRef& key_ref, const EventPtr& e, int64_t input_offset) {
-    auto& [key, ks] = LoadEntry(side, key_ref);
+    auto& entry = LoadEntry(side, key_ref);
+    KeyState& ks = entry.second;
     if (IsLate(ks, e->event.time_us())) return;
     // The key had buffered events at the commit, so the store holds its marker.
     if (ks.pending.empty()) ks.marked = true;
-    Buffer(side, key, ks, e, input_offset);
+    // Not run ahead now (what that emitted before the restart is committed): the next event of
+    // the key starts the run over the whole buffer.
+    refilling_ = true;
+    Buffer(side, entry, e, input_offset);
+    refilling_ = false;
   }
 
   // Inserts `e` into the key's reorder buffer, in canonical order, as not stored yet.
-  void Buffer(Side& side, const std::string& key, KeyState& ks, const EventPtr& e,
-              int64_t input_offset) {
+  void Buffer(Side& side, KeyEntry& entry, const EventPtr& e, int64_t input_offset,
+              bool decided = false) {
+    KeyState& ks = entry.second;
     ks.dirty = true;
-    // pending_keys changes only when the buffer turns non-empty (Release removes it when empty).
-    if (ks.pending.empty()) side.pending_keys.insert(key);
     ++ks.unstored;
     if (input_offset >= 0) unstored_offsets_.Add(input_offset);
     if (ks.pending.empty() || !CanonicalLess(e->event, ks.pending.back().event->event)) {
-      ks.pending.push_back(PendingEvent{e, 0, input_offset});
+      ks.pending.push_back(PendingEvent{e, 0, input_offset, decided});
+      if (ks.ahead != nullptr && !refilling_) RunAhead(side, entry, ks.pending.back());
     } else {
+      ks.ahead.reset();  // out of order: the run ahead is redone over the buffer below
       auto pos = std::upper_bound(ks.pending.begin(), ks.pending.end(), e,
                                   [](const EventPtr& a, const PendingEvent& b) {
                                     return CanonicalLess(a->event, b.event->event);
                                   });
-      ks.pending.insert(pos, PendingEvent{e, 0, input_offset});
+      ks.pending.insert(pos, PendingEvent{e, 0, input_offset, decided});
+    }
+    if (ks.ahead == nullptr && !refilling_) StartAhead(side, entry);
+    Requeue(side, entry);
+  }
+
+  // Early alerts (Detector::FiresWhenCrossed): the key's threshold detectors run ahead over its
+  // buffered events, in canonical order, on a copy of its released state. While events arrive in
+  // order each one costs one more step; one out of order restarts the run from the released
+  // state (bounded by kMaxRunAheadEvents; beyond it the key waits for the watermark).
+  void StartAhead(Side& side, KeyEntry& entry) {
+    KeyState& ks = entry.second;
+    if (side.ahead.empty() || !early_alerts_ || ks.pending.size() > kMaxRunAheadEvents) return;
+    ks.ahead = std::make_unique<KeyState>();
+    ks.CopyScratchTo(ks.ahead.get());
+    for (PendingEvent& p : ks.pending) RunAhead(side, entry, p);
+  }
+  void RunAhead(Side& side, KeyEntry& entry, const PendingEvent& p) {
+    KeyState& ks = entry.second;
+    KeyState& ahead = *ks.ahead;
+    const v1::AccessEvent& e = p.event->event;
+    if (ahead.first_us == INT64_MAX) ahead.first_us = e.time_us();
+    ahead.last_us = e.time_us();
+    DetectorContext ctx{
+        config_,        *intel_,         entry.first, ahead,
+        p.event->facts, p.event->digest, *this,       EventTime::FromMicros(e.time_us())};
+    ctx.speculative = true;
+    ctx.released = &ks;
+    for (Detector* d : side.ahead) d->OnEvent(e, ctx);
+  }
+
+  // Keeps the key's place in the release queue at its oldest buffered event.
+  void Requeue(const Side& side, KeyEntry& entry) {
+    KeyState& ks = entry.second;
+    const int64_t front =
+        ks.pending.empty() ? INT64_MAX : ks.pending.front().event->event.time_us();
+    if (front == ks.queued_us) return;
+    if (front != INT64_MAX) {
+      queue_.push_back(QueueEntry{front, side.index, &entry});
+      std::push_heap(queue_.begin(), queue_.end(), QueueLater());
+      ++ks.queue_refs;
+    }
+    ks.queued_us = front;
+  }
+
+  // Moves the watermark to `wm` and releases, key by key in queue order (oldest buffered event,
+  // then side and key: a deterministic order), every buffered event older than it.
+  void AdvanceTo(int64_t wm) {
+    if (wm <= watermark_us_) return;
+    watermark_us_ = wm;
+    ReleaseBefore(wm);
+  }
+  void ReleaseBefore(int64_t wm) {
+    while (!queue_.empty() && queue_.front().t < wm) {
+      std::pop_heap(queue_.begin(), queue_.end(), QueueLater());
+      const QueueEntry q = queue_.back();
+      queue_.pop_back();
+      KeyState& ks = q.entry->second;
+      --ks.queue_refs;
+      if (q.t != ks.queued_us) continue;  // stale: the key was queued again since
+      Release(q.side == 0 ? vault_ : caller_, *q.entry, wm);
     }
   }
 
   // Runs the detectors over buffered events with time < watermark, in canonical order.
-  void Release(Side& side, const std::string& key, KeyState& ks, int64_t watermark) {
+  void Release(Side& side, KeyEntry& entry, int64_t watermark) {
+    const std::string& key = entry.first;
+    KeyState& ks = entry.second;
     if (ks.pending.empty() || ks.pending.front().event->event.time_us() >= watermark) return;
     while (!ks.pending.empty() && ks.pending.front().event->event.time_us() < watermark) {
       EventPtr b = std::move(ks.pending.front().event);
       const uint64_t segment = ks.pending.front().segment;
       const int64_t input_offset = ks.pending.front().input_offset;
+      const bool decided = ks.pending.front().decided;
       ks.pending.pop_front();
       if (segment != 0) {
         SegmentReleased(side, key, ks, segment);
@@ -861,9 +1045,10 @@ class Engine::Impl final : public Emitter {
       ks.dirty = true;
       DetectorContext ctx{config_,  *intel_,   key,   ks,
                           b->facts, b->digest, *this, EventTime::FromMicros(e.time_us())};
-      for (auto& d : side.detectors) d->OnEvent(e, ctx);
+      for (Detector* d : decided ? side.ordered : side.all) d->OnEvent(e, ctx);
     }
-    if (ks.pending.empty()) side.pending_keys.erase(key);
+    if (ks.pending.empty()) ks.ahead.reset();  // caught up: the next run starts from here
+    Requeue(side, entry);
   }
 
   // Declared first: destroyed last, after every EventPtr (pending events) returns to it.
@@ -876,7 +1061,16 @@ class Engine::Impl final : public Emitter {
   Engine::EventTransform transform_;
   state::FirstSeenMap dedup_;
   Side vault_, caller_;
-  OffsetCounts unstored_offsets_;  // of the buffered events in no segment, both sides
+  // Keys with buffered events by their oldest one: what a watermark advance releases.
+  std::vector<QueueEntry> queue_;
+  int64_t watermark_us_ = INT64_MIN;   // events older than this are late
+  int64_t stream_max_us_ = INT64_MIN;  // newest event time seen (the internal watermark's base)
+  bool external_watermark_ = false;    // UseExternalWatermark
+  bool early_alerts_ = true;           // SetEarlyAlerts
+  bool refilling_ = false;             // inside Refill: no run ahead
+  bool catch_up_ahead_ = false;        // early alerts turned on: run ahead what is buffered
+  std::string stored_watermark_;       // kWatermarkKey's value as last written
+  OffsetCounts unstored_offsets_;      // of the buffered events in no segment, both sides
   EngineStats stats_;
   AlertSink* sink_ = nullptr;
   EventTime last_horizon_ = EventTime::Min();
@@ -1035,6 +1229,12 @@ void Engine::SetEventTransform(EventTransform transform) {
   impl_->SetEventTransform(std::move(transform));
 }
 void Engine::Flush(AlertSink& sink) { impl_->Flush(sink); }
+void Engine::UseExternalWatermark() { impl_->UseExternalWatermark(); }
+void Engine::AdvanceWatermark(EventTime watermark, AlertSink& sink) {
+  impl_->AdvanceWatermark(watermark, sink);
+}
+EventTime Engine::watermark() const { return impl_->watermark(); }
+void Engine::SetEarlyAlerts(bool on) { impl_->SetEarlyAlerts(on); }
 void Engine::PrepareCommit(state::CommitPoint* point, int64_t store_before_offset) {
   impl_->PrepareCommit(point, store_before_offset);
 }

@@ -1,15 +1,19 @@
 // Engine: runs the detectors of one keying (by vault, by caller, or both) over a stream of
 // AccessEvents, in event time, and emits Defender-shaped alerts (docs/contracts.md section 3).
 //
-// Event time and lateness: events are buffered per key (vault id or caller key) and released to
-// the detectors in a canonical order (event time, then a content tie-break) once the key's
-// watermark (max event time seen for the key minus `allowed_lateness`) passes them. So any
-// arrival order within the lateness bound yields the same detector input, the same state and the
-// same alerts. Events older than the watermark on arrival are late: counted, never used.
+// Event time: the engine keeps ONE watermark for the whole stream, not one per key. By default
+// it is the newest event time seen minus `allowed_lateness` (one input in order: `detect`,
+// `replay`); with UseExternalWatermark() the caller sets it (AdvanceWatermark), as the pipeline's
+// detector stages do from the watermarks the ingest stage forwards for every raw partition.
+// Ordered detectors see each key's events in a canonical order (event time, then a content
+// tie-break) once the watermark passes them, whatever key they belong to: a key that goes quiet
+// is still evaluated. Events older than the watermark on arrival are late: counted, and not used
+// by ordered detectors. Detectors that need no order (Detector::DecidesOnArrival: threat-intel
+// addresses, sensitive operations) see every event on arrival, late ones included.
 //
 // State: every piece of state that affects future output lives in the StateStore: detector
-// primitives write there directly; per-key engine state (watermark, first sighting, the
-// reorder buffer, small per-detector scratch) is kept in memory and written into the store by
+// primitives write there directly; per-key engine state (first sighting, the reorder buffer,
+// small per-detector scratch) and the watermark are kept in memory and written into the store by
 // PrepareCommit(). A fresh Engine over a store restored at a CommitPoint, fed the input after
 // it, reproduces the alerts of an uninterrupted run.
 //
@@ -43,7 +47,7 @@ class AlertSink {
 
 struct EngineStats {
   uint64_t events = 0;        // events passed to Process
-  uint64_t late_dropped = 0;  // events later than the allowed lateness for a key they belong to
+  uint64_t late_dropped = 0;  // events older than the stream's watermark on arrival
   uint64_t ignored = 0;       // events no detector reads (401 token challenges)
   uint64_t alerts = 0;
   uint64_t suppressed = 0;  // detections folded into an alert already emitted for the window
@@ -94,6 +98,24 @@ class Engine {
   [[nodiscard]] bool RefillSerialized(std::string_view bytes, int64_t input_offset);
   // End of input: releases every buffered event (as if the watermark moved to +infinity).
   void Flush(AlertSink& sink);
+
+  // From now on the watermark moves only by AdvanceWatermark, never by the events' own times.
+  // Call before the first Process (the pipeline's detector stages: their input interleaves
+  // several raw partitions, and only the slowest of them may move event time).
+  void UseExternalWatermark();
+  // Moves the stream's watermark to `watermark` (never backwards) and runs the ordered detectors
+  // over every buffered event older than it, of every key, in canonical order per key.
+  void AdvanceWatermark(EventTime watermark, AlertSink& sink);
+  // The stream's watermark: events older than it are late. EventTime::Min() before any.
+  EventTime watermark() const;
+  // Early alerts (on by default): threshold detectors (an excessive-retrieval burst, a
+  // list-then-get dump, a mass retrieval) also run ahead of the watermark over each key's
+  // buffered events, so their alert goes out when the crossing record arrives; the ordered run's
+  // identical finding is then suppressed. Their evidence is that of the events known at that
+  // moment: the same as at the watermark unless an older event of the key arrives afterwards.
+  // The pipeline turns them off while its raw partitions are far apart in event time (a replay
+  // of a preloaded topic), where arrival order says little about event order.
+  void SetEarlyAlerts(bool on);
   // Writes the engine's per-key state into the store and sets point->watermark_us (the largest
   // watermark over keys) and the store's expiry horizon. Call before StateStore::Commit.
   //

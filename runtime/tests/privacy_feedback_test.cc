@@ -1,4 +1,4 @@
-// Issue 9 in the runtime: the privacy settings (key handling) and the suppression rule the detect
+// The runtime's privacy settings (key handling) and the suppression rule the detect
 // stage applies from the feedback tracker's snapshot, and their metrics.
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Determinism of `vaultwatch detect` (issue 6):
+# Determinism of `vaultwatch detect`:
 #  1. two runs over the same input give byte-identical output;
 #  2. shuffling records within the allowed lateness changes nothing (byte-identical output).
 # The generator already delivers 3% of records up to 10 minutes late; the shuffle moves records by

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Detection quality on the generator's labelled scenarios (issue 6):
+# Detection quality on the generator's labelled scenarios:
 #  1. a tenant with every attack scenario: every AlertType fires on its scenario (recall 1 per
 #     type) and alerts matching no label stay within 5 per million benign events;
 #  2. benign traffic only: at most 5 alerts per million events.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of `vaultwatch replay` and `vaultwatch timeline` on files (issue 8), with the
+# End-to-end test of `vaultwatch replay` and `vaultwatch timeline` on files, with the
 # timeline's html page rendered in headless Chromium (Debian's chromium) and checked for what it
 # shows after its script ran: the alert marker, the alert, the attack's rows. Owner: forensics.
 # Usage: forensics_html_test.sh <vaultwatch binary>   (cwd: the source tree; needs python3, chromium)

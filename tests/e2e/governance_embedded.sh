@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `vaultwatch detect --pseudonymise none|state|alerts` and `--feedback` end to end (issue 9), with
+# `vaultwatch detect --pseudonymise none|state|alerts` and `--feedback` end to end, with
 # the real binary over a generated tenant with labelled attacks (each scenario 3 times, so alerts
 # repeat for the same entity in later windows). Checked against governance_embedded.py, an
 # independent Python reference of the pseudonym scheme:

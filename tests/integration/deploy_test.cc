@@ -72,7 +72,9 @@ class DeployTest : public ::testing::Test {
         << "stages: [ingest, vault, caller]\n"
         << "commit_interval_ms: 100\n"
         << "alert_format: ocsf\n"
-        << "metrics: {address: 127.0.0.1, port: " << metrics_port << "}\n"
+        // A preloaded input compared with detect: canonical order, as pipeline_test does.
+        << PipelineSetup::kReplaySettings << "metrics: {address: 127.0.0.1, port: " << metrics_port
+        << "}\n"
         << "topics:\n"
         << "  raw: {name: " << setup.raw << ", partitions: 1}\n"
         << "  by_vault: {name: " << setup.by_vault << ", partitions: " << setup.partitions << "}\n"

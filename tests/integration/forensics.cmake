@@ -1,4 +1,4 @@
-# Incident reconstruction against the real broker (issue 8): live run vs replay of a sub-range
+# Incident reconstruction against the real broker: live run vs replay of a sub-range
 # (raw topic, events topic, topic output) and the timeline of a labelled attacker. Spawns the
 # vaultwatch binary (generate, detect, run, replay, timeline). Owner: forensics.
 if(TARGET vw_forensics)

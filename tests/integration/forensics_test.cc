@@ -1,4 +1,4 @@
-// Incident reconstruction against the real broker (issue 8): a live `vaultwatch run` over a
+// Incident reconstruction against the real broker: a live `vaultwatch run` over a
 // generated tenant with labelled attacks, then
 //  - `vaultwatch replay` of a sub-range, from the raw topic and from the by-vault events topic,
 //    gives exactly the live alerts of that range (same SystemAlertIds, same bytes);
@@ -299,7 +299,10 @@ TEST_F(ForensicsIntegration, ReplayOfEventsTopicSubRangeGivesTheLiveAlerts) {
 
 // The runtime may write several events per keyed record (keyed_batch_events > 1: header
 // vw.format=events.v1, proto/vw/v1/records.h). Re-pack the by-vault topic that way, partition by
-// partition in order, and replay from it: the same alerts as live.
+// partition in order, and replay from it: the same alerts as live. As in the runtime, a batch
+// holds events of one input record (here: consecutive events with the same record timestamp, the
+// raw record's), at most 50: replay merges partitions by record timestamp, and a batch spanning
+// many input records would carry early events under a late timestamp.
 TEST_F(ForensicsIntegration, ReplayOfBatchedEventsTopicGivesTheLiveAlerts) {
   auto [from, to] = SubRange();
   std::vector<std::string> want = LiveIn(from, to);
@@ -317,11 +320,18 @@ TEST_F(ForensicsIntegration, ReplayOfBatchedEventsTopicGivesTheLiveAlerts) {
   }
   ASSERT_FALSE(by_partition.empty());
   const kafka::Headers batched = {{"vw.format", "events.v1"}};
+  size_t multi_event_records = 0;
   for (const auto& [partition, events] : by_partition) {
-    for (size_t i = 0; i < events.size(); i += 50) {
+    for (size_t i = 0, end = 0; i < events.size(); i = end) {
+      end = i + 1;
+      while (end < events.size() && end - i < 50 &&
+             events[end].timestamp_ms == events[i].timestamp_ms) {
+        ++end;
+      }
+      if (end - i > 1) ++multi_event_records;
       std::string value;
       int64_t timestamp_ms = 0;  // keep the records' timestamps: replay seeks by them
-      for (size_t j = i; j < std::min(events.size(), i + 50); ++j) {
+      for (size_t j = i; j < end; ++j) {
         for (uint32_t n = static_cast<uint32_t>(events[j].value.size());; n >>= 7) {  // varint32
           value.push_back(static_cast<char>(n < 0x80 ? n : ((n & 0x7f) | 0x80)));
           if (n < 0x80) break;
@@ -335,6 +345,7 @@ TEST_F(ForensicsIntegration, ReplayOfBatchedEventsTopicGivesTheLiveAlerts) {
     }
   }
   ASSERT_TRUE((*producer)->Flush(60000).ok());
+  ASSERT_GT(multi_event_records, 10u) << "the re-packed topic must hold batched records";
   std::vector<std::string> got = Replay("kafka:" + topic, from, to, "replay-batched");
   EXPECT_EQ(got, want);
 }

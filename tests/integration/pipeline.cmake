@@ -1,5 +1,5 @@
 # The Kafka pipeline against the real broker: equivalence with `detect`, kill -9, two instances,
-# broker restart (issue 7). Spawns the vaultwatch binary, so it depends on it. Owner: pipeline.
+# broker restart. Spawns the vaultwatch binary, so it depends on it. Owner: pipeline.
 vw_cc_test(NAME pipeline_test
   SRCS ${CMAKE_CURRENT_LIST_DIR}/pipeline_test.cc
   DEPS vw_kafka vw_proto vw_ingest vw_forensics vw_governance

@@ -189,9 +189,9 @@ inline bool WaitForLogLine(const std::string& file, const std::string& text,
   return false;
 }
 
-// Reads `topic` (all partitions, read_committed, from the beginning) until `want` records have
-// arrived and then `settle` more passes without new ones, or until `timeout`, or until `until`
-// returns true for a value. Returns the values.
+// Reads `topic` (all partitions, read_committed, from the beginning), control records left out,
+// until `want` records have arrived and then `settle` more passes without new ones, or until
+// `timeout`, or until `until` returns true for a value. Returns the values.
 inline std::vector<std::string> ReadCommitted(
     const std::string& bootstrap, const std::string& topic, int partitions, size_t want,
     std::chrono::seconds timeout,
@@ -216,6 +216,7 @@ inline std::vector<std::string> ReadCommitted(
     (*consumer)->Poll(200, 5000, &batch).IgnoreError();
     bool done = false;
     for (const auto& m : batch) {
+      if (m.header(runtime::kControlHeader).has_value()) continue;  // watermarks, flush markers
       values.emplace_back(m.value());
       if (until && until(values.back())) done = true;
     }
@@ -261,7 +262,9 @@ struct PipelineSetup {
     out << "application_id: " << app << "\n"
         << "stages: [" << stages << "]\n"
         << "commit_interval_ms: 100\n"
-        << "threads_per_stage: " << threads_per_stage << "\n"
+        // A bounded input compared with `detect`: replay settings (docs/operations.md, "Event
+        // time, watermarks and lateness"); UseLiveSettings() for the live defaults.
+        << kReplaySettings << "threads_per_stage: " << threads_per_stage << "\n"
         << "state_dir: " << dir << "/state\n"
         << "detect_config: \"" << detect_config << "\"\n"
         << "metrics: {port: 0}\n"
@@ -287,6 +290,16 @@ struct PipelineSetup {
   }
   PipelineSetup(const PipelineSetup&) = delete;
   PipelineSetup& operator=(const PipelineSetup&) = delete;
+
+  static constexpr const char* kReplaySettings =
+      "watermark_idle_timeout_ms: 0\nearly_alert_max_origin_skew_ms: 0\n";
+  // The live defaults: idle raw partitions left out of the watermark after 30 s, threshold
+  // alerts when crossed while the raw partitions are aligned.
+  void UseLiveSettings() const {
+    std::string text = ReadFile(config_path);
+    text.erase(text.find(kReplaySettings), std::string(kReplaySettings).size());
+    std::ofstream(config_path, std::ios::trunc) << text;
+  }
 
   // Appends top-level YAML to the config (e.g. "privacy: {pseudonymise: state}").
   void AppendConfig(const std::string& yaml) const {

@@ -1,4 +1,4 @@
-// The Kafka pipeline against a real broker (issue 7's acceptance tests), with real processes:
+// The Kafka pipeline against a real broker, with real processes:
 //   Ingest*: the ingest stage alone, exactly-once under repeated kill -9 (hand-written records).
 //   (a) Equivalence: generator traffic through every stage gives exactly `vaultwatch detect`'s
 //       alerts on the same file, and no buffered event is logged to a changelog (by default a
@@ -9,10 +9,10 @@
 //       reorder buffers partly logged, partly re-read (reorder_buffer_reread_records: 40).
 //   (d) BrokerRestart: the broker (a private one, so other tests are not disturbed) is restarted
 //       mid-stream on the same data; the pipeline recovers by itself.
-//   (e) Feedback (issue 9): a benign verdict on an alert that repeats for one entity, produced to
+//   (e) Feedback: a benign verdict on an alert that repeats for one entity, produced to
 //       the feedback topic mid-stream, keeps that type+entity's later alerts out of kv.alerts;
 //       every other alert is still there.
-//   (f) Pseudonymised state (issue 9): privacy.pseudonymise=state gives the same alerts (type,
+//   (f) Pseudonymised state: privacy.pseudonymise=state gives the same alerts (type,
 //       vault, times) as the clear run, and no clear identity reaches kv.alerts or the changelogs;
 //       with privacy.pseudonymise=alerts the alerts are pseudonymous and the state stays clear.
 //   Stuck: a cause retrying cannot fix (the alerts topic refuses alerts) makes the detector
@@ -222,7 +222,7 @@ TEST_F(PipelineTest, UnbatchedKeyedRecordsGiveTheSameAlerts) {
   EXPECT_GT(records, input_->size() / 2) << "keyed records are batched";
 }
 
-// align_raw_partitions (issue 7's second gap): a raw topic preloaded round-robin over 2 partitions
+// align_raw_partitions: a raw topic preloaded round-robin over 2 partitions
 // is read in event-time order, so no key's events arrive late: exactly `detect`'s alerts.
 TEST_F(PipelineTest, TwoPreloadedRawPartitionsAlignedByEventTimeGiveTheSameAlerts) {
   NeedDataset();
@@ -239,11 +239,11 @@ TEST_F(PipelineTest, TwoPreloadedRawPartitionsAlignedByEventTimeGiveTheSameAlert
 
 // One caller reading one vault 10 times a second from a TOR address: 3,000 events (about 2 MB)
 // within the allowed lateness, all buffered until the end-of-input marker. Commits land while
-// they are buffered (the marker is fed only once the buffer is in the changelog). Until KeyState
-// v5 the buffer was one state value, a changelog record over message.max.bytes, and every
-// transaction carrying it aborted, for ever. Now: bounded segment records, no abort, and
-// `detect`'s alerts. `reorder_buffer_reread_records: 10` makes the stages log the buffer (by
-// default they would re-read these few records after a restart instead).
+// they are buffered (the marker is fed only once the buffer is in the changelog). Stored as one
+// state value, such a buffer would make a changelog record over message.max.bytes, and every
+// transaction carrying it would abort, for ever; stored in bounded segments it aborts nothing,
+// and the alerts are `detect`'s. `reorder_buffer_reread_records: 10` makes the stages log the
+// buffer (by default they would re-read these few records after a restart instead).
 std::string BusyRecord(int i) {
   char buf[1024];
   std::snprintf(
@@ -770,6 +770,171 @@ void PseudonymisedRun(const std::string& mode, const std::vector<std::string>& i
     ++keyed;
   }
   EXPECT_EQ(keyed, got.size());
+}
+
+// --- Live input: the stream's watermark, no end-of-input marker ---
+
+// One Key Vault record at `t` (microseconds) as Azure writes it.
+std::string LiveRecord(int64_t t, const std::string& vault, const std::string& op,
+                       const std::string& oid, const std::string& ip, const std::string& target,
+                       const std::string& correlation) {
+  const std::string object = op.starts_with("Key") ? "keys" : "secrets";
+  std::string rec =
+      R"({"time":")" + FormatRfc3339(EventTime::FromMicros(t)) +
+      R"(","resourceId":"/SUBSCRIPTIONS/0000AAAA-0000-0000-0000-000000000000/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/)" +
+      vault + R"(","operationName":")" + op +
+      R"(","operationVersion":"7.4","category":"AuditEvent","resultType":"Success","resultSignature":"OK","durationMs":"5","callerIpAddress":")" +
+      ip + R"(","correlationId":")" + correlation + R"(","identity":{"claim":{"oid":")" + oid +
+      R"(","appid":"11111111-1111-1111-1111-111111111111"}},"properties":{)";
+  if (!target.empty()) {
+    rec += R"("id":"https://)" + vault + ".vault.azure.net/" + object + "/" + target + R"(",)";
+  }
+  rec += R"("httpStatusCode":200}})";
+  return rec;
+}
+
+// The type of every committed alert (values are Defender-shaped JSON).
+std::multiset<std::string> AlertTypes(const std::vector<std::string>& alerts) {
+  std::multiset<std::string> types;
+  for (const auto& a : alerts) types.insert(MustParseAlert(a).type);
+  return types;
+}
+
+// Issue 20's defect: without an end-of-input marker, an attacker identity used once never
+// alerted, and every detector waited for its key's own future traffic. Here, over two raw
+// partitions with no marker: a one-shot TOR access (decided on arrival), a one-shot policy change
+// then read on a vault that goes quiet (an ordered detector: released by the stream watermark,
+// which the rest of the tenant's traffic moves), and an excessive-retrieval burst by a caller
+// with an 8-day history at the very end of the input, which the watermark never passes: it must
+// fire when the burst crosses the threshold.
+TEST_F(PipelineTest, OneShotAttacksAlertWithoutAnEndOfInputMarker) {
+  PipelineSetup setup("vw-it-live", Bootstrap(), 4, "ingest, vault, caller", "", 2);
+  setup.UseLiveSettings();
+  ASSERT_TRUE(setup.CreateTopics().ok());
+  const int64_t kSec = 1000000, kMin = 60 * kSec, kDay = 1440 * kMin;
+  const int64_t t0 = 1767571200LL * kSec;  // 2026-01-05T00:00:00Z
+  const std::string user = "00000000-0000-0000-0000-0000000000a1";
+  std::vector<std::string> lines;
+  for (int d = 8; d >= 1; --d) {  // history: three reads a day, of two secrets
+    for (int i = 0; i < 3; ++i) {
+      lines.push_back(LiveRecord(t0 - d * kDay + (9 + 3 * i) * 60 * kMin, "KV-HIST", "SecretGet",
+                                 user, "10.1.0.5", "s" + std::to_string(i % 2),
+                                 "h-" + std::to_string(d) + "-" + std::to_string(i)));
+    }
+  }
+  // The tenant's other traffic: a reader every 30 s for 20 minutes.
+  std::vector<std::string> background;
+  for (int i = 0; i < 40; ++i) {
+    background.push_back(LiveRecord(t0 + i * 30 * kSec, "KV-BG", "SecretGet",
+                                    "00000000-0000-0000-0000-0000000000b9", "10.2.0.9", "bg",
+                                    "bg-" + std::to_string(i)));
+  }
+  lines.insert(lines.end(), background.begin(), background.begin() + 4);
+  lines.push_back(LiveRecord(t0 + kMin, "KV-TOR", "SecretGet",
+                             "00000000-0000-0000-0000-0000000000c1", "192.0.2.11", "x", "tor-1"));
+  lines.push_back(LiveRecord(t0 + kMin, "KV-QUIET", "VaultPatch",
+                             "00000000-0000-0000-0000-0000000000d1", "10.3.0.1", "", "pg-1"));
+  lines.push_back(LiveRecord(t0 + 2 * kMin, "KV-QUIET", "SecretGet",
+                             "00000000-0000-0000-0000-0000000000d1", "10.3.0.1", "db", "pg-2"));
+  lines.insert(lines.end(), background.begin() + 4, background.end());
+  for (int i = 0; i < 12; ++i) {  // 12 reads of two kinds in 24 s, after the last background
+    lines.push_back(LiveRecord(t0 + 20 * kMin + i * 2 * kSec, "KV-HIST",
+                               i % 2 == 0 ? "SecretGet" : "KeyGet", user, "10.1.0.5",
+                               "o" + std::to_string(i), "burst-" + std::to_string(i)));
+  }
+  ASSERT_TRUE(Feed(setup.bootstrap, setup.raw, 2, lines, 3, /*end_markers=*/false).ok());
+  Child proc = setup.Start("0");
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> got = ReadCommitted(setup.bootstrap, setup.alerts, 4, 3, seconds(90));
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(proc.Terminate(), 0);
+  std::multiset<std::string> types = AlertTypes(got);
+  EXPECT_EQ(types.count("KV_TORAccess"), 1u);
+  EXPECT_EQ(types.count("KV_PutGetAnomaly"), 1u) << "the quiet vault's caller was not evaluated";
+  EXPECT_EQ(types.count("KV_ExcessiveRetrieval"), 1u) << "the burst waited for the watermark";
+  EXPECT_EQ(got.size(), 3u);
+  EXPECT_LT(waited, 90.0);
+}
+
+// Issue 20's second defect: raw partitions that arrive in bursts (one partition's day, then the
+// other's) made one key's earlier events from the slow partition late for that key, and the
+// pipeline's alerts differed from `detect`'s. With the stream watermark (the minimum over the
+// raw partitions) they are not late; with end-of-input markers and repeated kill -9 the
+// committed alerts are exactly `detect`'s, with the replay settings (PipelineSetup's default).
+TEST_F(PipelineTest, RawPartitionsInDayBurstsWithKill9GiveDetectsAlerts) {
+  NeedDataset();
+  PipelineSetup setup("vw-it-bursts", Bootstrap(), 4, "ingest, vault, caller", "", 2);
+  ASSERT_TRUE(setup.CreateTopics().ok());
+  // The input's messages (50 lines each) go round-robin to the two partitions, as Feed would;
+  // then each UTC day is produced partition after partition.
+  constexpr size_t kPerMessage = 50;
+  struct Message {
+    int partition;
+    std::string day;  // of its first record: "YYYY-MM-DD"
+    std::string value;
+  };
+  std::vector<Message> messages;
+  for (size_t i = 0; i < input_->size(); i += kPerMessage) {
+    Message m{static_cast<int>((i / kPerMessage) % 2), "", ""};
+    for (size_t j = i; j < std::min(input_->size(), i + kPerMessage); ++j) {
+      m.value += (*input_)[j] + "\n";
+      const size_t at = (*input_)[j].find("\"time\":\"");
+      if (m.day.empty() && at != std::string::npos) m.day = (*input_)[j].substr(at + 8, 10);
+    }
+    messages.push_back(std::move(m));
+  }
+  std::vector<std::string> days;
+  for (const auto& m : messages) days.push_back(m.day);
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  ASSERT_GE(days.size(), 8u);
+  std::atomic<int64_t> produced{0};
+  std::thread feeder([&] {
+    auto producer = kafka::Producer::Create({{"bootstrap.servers", setup.bootstrap}});
+    ASSERT_TRUE(producer.ok());
+    ASSERT_TRUE((*producer)->WaitForTopic(setup.raw, 2, 30000).ok());
+    for (const std::string& day : days) {
+      for (int p = 0; p < 2; ++p) {
+        for (const auto& m : messages) {
+          if (m.day != day || m.partition != p) continue;
+          ASSERT_TRUE((*producer)->Produce(setup.raw, PartitionId(p), "", m.value).ok());
+          if (++produced % 2 == 0) {
+            (*producer)->Poll();
+            std::this_thread::sleep_for(milliseconds(60));
+          }
+        }
+      }
+    }
+    kafka::Headers h = {
+        {std::string(runtime::kControlHeader), std::string(runtime::kControlFlush)}};
+    for (int p = 0; p < 2; ++p) {
+      ASSERT_TRUE(
+          (*producer)->Produce(setup.raw, PartitionId(p), "", runtime::kControlFlush, &h).ok());
+    }
+    ASSERT_TRUE((*producer)->Flush(300000).ok());
+  });
+  Child proc = setup.Start("0");
+  std::mt19937 rng(2020);
+  int kills = 0;
+  int64_t at_last_kill = 0;
+  while (kills < 4) {
+    std::this_thread::sleep_for(milliseconds(1500 + rng() % 2500));
+    const int64_t now = produced.load();
+    if (now >= static_cast<int64_t>(messages.size())) break;  // the input is all there
+    ASSERT_TRUE(proc.alive()) << "the process died by itself";
+    ASSERT_GT(now, at_last_kill) << "no input produced between two kills";
+    proc.Kill9();
+    at_last_kill = now;
+    ++kills;
+    proc = setup.Start("0", "-" + std::to_string(kills));
+  }
+  feeder.join();
+  EXPECT_GE(kills, 2) << "the input was fed before the kills could land mid-stream";
+  std::vector<std::string> got =
+      ReadCommitted(setup.bootstrap, setup.alerts, 4, expected_->size(), seconds(240));
+  EXPECT_EQ(proc.Terminate(), 0);
+  ExpectSameAlerts(got);
 }
 
 }  // namespace

@@ -3,8 +3,9 @@
 // timeline). The message schemas themselves are the .proto files beside this header.
 //
 // Control records (runtime/control.h explains their protocol): header vw.control=flush marks the
-// end of a bounded input; vw.origin / vw.origins name the raw partition a forwarded marker came
-// from and how many there are.
+// end of a bounded input, vw.control=watermark carries a raw partition's event-time progress;
+// vw.origin / vw.origins name the raw partition a forwarded record came from and how many there
+// are.
 //
 // Keyed topics (kv.events.by-vault, kv.events.by-caller): without a vw.format header a record is
 // ONE AccessEvent (protobuf), keyed by its routing key. With header vw.format=events.v1 (the
@@ -23,6 +24,9 @@ namespace vw::v1 {
 
 inline constexpr std::string_view kControlHeader = "vw.control";
 inline constexpr std::string_view kControlFlush = "flush";
+// Header vw.control=watermark: the value is the newest event time (microseconds since the epoch,
+// decimal) of the events read so far from raw partition vw.origin (of vw.origins).
+inline constexpr std::string_view kControlWatermark = "watermark";
 inline constexpr std::string_view kOriginHeader = "vw.origin";
 inline constexpr std::string_view kOriginsHeader = "vw.origins";
 
