@@ -1,5 +1,6 @@
-// AlertRecord: the fields of a Defender-shaped alert JSON line (docs/contracts.md section 4) that a
-// timeline needs, parsed back from kv.alerts or an alerts file; and readers for both.
+// AlertRecord: the fields of an alert JSON line (Defender-shaped, docs/contracts.md section 4, or
+// the OCSF and ECS renderings of docs/alert-formats.md) that a timeline needs, parsed back from
+// kv.alerts or an alerts file; and readers for both.
 //
 // Plain values; the functions are thread-safe (each call owns its parser).
 #pragma once
@@ -26,7 +27,8 @@ struct AlertRecord {
   std::string json;                   // the line as read
 };
 
-// Parses one alert line; InvalidArgument naming the missing/bad field otherwise.
+// Parses one alert line in any of the three formats (told apart by OCSF's class_uid and ECS's
+// ecs object); InvalidArgument naming the missing/bad field otherwise.
 Result<AlertRecord> ParseAlertJson(std::string_view line);
 
 struct AlertReadStats {

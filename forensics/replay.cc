@@ -14,7 +14,7 @@
 #include "forensics/event_source.h"
 #include "forensics/progress.h"
 #include "kafka/producer.h"
-#include "processors/detectors/alert.h"
+#include "processors/detectors/alert_formats.h"
 #include "state/state_store.h"
 
 namespace vw::forensics {
@@ -28,7 +28,8 @@ struct Collected {
 // Keeps the alerts of [from, to); counts the others.
 class RangeAlerts final : public detect::AlertSink {
  public:
-  RangeAlerts(EventTime from, EventTime to, ReplaySummary* sum) : from_(from), to_(to), sum_(sum) {}
+  RangeAlerts(EventTime from, EventTime to, detect::AlertFormat format, ReplaySummary* sum)
+      : from_(from), to_(to), format_(format), sum_(sum) {}
   void OnAlert(const v1::Alert& a) override {
     if (a.generated_time_us() < from_.micros()) {
       ++sum_->alerts_in_warmup;
@@ -39,13 +40,14 @@ class RangeAlerts final : public detect::AlertSink {
       return;
     }
     ++sum_->alerts_by_type[a.alert_type()];
-    alerts.push_back(
-        {a.generated_time_us(), a.alert_type(), a.system_alert_id(), detect::AlertJson(a)});
+    alerts.push_back({a.generated_time_us(), a.alert_type(), a.system_alert_id(),
+                      detect::RenderAlert(a, format_)});
   }
   std::vector<Collected> alerts;
 
  private:
   EventTime from_, to_;
+  detect::AlertFormat format_;
   ReplaySummary* sum_;
 };
 
@@ -215,7 +217,7 @@ Result<ReplaySummary> RunReplay(const detect::DetectConfig& config, const Replay
   engine->SetEarlyAlerts(false);
 
   ReplaySummary sum;
-  RangeAlerts alerts(options.from, options.to, &sum);
+  RangeAlerts alerts(options.from, options.to, options.alert_format, &sum);
   ProgressLine progress("replay", options.progress, clock);
   const double cpu0 = CpuSeconds();
   const int64_t t0 = clock->MonotonicMicros();

@@ -35,6 +35,7 @@
 #include "base/result.h"
 #include "base/types.h"
 #include "kafka/types.h"
+#include "processors/detectors/alert_formats.h"
 #include "processors/detectors/config.h"
 #include "processors/detectors/engine.h"
 
@@ -54,6 +55,7 @@ struct ReplayOptions {
   int64_t commit_every = 1000000;  // events between store commits (bounds the write cache)
   bool progress = false;           // progress line on stderr
   const Clock* clock = nullptr;    // wall clock for progress and rates (default: system)
+  detect::AlertFormat alert_format = detect::AlertFormat::kDefender;  // alert_formats.h
 };
 
 struct ReplaySummary {

@@ -167,7 +167,7 @@ const std::vector<Field>& Fields() {
         "normalised events keyed by caller"},
        Topic(&PipelineConfig::by_caller, "topics.by_caller")},
       {{"topics.alerts", "topic", "{name: kv.alerts, partitions: 6}",
-        "alerts (Defender-shaped JSON)"},
+        "alerts (JSON lines in alert_format)"},
        Topic(&PipelineConfig::alerts, "topics.alerts")},
       {{"topics.deadletter", "topic", "{name: kv.deadletter, partitions: 1}",
         "raw bytes that could not be ingested, with the reason in headers"},
@@ -175,6 +175,10 @@ const std::vector<Field>& Fields() {
       {{"topics.feedback", "topic", "{name: kv.feedback, partitions: 1}",
         "analyst verdicts (JSON lines, docs/feedback.md); benign ones suppress later alerts"},
        Topic(&PipelineConfig::feedback, "topics.feedback")},
+      {{"alert_format", "string", "defender",
+        "how alerts are rendered on topics.alerts: defender (Defender-shaped JSON) | ocsf (OCSF "
+        "Detection Finding) | ecs (Elastic Common Schema); docs/alert-formats.md"},
+       String(&PipelineConfig::alert_format, "alert_format")},
       {{"privacy.pseudonymise", "string", "none",
         "none | state (events pseudonymised before the detectors: state, changelogs and alerts "
         "hold pseudonyms) | alerts (alerts pseudonymised before they are published)"},
@@ -191,6 +195,12 @@ const std::vector<Field>& Fields() {
       {{"kafka.common", "map", "{}",
         "librdkafka properties for every client (security.protocol, ssl.*, sasl.*)"},
        Passthrough(&PipelineConfig::common, "kafka.common")},
+      {{"kafka.sasl_password_file", "string", "\"\"",
+        "file holding sasl.password (e.g. a mounted Secret; relative to this file); never logged"},
+       String(&PipelineConfig::sasl_password_file, "kafka.sasl_password_file")},
+      {{"kafka.sasl_password_env", "string", "\"\"",
+        "environment variable holding sasl.password; never logged"},
+       String(&PipelineConfig::sasl_password_env, "kafka.sasl_password_env")},
       {{"kafka.consumer", "map", "{}", "librdkafka consumer properties"},
        Passthrough(&PipelineConfig::consumer, "kafka.consumer")},
       {{"kafka.producer", "map", "{}", "librdkafka producer properties"},
@@ -232,6 +242,47 @@ bool IsVariableName(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char ch) {
     return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
   });
+}
+
+// Fills common["sasl.password"] from kafka.sasl_password_file or kafka.sasl_password_env. Errors
+// name the file or variable, never the value.
+Status LoadSaslPassword(PipelineConfig* c, const std::string& base_dir) {
+  if (!c->sasl_password_file.empty() && !c->sasl_password_env.empty()) {
+    return Status::InvalidArgument(
+        "set one of kafka.sasl_password_file and kafka.sasl_password_env, not both");
+  }
+  std::string password;
+  if (!c->sasl_password_file.empty()) {
+    std::filesystem::path path(c->sasl_password_file);
+    if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return Status::InvalidArgument("kafka.sasl_password_file: cannot read " + path.string());
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    password = ss.str();
+    if (!password.empty() && password.back() == '\n') password.pop_back();
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.empty()) {
+      return Status::InvalidArgument("kafka.sasl_password_file: " + path.string() + " is empty");
+    }
+  } else if (!c->sasl_password_env.empty()) {
+    const char* v = std::getenv(c->sasl_password_env.c_str());
+    if (v == nullptr || *v == '\0') {
+      return Status::InvalidArgument("kafka.sasl_password_env: $" + c->sasl_password_env +
+                                     " is not set");
+    }
+    password = v;
+  } else {
+    return Status::OK();
+  }
+  if (c->common.count("sasl.password") > 0) {
+    return Status::InvalidArgument(
+        "kafka.common.sasl.password is set as well as kafka.sasl_password_file/_env: keep one");
+  }
+  c->common["sasl.password"] = password;
+  return Status::OK();
 }
 
 }  // namespace
@@ -298,6 +349,10 @@ Status ValidatePipelineConfig(const PipelineConfig& c) {
         "digits and '_', not starting with a digit, at most 128 characters), not the key; its "
         "value is not shown");
   }
+  if (c.alert_format != "defender" && c.alert_format != "ocsf" && c.alert_format != "ecs") {
+    return Status::InvalidArgument("'alert_format' = '" + c.alert_format +
+                                   "' is not one of defender, ocsf, ecs");
+  }
   if (c.pseudonymise != "none" && c.key_file.empty() && c.key_env.empty()) {
     return Status::InvalidArgument(
         "'privacy.pseudonymise' needs a key: set privacy.key_file or privacy.key_env");
@@ -362,6 +417,7 @@ Result<PipelineConfig> ParsePipelineConfig(const std::string& text, const std::s
       std::filesystem::path(c.state_dir).is_relative()) {
     c.state_dir = (std::filesystem::path(base_dir) / c.state_dir).string();
   }
+  VW_RETURN_IF_ERROR(LoadSaslPassword(&c, base_dir).WithContext(name));
   VW_RETURN_IF_ERROR(ValidatePipelineConfig(c).WithContext(name));
   return c;
 }

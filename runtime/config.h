@@ -67,8 +67,16 @@ struct PipelineConfig {
   std::string pseudonymise = "none";
   std::string key_file;                      // the HMAC key's file; relative to this file
   std::string key_env = "VW_PSEUDONYM_KEY";  // else the key is this variable's value
+  // How alerts are rendered on the alerts topic: "defender" | "ocsf" | "ecs"
+  // (processors/detectors/alert_formats.h, docs/alert-formats.md).
+  std::string alert_format = "defender";
   std::string bootstrap_servers = "127.0.0.1:19092";
-  kafka::Config common;    // kafka.common.*: both clients (security.protocol, sasl.*, ssl.*)
+  kafka::Config common;  // kafka.common.*: both clients (security.protocol, sasl.*, ssl.*)
+  // sasl.password kept out of the config file (a Kubernetes Secret, Event Hubs' connection
+  // string): read at load from this file (relative to this file; one trailing newline stripped)
+  // or environment variable, into common["sasl.password"]. Never logged.
+  std::string sasl_password_file;
+  std::string sasl_password_env;
   kafka::Config consumer;  // kafka.consumer.*
   kafka::Config producer;  // kafka.producer.*
 

@@ -12,6 +12,7 @@
 #include "base/logging.h"
 #include "forensics/alert_record.h"
 #include "kafka/consumer.h"
+#include "processors/detectors/alert_formats.h"
 #include "processors/detectors/engine.h"
 #include "runtime/control.h"
 #include "runtime/feedback_tracker.h"
@@ -24,7 +25,8 @@ namespace vw::runtime {
 class DetectShared {
  public:
   Privacy privacy;
-  std::unique_ptr<FeedbackTracker> tracker;  // set by StartDetectShared
+  std::unique_ptr<FeedbackTracker> tracker;                           // set by StartDetectShared
+  detect::AlertFormat alert_format = detect::AlertFormat::kDefender;  // config alert_format
 };
 
 void DetectSharedDeleter::operator()(DetectShared* s) const { delete s; }
@@ -32,6 +34,7 @@ void DetectSharedDeleter::operator()(DetectShared* s) const { delete s; }
 Result<DetectSharedPtr> OpenDetectShared(const PipelineConfig& config, Metrics* metrics) {
   DetectSharedPtr shared(new DetectShared());
   VW_ASSIGN_OR_RETURN(shared->privacy, LoadPrivacy(config));
+  VW_ASSIGN_OR_RETURN(shared->alert_format, detect::ParseAlertFormat(config.alert_format));
   FeedbackTrackerOptions o;
   o.consumer_config = config.ConsumerConfig();
   o.consumer_config["group.id"] = config.application_id + ".feedback-tracker";
@@ -96,10 +99,11 @@ class AlertEmitter final : public detect::AlertSink {
     if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kAlerts) {
       v1::Alert copy = alert;
       shared_->privacy.pseudonymiser->Apply(&copy);
-      json = detect::AlertJson(copy);
+      json = detect::RenderAlert(copy, shared_->alert_format);
       id = copy.system_alert_id();
     } else {
-      json = detect::AlertJson(alert);
+      json = detect::RenderAlert(
+          alert, shared_ != nullptr ? shared_->alert_format : detect::AlertFormat::kDefender);
       id = alert.system_alert_id();
     }
     if (shared_ != nullptr && shared_->tracker != nullptr) {

@@ -17,7 +17,7 @@ namespace vw::runtime {
 Pipeline::Pipeline(PipelineConfig config) : config_(std::move(config)) {}
 Pipeline::~Pipeline() = default;
 
-Status Pipeline::CreateTopics() {
+Status Pipeline::CreateTopics(const std::atomic<bool>& stop) {
   VW_ASSIGN_OR_RETURN(auto admin, kafka::Admin::Create(config_.AdminConfig()));
   std::vector<kafka::TopicSpec> specs;
   int rf = config_.replication_factor;
@@ -25,13 +25,16 @@ Status Pipeline::CreateTopics() {
                          &config_.deadletter, &config_.feedback}) {
     specs.push_back({t->name, t->partitions, rf, {}});
   }
-  // Broker restarts and start-up races are retriable: keep trying for a while.
+  // Broker restarts and start-up races are retriable: keep trying for a while, in attempts
+  // short enough that a stop request (SIGTERM) is honoured within seconds, not after the minute.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (;;) {
-    Status s = admin->CreateTopics(specs, 30000);
+    Status s = admin->CreateTopics(specs, 10000);
     if (s.ok()) break;
     if (!kafka::IsRetriable(s) || std::chrono::steady_clock::now() > deadline) return s;
+    if (stop.load()) return Status::Cancelled("stopping");
     std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (stop.load()) return Status::Cancelled("stopping");
   }
   // Existing topics keep their partition counts: use the real ones (markers go to every
   // partition; changelogs must match their input).
@@ -91,7 +94,11 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
         http_, HttpServer::Start(config_.metrics_address, config_.metrics_port, &metrics_));
     http_port_.store(http_->port());
   }
-  VW_RETURN_IF_ERROR(CreateTopics());
+  if (Status s = CreateTopics(stop); s.code() == StatusCode::kCancelled) {
+    return Status::OK();
+  } else {
+    VW_RETURN_IF_ERROR(s);
+  }
   if (detects) {
     // The detectors consult analyst feedback; a (re)started process first rebuilds it from the
     // alerts and feedback topics, so that a verdict read before a crash still applies after it.

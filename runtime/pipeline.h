@@ -42,7 +42,9 @@ class Pipeline {
   int http_port() const { return http_port_.load(); }
 
  private:
-  Status CreateTopics();
+  // Cancelled when `stop` is set while waiting for the brokers (e.g. SIGTERM during a failing
+  // start-up: bad credentials, unreachable brokers).
+  Status CreateTopics(const std::atomic<bool>& stop);
   PipelineConfig config_;
   Metrics metrics_;
   std::unique_ptr<HttpServer> http_;

@@ -18,9 +18,9 @@ namespace {
 int RunDetectCommand(int argc, char** argv) {
   FlagParser flags("detect",
                    "Run every detector over audit records (any shape ingest accepts) without "
-                   "Kafka; write one Defender-shaped alert JSON per line");
+                   "Kafka; write one alert JSON per line (Defender-shaped, OCSF or ECS)");
   std::string input, output = "-", config_path, state_dir, summary_path;
-  std::string pseudonymise = "none", key_file, key_env, feedback;
+  std::string pseudonymise = "none", key_file, key_env, feedback, alert_format = "defender";
   int64_t commit_every = 1000000;
   bool no_progress = false;
   flags.String("input", &input, "FILE, or - for stdin", /*required=*/true);
@@ -32,6 +32,9 @@ int RunDetectCommand(int argc, char** argv) {
   flags.String("summary-json", &summary_path, "also write the summary as one JSON line here");
   flags.Int("commit-every", &commit_every, "events between state commits (default 1000000)");
   flags.Bool("no-progress", &no_progress, "no progress line even on a terminal");
+  flags.String("alert-format", &alert_format,
+               "defender (default) | ocsf | ecs: Defender-shaped JSON, an OCSF Detection Finding "
+               "or an Elastic Common Schema document per alert (docs/alert-formats.md)");
   bool early_alerts = false;
   flags.Bool("early-alerts", &early_alerts,
              "for a live stream on stdin: threat-intel and sensitive-operation alerts on arrival, "
@@ -57,7 +60,13 @@ int RunDetectCommand(int argc, char** argv) {
     std::fprintf(stderr, "detect: %s\n", config.status().ToString().c_str());
     return 2;
   }
+  Result<detect::AlertFormat> format = detect::ParseAlertFormat(alert_format);
+  if (!format.ok()) {
+    std::fprintf(stderr, "detect: %s\n", format.status().ToString().c_str());
+    return 2;
+  }
   detect::DetectRunOptions options;
+  options.alert_format = *format;
   options.input = input;
   options.output = output;
   options.state_dir = state_dir;

@@ -23,6 +23,7 @@ int RunReplayCommand(int argc, char** argv) {
       "AccessEvents). See docs/forensics.md");
   std::string from_s, to_s, warmup_s = "14d", input, output = "-", config_path, pipeline_path;
   std::string bootstrap, keying_s = "both", tail_s, max_delay_s, state_dir, summary_path;
+  std::string alert_format;
   bool no_flush = false, progress_flag = false, no_progress = false;
   int64_t commit_every = 1000000;
   flags.String("from", &from_s, "start of the range (RFC 3339, UTC), inclusive", true);
@@ -51,6 +52,9 @@ int RunReplayCommand(int argc, char** argv) {
   flags.Bool("no-flush", &no_flush, "do not flush the engine at the end of the input");
   flags.Int("commit-every", &commit_every, "events between state commits (default 1000000)");
   flags.String("summary-json", &summary_path, "also write the summary as one JSON line here");
+  flags.String("alert-format", &alert_format,
+               "defender | ocsf | ecs: how alerts are rendered (docs/alert-formats.md; default: "
+               "the pipeline config's alert_format, else defender)");
   flags.Bool("progress", &progress_flag, "progress line even when stderr is not a terminal");
   flags.Bool("no-progress", &no_progress, "no progress line even on a terminal");
   if (int rc = flags.Parse(argc, argv); rc >= 0) return rc;
@@ -79,6 +83,9 @@ int RunReplayCommand(int argc, char** argv) {
   if (config_path.empty()) config_path = settings->detect_config;
   auto config = detect::LoadDetectConfig(config_path);
   if (!config.ok()) return ReportFailure("replay", config.status(), 2);
+  if (alert_format.empty()) alert_format = settings->alert_format;
+  auto format = detect::ParseAlertFormat(alert_format.empty() ? "defender" : alert_format);
+  if (!format.ok()) return ReportFailure("replay", format.status(), 2);
 
   o.input = input;
   o.output = output;
@@ -90,6 +97,7 @@ int RunReplayCommand(int argc, char** argv) {
   o.state_dir = state_dir;
   o.flush_at_end = !no_flush;
   o.commit_every = commit_every;
+  o.alert_format = *format;
   o.progress = progress_flag || (!no_progress && isatty(STDERR_FILENO) == 1);
   auto sum = forensics::RunReplay(*config, o);
   if (!sum.ok()) return ReportFailure("replay", sum.status(), 1);

@@ -10,6 +10,7 @@
 #include "apps/vaultwatch/command.h"
 #include "apps/vaultwatch/flags.h"
 #include "base/logging.h"
+#include "processors/detectors/config.h"
 #include "runtime/config.h"
 #include "runtime/pipeline.h"
 

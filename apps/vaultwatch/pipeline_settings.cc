@@ -11,6 +11,7 @@ Result<PipelineSettings> LoadPipelineSettings(const std::string& path) {
   settings.bootstrap = pc.bootstrap_servers;
   settings.common = pc.common;
   settings.detect_config = pc.detect_config;
+  settings.alert_format = pc.alert_format;
   return settings;
 }
 

@@ -14,6 +14,7 @@ struct PipelineSettings {
   std::string bootstrap;      // "" when no pipeline config was given
   kafka::Config common;       // kafka.common.*
   std::string detect_config;  // resolved relative to the pipeline file; "" = built-in defaults
+  std::string alert_format;   // the pipeline's alert_format; "" when no pipeline config was given
 };
 
 // An empty `path` gives empty settings; a bad file is an InvalidArgument naming file and key.

@@ -134,12 +134,20 @@ const std::vector<FieldDef>& Fields() {
                               "activity: 30 days beyond the longest baseline (known_caller_ttl) "
                               "by default. Keep it above every baseline window."));
     v.push_back(StringField("threat_intel.tor_file", &DetectConfig::tor_file,
-                            "TOR exit nodes: one IP or CIDR per line, '#' comments."));
+                            "TOR exit nodes: one IP or CIDR per line, '#' comments (the Tor "
+                            "Project's bulk exit list), or its exit-addresses format "
+                            "(ExitNode/ExitAddress lines)."));
     v.push_back(StringField("threat_intel.suspicious_file", &DetectConfig::suspicious_file,
                             "Suspicious IPs (threat-intel feed): one IP or CIDR per line."));
     v.push_back(StringField("threat_intel.microsoft_file", &DetectConfig::microsoft_file,
                             "Microsoft ranges: one IP or CIDR per line, or Azure's service-tags "
                             "JSON (ServiceTags_Public_*.json)."));
+    v.push_back(StringField("threat_intel.microsoft_service_tags",
+                            &DetectConfig::microsoft_service_tags,
+                            "With a service-tags JSON microsoft_file: comma-separated tag names "
+                            "(values[].name, e.g. AzureCloud.westeurope,AzureKeyVault) whose "
+                            "prefixes count; empty = every tag. A name missing from the file is "
+                            "an error."));
     v.push_back(StringField("threat_intel.internal_ranges", &DetectConfig::internal_ranges,
                             "Comma-separated CIDRs counted as internal (like Microsoft ranges) "
                             "for KV_UnusualAccessSuspiciousIP."));
@@ -440,7 +448,10 @@ std::string ConfigReferenceMarkdown() {
        "Durations take a unit: `us`, `ms`, `s`, `m`, `h`, `d`. The default file is "
        "`configs/detect.yaml`; a missing key keeps its default.\n\n"
        "Threat-intel lists (`configs/threat-intel/`) are plain text, one IP or CIDR per line, "
-       "`#` starts a comment; the Microsoft list also accepts Azure's service-tags JSON. They are "
+       "`#` starts a comment (the Tor Project's bulk exit list is such a file; its exit-addresses "
+       "format is read too); the Microsoft list also accepts Azure's service-tags JSON as "
+       "published, optionally only the tags named in `threat_intel.microsoft_service_tags`. They "
+       "are "
        "re-read when their modification time changes (checked every "
        "`threat_intel.reload_interval` of wall-clock time), without a restart.\n\n"
        "| key | type | default | bounds | meaning |\n|---|---|---|---|---|\n";

@@ -28,6 +28,9 @@ struct DetectConfig {
   std::string tor_file = "configs/threat-intel/tor-exit-nodes.txt";
   std::string suspicious_file = "configs/threat-intel/suspicious-ips.txt";
   std::string microsoft_file = "configs/threat-intel/microsoft-ranges.txt";
+  // When microsoft_file is Azure's service-tags JSON: the tags (values[].name, e.g.
+  // "AzureCloud.westeurope,AzureKeyVault") whose prefixes count; "" = every tag in the file.
+  std::string microsoft_service_tags;
   std::string internal_ranges = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
   Duration reload_interval = Duration::Seconds(30);
   // --- per detector ---

@@ -11,6 +11,7 @@
 #include "base/logging.h"
 #include "base/process_stats.h"
 #include "processors/detectors/alert.h"
+#include "processors/detectors/alert_formats.h"
 #include "processors/detectors/engine.h"
 #include "processors/ingest/ingest.h"
 #include "state/state_store.h"
@@ -25,21 +26,24 @@ struct CollectedAlert {
 
 class Collector final : public AlertSink {
  public:
-  explicit Collector(const std::function<void(v1::Alert*)>& transform) : transform_(transform) {}
+  Collector(const std::function<void(v1::Alert*)>& transform, AlertFormat format)
+      : transform_(transform), format_(format) {}
   void OnAlert(const v1::Alert& a) override {
     if (!transform_) {
-      alerts.push_back({a.generated_time_us(), a.alert_type(), a.system_alert_id(), AlertJson(a)});
+      alerts.push_back(
+          {a.generated_time_us(), a.alert_type(), a.system_alert_id(), RenderAlert(a, format_)});
       return;
     }
     v1::Alert copy = a;
     transform_(&copy);
-    alerts.push_back(
-        {copy.generated_time_us(), copy.alert_type(), copy.system_alert_id(), AlertJson(copy)});
+    alerts.push_back({copy.generated_time_us(), copy.alert_type(), copy.system_alert_id(),
+                      RenderAlert(copy, format_)});
   }
   std::vector<CollectedAlert> alerts;
 
  private:
   const std::function<void(v1::Alert*)>& transform_;
+  AlertFormat format_;
 };
 
 class Pipeline final : public ingest::RecordSink {
@@ -50,7 +54,7 @@ class Pipeline final : public ingest::RecordSink {
         store_(store),
         options_(options),
         clock_(clock),
-        alerts_(options.alert_transform) {
+        alerts_(options.alert_transform, options.alert_format) {
     start_us_ = clock_->MonotonicMicros();
   }
 

@@ -18,6 +18,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "processors/detectors/alert_formats.h"
 #include "processors/detectors/config.h"
 #include "vw/v1/access_event.pb.h"
 #include "vw/v1/alert.pb.h"
@@ -31,6 +32,8 @@ struct DetectRunOptions {
   int64_t commit_every = 1000000;  // events between store commits (bounds the write cache)
   bool progress = false;           // a progress line on stderr (the command sets it for a tty)
   const Clock* clock = nullptr;    // wall clock for progress and events/s (default: system)
+  // How each alert line is rendered (alert_formats.h); `keep_alert` sees it in this format.
+  AlertFormat alert_format = AlertFormat::kDefender;
 
   // Optional hooks for the privacy and feedback duties. apps/ wires them from
   // governance/, which sits above this module. `event_transform` rewrites each event before the

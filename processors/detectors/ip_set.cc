@@ -141,7 +141,24 @@ Status IpSetBuilder::AddText(std::string_view text, std::string_view source_name
   return Status::OK();
 }
 
-Status IpSetBuilder::AddServiceTagsJson(std::string_view json, std::string_view source_name) {
+Status IpSetBuilder::AddTorExitAddresses(std::string_view text, std::string_view source_name) {
+  size_t line_no = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = Trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    constexpr std::string_view kExit = "ExitAddress ";
+    if (line.substr(0, kExit.size()) != kExit) continue;
+    std::string_view rest = Trim(line.substr(kExit.size()));
+    VW_RETURN_IF_ERROR(Add(rest.substr(0, rest.find(' ')))
+                           .WithContext(std::string(source_name) + ":" + std::to_string(line_no)));
+  }
+  return Status::OK();
+}
+
+Status IpSetBuilder::AddServiceTagsJson(std::string_view json, std::string_view source_name,
+                                        const std::vector<std::string>& tags) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(json);
   simdjson::dom::element root;
@@ -155,7 +172,21 @@ Status IpSetBuilder::AddServiceTagsJson(std::string_view json, std::string_view 
                                    ": service-tags JSON has no 'values' array");
   }
   size_t i = 0;
+  std::vector<bool> found(tags.size(), false);
   for (simdjson::dom::element v : values) {
+    if (!tags.empty()) {
+      std::string_view name;
+      if (v["name"].get_string().get(name)) {
+        return Status::InvalidArgument(std::string(source_name) + ": values[" + std::to_string(i) +
+                                       "] has no name");
+      }
+      auto it = std::find(tags.begin(), tags.end(), name);
+      if (it == tags.end()) {
+        ++i;
+        continue;
+      }
+      found[it - tags.begin()] = true;
+    }
     simdjson::dom::array prefixes;
     if (v["properties"]["addressPrefixes"].get_array().get(prefixes)) {
       return Status::InvalidArgument(std::string(source_name) + ": values[" + std::to_string(i) +
@@ -171,6 +202,12 @@ Status IpSetBuilder::AddServiceTagsJson(std::string_view json, std::string_view 
           Add(s).WithContext(std::string(source_name) + ": values[" + std::to_string(i) + "]"));
     }
     ++i;
+  }
+  for (size_t t = 0; t < tags.size(); ++t) {
+    if (!found[t]) {
+      return Status::InvalidArgument(std::string(source_name) + ": no service tag named '" +
+                                     tags[t] + "'");
+    }
   }
   return Status::OK();
 }

@@ -42,8 +42,15 @@ class IpSetBuilder {
   Status Add(std::string_view ip_or_cidr);
   // One IP or CIDR per line; '#' starts a comment; blank lines are ignored. Errors name the line.
   Status AddText(std::string_view text, std::string_view source_name);
-  // Azure service-tags JSON ({"values":[{"properties":{"addressPrefixes":[...]}}]}): every prefix.
-  Status AddServiceTagsJson(std::string_view json, std::string_view source_name);
+  // Azure service-tags JSON ({"values":[{"name":...,"properties":{"addressPrefixes":[...]}}]}),
+  // as Microsoft publishes it ("Azure IP Ranges and Service Tags"): the prefixes of the tags named
+  // in `tags` (exact values[].name), or of every tag when `tags` is empty. A named tag that the
+  // file lacks is an error (a typo would otherwise silently select nothing).
+  Status AddServiceTagsJson(std::string_view json, std::string_view source_name,
+                            const std::vector<std::string>& tags = {});
+  // The Tor Project's exit-addresses format: "ExitNode <fingerprint>", "Published ...",
+  // "LastStatus ...", "ExitAddress <ip> <date> <time>" lines; the ExitAddress ips.
+  Status AddTorExitAddresses(std::string_view text, std::string_view source_name);
   IpSet Build();
 
  private:

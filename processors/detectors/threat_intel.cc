@@ -30,13 +30,20 @@ Result<std::string> ReadAll(const std::string& path) {
 
 }  // namespace
 
-Result<IpSet> ThreatIntel::LoadFile(const std::string& path) {
+Result<IpSet> ThreatIntel::LoadFile(const ListFile& file) {
   IpSetBuilder b;
+  const std::string& path = file.path;
   if (path.empty()) return b.Build();
   VW_ASSIGN_OR_RETURN(std::string text, ReadAll(path));
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '{') {
-    VW_RETURN_IF_ERROR(b.AddServiceTagsJson(text, path));
+    VW_RETURN_IF_ERROR(b.AddServiceTagsJson(text, path, file.service_tags));
+  } else if (!file.service_tags.empty()) {
+    return Status::InvalidArgument(path +
+                                   ": service tags are selected but the file is not Azure's "
+                                   "service-tags JSON");
+  } else if (first != std::string::npos && text.compare(first, 9, "ExitNode ") == 0) {
+    VW_RETURN_IF_ERROR(b.AddTorExitAddresses(text, path));
   } else {
     VW_RETURN_IF_ERROR(b.AddText(text, path));
   }
@@ -49,6 +56,17 @@ Result<std::unique_ptr<ThreatIntel>> ThreatIntel::Load(const DetectConfig& confi
   ti->clock_ = clock;
   ti->interval_ = config.reload_interval;
   ti->last_check_us_ = clock->MonotonicMicros();
+  std::string tags = config.microsoft_service_tags;
+  for (size_t start = 0; start < tags.size();) {
+    size_t comma = tags.find(',', start);
+    std::string tag =
+        tags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    tag.erase(0, tag.find_first_not_of(" \t"));
+    tag.erase(tag.find_last_not_of(" \t") + 1);
+    if (!tag.empty()) ti->microsoft_file_.service_tags.push_back(tag);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
   struct Slot {
     const char* key;  // named in errors, so that the operator knows which setting to fix
     const std::string* path;
@@ -62,7 +80,7 @@ Result<std::unique_ptr<ThreatIntel>> ThreatIntel::Load(const DetectConfig& confi
                       &ti->microsoft_}}) {
     s.file->path = *s.path;
     if (!s.path->empty()) StatFile(*s.path, &s.file->mtime_ns, &s.file->size);
-    Result<IpSet> set = LoadFile(*s.path);
+    Result<IpSet> set = LoadFile(*s.file);
     if (!set.ok()) return set.status().WithContext(std::string("'") + s.key + "'");
     *s.set = std::make_shared<const IpSet>(std::move(set).value());
   }
@@ -92,7 +110,7 @@ bool ThreatIntel::ReloadOne(ListFile* file, std::shared_ptr<const IpSet>* target
   uintmax_t size = 0;
   if (!StatFile(file->path, &mtime, &size)) return false;  // a file mid-replace: next time
   if (mtime == file->mtime_ns && size == file->size) return false;
-  Result<IpSet> set = LoadFile(file->path);
+  Result<IpSet> set = LoadFile(*file);
   file->mtime_ns = mtime;
   file->size = size;
   if (!set.ok()) {

@@ -1,5 +1,8 @@
 // ThreatIntel: the TOR exit-node, suspicious-IP and Microsoft-range lists (configs/threat-intel/),
-// loaded from files and reloaded without restart.
+// loaded from files and reloaded without restart. Each file is either a plain list (one IP or
+// CIDR per line, '#' comments: the Tor Project's bulk exit list is one), the Tor Project's
+// exit-addresses format, or Azure's service-tags JSON (optionally only some tags: for the
+// Microsoft list, threat_intel.microsoft_service_tags); the format is recognised from the content.
 //
 // Reload: MaybeReload() checks the files' modification times at most once per `reload_interval`
 // of the injected Clock's time (wall clock in production, ManualClock in tests) and swaps in the
@@ -14,6 +17,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
@@ -45,11 +49,12 @@ class ThreatIntel {
  private:
   struct ListFile {
     std::string path;
+    std::vector<std::string> service_tags;  // service-tags JSON: the tags selected; {} = all
     int64_t mtime_ns = 0;
     uintmax_t size = 0;
   };
   ThreatIntel() = default;
-  static Result<IpSet> LoadFile(const std::string& path);
+  static Result<IpSet> LoadFile(const ListFile& file);
   bool ReloadOne(ListFile* file, std::shared_ptr<const IpSet>* target);
 
   const Clock* clock_ = nullptr;

@@ -19,6 +19,10 @@ TEST(PipelineConfigTest, DefaultsAreValid) {
   EXPECT_EQ(c->commit_interval_ms, 100);
   EXPECT_EQ(c->metrics_address, "127.0.0.1");
   EXPECT_EQ(c->stages.size(), 3u);
+  EXPECT_EQ(c->alert_format, "defender");
+  auto ocsf = ParsePipelineConfig("alert_format: ocsf", "p.yaml", "");
+  ASSERT_TRUE(ocsf.ok()) << ocsf.status();
+  EXPECT_EQ(ocsf->alert_format, "ocsf");
 }
 
 TEST(PipelineConfigTest, ReadsNestedKeysAndPassthrough) {
@@ -81,9 +85,46 @@ TEST(PipelineConfigTest, RejectsUnknownKeysBadValuesAndOwnedProperties) {
   auto owned = ParsePipelineConfig("kafka: {consumer: {enable.auto.commit: 'true'}}", "p.yaml", "");
   ASSERT_FALSE(owned.ok());
   EXPECT_NE(owned.status().message().find("enable.auto.commit"), std::string::npos);
+  auto format = ParsePipelineConfig("alert_format: cef", "p.yaml", "");
+  ASSERT_FALSE(format.ok());
+  EXPECT_NE(format.status().message().find("defender, ocsf, ecs"), std::string::npos);
   auto unknown = ParsePipelineConfig("topics: {raw: {name: x, partitons: 2}}", "p.yaml", "");
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("topics.raw.partitons"), std::string::npos);
+}
+
+TEST(PipelineConfigTest, SaslPasswordFromFileOrEnvironment) {
+  const std::string dir = ::testing::TempDir();
+  {
+    std::ofstream out(dir + "/sasl-password");
+    out << "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKey=abc\n";
+  }
+  auto c = ParsePipelineConfig("kafka: {sasl_password_file: sasl-password}", "p.yaml", dir);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->ProducerConfig().at("sasl.password"),
+            "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKey=abc");
+  EXPECT_EQ(c->ConsumerConfig().at("sasl.password"), c->common.at("sasl.password"));
+  EXPECT_EQ(c->AdminConfig().at("sasl.password"), c->common.at("sasl.password"));
+
+  ::setenv("VW_TEST_SASL_PASSWORD", "from-env", 1);
+  auto e = ParsePipelineConfig("kafka: {sasl_password_env: VW_TEST_SASL_PASSWORD}", "p.yaml", "");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->common.at("sasl.password"), "from-env");
+  ::unsetenv("VW_TEST_SASL_PASSWORD");
+
+  // Failures name the file or variable and never carry a password.
+  auto missing = ParsePipelineConfig("kafka: {sasl_password_file: nope}", "p.yaml", dir);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("nope"), std::string::npos);
+  auto unset =
+      ParsePipelineConfig("kafka: {sasl_password_env: VW_TEST_SASL_PASSWORD}", "p.yaml", "");
+  ASSERT_FALSE(unset.ok());
+  EXPECT_NE(unset.status().message().find("VW_TEST_SASL_PASSWORD"), std::string::npos);
+  auto both = ParsePipelineConfig(
+      "kafka: {sasl_password_file: sasl-password, common: {sasl.password: inline}}", "p.yaml", dir);
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.status().ToString().find("SharedAccessKey"), std::string::npos);
+  EXPECT_EQ(both.status().ToString().find("inline"), std::string::npos);
 }
 
 // docs/operations.md's configuration table documents every field of the declared table: a key
