@@ -182,7 +182,13 @@ def full(rendered, out_dir):
     open(os.path.join(out_dir, "sasl-password"), "w").write(password)
     open(os.path.join(out_dir, "pseudonym-key"), "w").write(key)
     detect_cm = [m for m in by_kind["ConfigMap"] if "detect.yaml" in m["data"]][0]
-    open(os.path.join(out_dir, "detect.yaml"), "w").write(detect_cm["data"]["detect.yaml"])
+    # The lists the image ships (/etc/vaultwatch/configs/threat-intel) and the chart mounts
+    # (/etc/vaultwatch/threat-intel) are the repository's.
+    lists = os.path.abspath("configs/threat-intel")
+    detect = detect_cm["data"]["detect.yaml"]
+    for mounted in ("/etc/vaultwatch/configs/threat-intel", "/etc/vaultwatch/threat-intel"):
+        detect = detect.replace(mounted, lists)
+    open(os.path.join(out_dir, "detect.yaml"), "w").write(detect)
     print(f"chart with every option: {len(docs)} objects ok")
 
 
