@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "processors/detectors/alert.h"
 #include "processors/detectors/detector.h"
+#include "processors/detectors/tests/make_event.h"
 #include "state/state_store.h"
 
 namespace vw::detect {
@@ -61,30 +62,7 @@ struct Ev {
   v1::ObjectType object = v1::OBJECT_TYPE_SECRET;
 };
 
-v1::AccessEvent Make(const Ev& e) {
-  v1::AccessEvent a;
-  a.set_time_us(e.t);
-  a.set_vault_id("/subscriptions/s1/resourcegroups/rg/providers/microsoft.keyvault/vaults/" +
-                 e.vault);
-  a.set_vault_name(e.vault);
-  a.set_operation(e.code);
-  a.set_operation_name(e.op);
-  a.set_object_type(e.object);
-  a.set_outcome(e.outcome);
-  a.set_http_status(e.outcome == v1::OUTCOME_SUCCESS ? 200 : 403);
-  a.set_result_signature(e.outcome == v1::OUTCOME_SUCCESS ? "OK" : "Forbidden");
-  a.mutable_caller()->set_object_id(e.oid);
-  a.mutable_caller()->set_upn(e.upn);
-  a.mutable_caller()->set_app_id(e.app);
-  a.mutable_caller()->set_identity_type(
-      e.upn.empty() ? v1::IDENTITY_TYPE_SERVICE_PRINCIPAL
-                    : (e.app.empty() ? v1::IDENTITY_TYPE_USER : v1::IDENTITY_TYPE_USER_AND_APP));
-  a.mutable_caller()->set_ip_text(e.ip);
-  a.mutable_caller()->set_ip(ParseIp(e.ip).value());
-  a.set_target_name(e.target);
-  a.set_correlation_id("c-" + std::to_string(e.t));
-  return a;
-}
+v1::AccessEvent Make(const Ev& e) { return test_support::MakeEvent(e); }
 
 class EngineTest : public ::testing::Test {
  protected:
