@@ -837,8 +837,8 @@ class Engine::Impl final : public Emitter {
     }
   }
 
-  // The stored reorder buffer of a key just decoded (KeyState v5): the segments' events not
-  // yet released, in canonical order.
+  // The stored reorder buffer of a key just decoded (KeyState version 5 and later): the segments'
+  // events not yet released, in canonical order.
   void LoadSegments(const Side& side, const std::string& key, KeyState& ks) {
     std::vector<EventPtr> events;
     for (uint64_t id = ks.segment_lo; id < ks.segment_next; ++id) {

@@ -71,7 +71,7 @@ class Engine {
   ~Engine();
 
   // Rewrites an event's identities before the engine keys, buffers or stores it: the
-  // pseudonymisation of state (issue 9, governance/pseudonymise.h). The engine first records what
+  // pseudonymisation of state (governance/pseudonymise.h). The engine first records what
   // the threat-intel lists and ranges say of the clear caller IP (AccessEvent.ip_facts), so IP
   // detectors work on pseudonymised events. Set before the first Process; called on its thread.
   using EventTransform = std::function<void(v1::AccessEvent*)>;
@@ -144,7 +144,7 @@ class Engine {
 // vault_id), operation_version, client_info, request_uri, category and the source position. The
 // engine drops them from every event it takes, serialised or not, so buffered events cost less
 // memory and changelog, and the detector stages decode ~290 fewer bytes and eight fewer objects
-// per event (docs/operations.md, 2026-12-05). A detector that comes to need one takes it off
+// per event. A detector that comes to need one takes it off
 // this list.
 //
 // StripIgnoredFields copies serialised AccessEvent bytes without those fields, so a decode never

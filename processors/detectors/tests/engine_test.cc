@@ -158,7 +158,7 @@ TEST_F(EngineTest, TorAccessFiresOnArrivalOncePerVaultAndAddress) {
   EXPECT_EQ(engine_->stats().suppressed, 4u);
 }
 
-// Pseudonymised state (issue 9): the transform hides the address, yet the TOR list still matches
+// Pseudonymised state: the transform hides the address, yet the TOR list still matches
 // because the engine looked the clear address up first, also for events persisted while buffered.
 TEST_F(EngineTest, EventTransformKeepsThreatIntelFactsAcrossARestore) {
   auto pseudonymise = [](v1::AccessEvent* e) {
