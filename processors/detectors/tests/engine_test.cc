@@ -277,20 +277,26 @@ TEST_F(EngineTest, LateEventsAreCountedAndOnlyDecidedOnArrival) {
   EXPECT_EQ(sink_.Count("KV_PutGetAnomaly"), 0u);
 }
 
-// The stream's watermark, not the key's: an attacker identity used once, on a vault that then
-// goes quiet, is evaluated as soon as the rest of the tenant's traffic moves event time on. No
-// flush, no later event of that caller or vault.
-TEST_F(EngineTest, AOneShotKeyIsEvaluatedWhenOtherKeysMoveTheWatermark) {
+// An attacker's one-shot policy change at kT0, then a secret read a minute later: a
+// KV_PutGetAnomaly, an ordered detector's alert, once the watermark passes kT0 + 1 min.
+std::vector<v1::AccessEvent> PolicyChangeThenRead(const std::string& vault) {
   Ev put{kT0};
   put.oid = "attacker";
-  put.vault = "kv-quiet";
+  put.vault = vault;
   put.code = v1::OP_VAULT_PATCH;
   put.op = "VaultPatch";
   Ev get = put;
   get.t = kT0 + kMin;
   get.code = v1::OP_SECRET_GET;
   get.op = "SecretGet";
-  Feed({Make(put), Make(get)});
+  return {Make(put), Make(get)};
+}
+
+// The stream's watermark, not the key's: an attacker identity used once, on a vault that then
+// goes quiet, is evaluated as soon as the rest of the tenant's traffic moves event time on. No
+// flush, no later event of that caller or vault.
+TEST_F(EngineTest, AOneShotKeyIsEvaluatedWhenOtherKeysMoveTheWatermark) {
+  Feed(PolicyChangeThenRead("kv-quiet"));
   EXPECT_EQ(sink_.Count("KV_PutGetAnomaly"), 0u) << "buffered: the watermark has not passed it";
   std::vector<v1::AccessEvent> others;
   for (int i = 0; i < 12; ++i) {
@@ -309,17 +315,10 @@ TEST_F(EngineTest, AOneShotKeyIsEvaluatedWhenOtherKeysMoveTheWatermark) {
 // the watermark is part of the committed state.
 TEST_F(EngineTest, AnExternalWatermarkAloneReleasesEventsAndSurvivesARestart) {
   engine_->UseExternalWatermark();
-  Ev put{kT0};
-  put.oid = "attacker";
-  put.code = v1::OP_VAULT_PATCH;
-  put.op = "VaultPatch";
-  Ev get = put;
-  get.t = kT0 + kMin;
-  get.code = v1::OP_SECRET_GET;
-  get.op = "SecretGet";
   Ev far{kT0 + 5 * kHour};
   far.oid = "other";
-  Feed({Make(put), Make(get), Make(far)});
+  Feed(PolicyChangeThenRead("kv-1"));
+  Feed({Make(far)});
   EXPECT_EQ(sink_.Count("KV_PutGetAnomaly"), 0u) << "event times must not move the watermark";
   EXPECT_EQ(engine_->watermark(), EventTime::Min());
   engine_->AdvanceWatermark(EventTime::FromMicros(kT0 + 2 * kMin), sink_);
