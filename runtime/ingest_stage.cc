@@ -153,15 +153,7 @@ class IngestTask final : public PartitionTask {
     int64_t ts = m.timestamp_ms() > 0 ? m.timestamp_ms() : 0;
     if (auto control = m.header(kControlHeader); control.has_value()) {
       if (*control != kControlFlush) return Status::OK();  // unknown control record: ignore
-      kafka::Headers h = {{std::string(kControlHeader), std::string(kControlFlush)},
-                          {std::string(kOriginHeader), std::to_string(m.partition().value())},
-                          {std::string(kOriginsHeader), std::to_string(raw_partitions_)}};
-      for (const TopicConfig* t : {&config_.by_vault, &config_.by_caller}) {
-        for (int p = 0; p < t->partitions; ++p) {
-          VW_RETURN_IF_ERROR(out.Emit(t->name, PartitionId(p), "", kControlFlush, &h, ts));
-        }
-      }
-      return Status::OK();
+      return Broadcast(out, kControlFlush, kControlFlush, ts);
     }
     v1::SourcePosition base;
     base.set_source(std::string(m.topic()));
@@ -197,16 +189,21 @@ class IngestTask final : public PartitionTask {
 
   Status ForwardWatermark(Emitter& out) {
     if (newest_us_ == INT64_MIN || newest_us_ == forwarded_us_) return Status::OK();
-    const std::string value = std::to_string(newest_us_);
-    const kafka::Headers h = {{std::string(kControlHeader), std::string(kControlWatermark)},
+    VW_RETURN_IF_ERROR(Broadcast(out, kControlWatermark, std::to_string(newest_us_), last_ts_));
+    forwarded_us_ = newest_us_;
+    return Status::OK();
+  }
+
+  // A control record (runtime/control.h) from this raw partition to every keyed partition.
+  Status Broadcast(Emitter& out, std::string_view kind, std::string_view value, int64_t ts) {
+    const kafka::Headers h = {{std::string(kControlHeader), std::string(kind)},
                               {std::string(kOriginHeader), std::to_string(partition_.value())},
                               {std::string(kOriginsHeader), std::to_string(raw_partitions_)}};
     for (const TopicConfig* t : {&config_.by_vault, &config_.by_caller}) {
       for (int p = 0; p < t->partitions; ++p) {
-        VW_RETURN_IF_ERROR(out.Emit(t->name, PartitionId(p), "", value, &h, last_ts_));
+        VW_RETURN_IF_ERROR(out.Emit(t->name, PartitionId(p), "", value, &h, ts));
       }
     }
-    forwarded_us_ = newest_us_;
     return Status::OK();
   }
 
