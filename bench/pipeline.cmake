@@ -23,3 +23,9 @@ if(TARGET vw_runtime)
   vw_cc_binary(NAME live_latency_bench SRCS ${CMAKE_CURRENT_SOURCE_DIR}/live_latency_bench.cc
                DEPS vw_runtime)
 endif()
+
+# Restoring one partition's state from its changelog (1M keys by default): records/s and seconds.
+#   build/release/bench/restore_bench --bootstrap 127.0.0.1:19092 [--keys 1000000]
+if(TARGET vw_runtime)
+  vw_cc_binary(NAME restore_bench SRCS ${CMAKE_CURRENT_SOURCE_DIR}/restore_bench.cc DEPS vw_runtime)
+endif()
