@@ -17,6 +17,9 @@ Status RestoreChangelog(const kafka::Config& consumer_config,
   kafka::Config cc = consumer_config;
   cc["enable.partition.eof"] = "true";
   cc["fetch.wait.max.ms"] = "10";
+  // A worker runs a few restores beside its live consumer: bound each one's prefetch queue
+  // (librdkafka's default is 64 MB).
+  cc["queued.max.messages.kbytes"] = "16384";
   // Manual assignment, nothing committed; librdkafka 2.0.2 still insists on a group.id.
   cc["group.id"] = changelog.topic + ".restore";
   VW_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(cc));
