@@ -161,10 +161,10 @@ int main(int argc, char** argv) {
               keys, st.estimated_keys, commit_every);
   std::printf("  restore: %" PRIu64
               " records, %.1f MB in %.2f s: %.0f records/s, %.1f MB/s, "
-              "%.2f CPU-s (process)\n",
+              "%.2f CPU-s (process); %.2f s of it writing the store\n",
               stats.records, static_cast<double>(stats.bytes) / 1e6, stats.seconds,
               static_cast<double>(stats.records) / stats.seconds,
-              static_cast<double>(stats.bytes) / 1e6 / stats.seconds, cpu);
+              static_cast<double>(stats.bytes) / 1e6 / stats.seconds, cpu, stats.apply_seconds);
   store.reset();
   if (!keep) {
     std::filesystem::remove_all(dir);

@@ -34,12 +34,14 @@ Status RestoreChangelog(const kafka::Config& consumer_config,
     }
     batch.clear();
     VW_RETURN_IF_ERROR(consumer->Poll(200, 10000, &batch, &eof));
+    const auto apply_start = Clock::now();
     for (const auto& m : batch) {
       VW_RETURN_IF_ERROR(store->ApplyChangelog(
           m.key(), m.value_is_null() ? std::nullopt : std::optional<std::string_view>(m.value())));
       ++local.records;
       local.bytes += m.key().size() + m.value().size();
     }
+    local.apply_seconds += std::chrono::duration<double>(Clock::now() - apply_start).count();
     if (!eof.empty()) break;
     if (!batch.empty()) last_progress = Clock::now();
     if (Clock::now() - last_progress > std::chrono::milliseconds(stall_timeout_ms)) {
@@ -47,7 +49,9 @@ Status RestoreChangelog(const kafka::Config& consumer_config,
                                  std::to_string(stall_timeout_ms / 1000) + " s");
     }
   }
+  const auto finish_start = Clock::now();
   VW_RETURN_IF_ERROR(store->FinishRestore());
+  local.apply_seconds += std::chrono::duration<double>(Clock::now() - finish_start).count();
   local.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (stats != nullptr) *stats = local;
   return Status::OK();

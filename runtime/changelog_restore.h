@@ -20,6 +20,7 @@ struct RestoreStats {
   uint64_t records = 0;
   uint64_t bytes = 0;  // keys + values
   double seconds = 0;
+  double apply_seconds = 0;  // of `seconds`, in the store (ApplyChangelog, FinishRestore)
 };
 
 // `consumer_config`: bootstrap and security settings; group-related settings are replaced (a
