@@ -152,6 +152,13 @@ void StageWorker::OnAssigned(const std::vector<kafka::TopicPartition>& partition
     needs_recovery_ = true;
   }
   metrics_->SetPartitions(options_.name, static_cast<int64_t>(partitions.size()));
+  std::string list;
+  for (const auto& tp : partitions) list += (list.empty() ? "" : ",") + tp.ToString();
+  VW_LOG(Info, "worker assigned")
+      .Field("worker", options_.name)
+      .Field("count", static_cast<int64_t>(partitions.size()))
+      .Field("restoring", static_cast<int64_t>(restoring_.size()))
+      .Field("partitions", list);
   ready_.store(true);
   metrics_->SetWorkerReady(options_.name, true);
 }
@@ -168,7 +175,12 @@ void StageWorker::OnRevoked(const std::vector<kafka::TopicPartition>& partitions
     }
   }
   for (const auto& tp : partitions) {
-    if (restoring_.erase(tp) > 0) restorer_->Cancel(tp);
+    if (restoring_.erase(tp) > 0) {
+      restorer_->Cancel(tp);
+      VW_LOG(Info, "restore cancelled: partition revoked")
+          .Field("worker", options_.name)
+          .Field("partition", tp.ToString());
+    }
     parts_.erase(tp);
     held_.erase(tp);  // a new assignment restarts from the committed offsets, unpaused
     factory_->Closed(tp);
