@@ -5,7 +5,7 @@
 // committed alerts are still exactly `vaultwatch detect`'s on the same input.
 //
 //   VW_SOURCE_DIR=$PWD build/release/bench/scaleout_bench --bootstrap 127.0.0.1:19092
-//       [--events-per-day 20000] [--days 10] [--partitions 6] [--keep]
+//       [--events-per-day 20000] [--days 10] [--vaults N --identities N] [--partitions 6] [--keep]
 //
 // The input (the generator's tenant) is fed in thirds: the first to instance a alone, the second
 // after b joined, the last (with end-of-input markers) after c joined. Rebalance time: from
@@ -100,13 +100,16 @@ double WaitCaughtUp(const PipelineSetup& setup, seconds timeout) {
   for (auto deadline = t0 + timeout; Clock::now() < deadline;
        std::this_thread::sleep_for(milliseconds(250))) {
     bool done = true;
-    for (const auto& [topic, group] : {std::pair{setup.by_vault, setup.app + ".vault"},
+    // Ingest first: a keyed topic the ingest stage has not written to yet looks caught up.
+    for (const auto& [topic, group] : {std::pair{setup.raw, setup.app + ".ingest"},
+                                       std::pair{setup.by_vault, setup.app + ".vault"},
                                        std::pair{setup.by_caller, setup.app + ".caller"}}) {
       auto c =
           kafka::Consumer::Create({{"bootstrap.servers", setup.bootstrap}, {"group.id", group}});
       if (!c.ok()) return -1;
       std::vector<kafka::TopicPartition> tps;
-      for (int p = 0; p < setup.partitions; ++p) tps.push_back({topic, PartitionId(p)});
+      const int n = topic == setup.raw ? setup.raw_partitions : setup.partitions;
+      for (int p = 0; p < n; ++p) tps.push_back({topic, PartitionId(p)});
       auto committed = (*c)->Committed(tps, 10000);
       for (const auto& tp : tps) {
         auto marks = (*admin)->Watermarks(tp, 10000);
@@ -206,7 +209,7 @@ uint64_t DirBytes(const std::string& dir) {
 }
 
 int Main(int argc, char** argv) {
-  std::string bootstrap, events_per_day = "20000", days = "10";
+  std::string bootstrap, events_per_day = "20000", days = "10", vaults, identities;
   int partitions = 6;
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
@@ -219,12 +222,16 @@ int Main(int argc, char** argv) {
       events_per_day = argv[++i];
     } else if (i + 1 < argc && flag == "--days") {
       days = argv[++i];
+    } else if (i + 1 < argc && flag == "--vaults") {
+      vaults = argv[++i];
+    } else if (i + 1 < argc && flag == "--identities") {
+      identities = argv[++i];
     } else if (i + 1 < argc && flag == "--partitions") {
       partitions = std::atoi(argv[++i]);
     } else {
       std::fprintf(stderr,
                    "usage: scaleout_bench --bootstrap HOST:PORT [--events-per-day N] [--days N] "
-                   "[--partitions N] [--keep]\n");
+                   "[--vaults N] [--identities N] [--partitions N] [--keep]\n");
       return 2;
     }
   }
