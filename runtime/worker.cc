@@ -12,8 +12,6 @@ namespace vw::runtime {
 using Clock = std::chrono::steady_clock;
 
 namespace {
-constexpr int kCallTimeoutMs = 30000;
-
 int64_t MillisSince(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
@@ -56,7 +54,7 @@ StageWorker::~StageWorker() {
 
 Status StageWorker::CreateProducer() {
   producer_.reset();  // the old one (if any) first: its destruction purges its queue
-  auto p = kafka::TransactionalProducer::Create(options_.producer_config, kCallTimeoutMs);
+  auto p = kafka::TransactionalProducer::Create(options_.producer_config, options_.call_timeout_ms);
   if (!p.ok()) return p.status();
   producer_ = std::move(p).value();
   producer_broken_ = false;
@@ -72,7 +70,8 @@ Status StageWorker::EnsureTransaction() {
 
 Status StageWorker::BeginOpen(const kafka::TopicPartition& tp, bool* restoring) {
   *restoring = false;
-  VW_ASSIGN_OR_RETURN(kafka::OffsetMap committed, consumer_->Committed({tp}, kCallTimeoutMs));
+  VW_ASSIGN_OR_RETURN(kafka::OffsetMap committed,
+                      consumer_->Committed({tp}, options_.call_timeout_ms));
   const KafkaOffset c = committed.count(tp) ? committed[tp] : KafkaOffset(-1);
   VW_ASSIGN_OR_RETURN(std::unique_ptr<RestoreJob> job, factory_->PrepareOpen(tp, c));
   if (job == nullptr) return OpenTask(tp, c);
@@ -202,13 +201,13 @@ Status StageWorker::CommitNow() {
   // Both calls share one budget; past it the error is handled as abortable (HandleTxnError).
   CallRetry retry(std::chrono::milliseconds(options_.txn_retry_budget_ms));
   for (;;) {
-    Status s = producer_->SendOffsetsToTransaction(offsets, md, kCallTimeoutMs);
+    Status s = producer_->SendOffsetsToTransaction(offsets, md, options_.call_timeout_ms);
     if (s.ok()) break;
     if (!kafka::IsRetriable(s)) return s;
     VW_RETURN_IF_ERROR(WaitToRetry(retry, t0, "send_offsets_to_transaction", s));
   }
   for (;;) {
-    Status s = producer_->CommitTransaction(kCallTimeoutMs);
+    Status s = producer_->CommitTransaction(options_.call_timeout_ms);
     if (s.ok()) break;
     if (!kafka::IsRetriable(s)) return s;
     VW_RETURN_IF_ERROR(WaitToRetry(retry, t0, "commit_transaction", s));
@@ -237,7 +236,7 @@ void StageWorker::HandleTxnError(const Status& error) {
     auto t0 = Clock::now();
     CallRetry retry(std::chrono::milliseconds(options_.txn_retry_budget_ms));
     for (;;) {
-      Status s = producer_->AbortTransaction(kCallTimeoutMs);
+      Status s = producer_->AbortTransaction(options_.call_timeout_ms);
       if (s.ok()) break;
       if (kafka::IsRetriable(s) && WaitToRetry(retry, t0, "abort_transaction", s).ok()) continue;
       VW_LOG(Warn, "abort failed; recreating the producer")
@@ -293,7 +292,7 @@ Status StageWorker::Recover() {
   VW_RETURN_IF_ERROR(consumer_->Pause(to_pause));
   kafka::OffsetMap seek;
   for (const auto& [tp, part] : parts_) seek[tp] = StartOffset(part.next, part.replay);
-  VW_RETURN_IF_ERROR(consumer_->Seek(seek, kCallTimeoutMs));
+  VW_RETURN_IF_ERROR(consumer_->Seek(seek, options_.call_timeout_ms));
   needs_recovery_ = false;
   VW_LOG(Info, "recovered")
       .Field("worker", options_.name)
@@ -312,7 +311,7 @@ Status StageWorker::FinishRestores() {
     const Part& part = parts_[tp];
     // Messages fetched before the pause are discarded by the seek.
     VW_RETURN_IF_ERROR(
-        consumer_->Seek({{tp, StartOffset(part.next, part.replay)}}, kCallTimeoutMs));
+        consumer_->Seek({{tp, StartOffset(part.next, part.replay)}}, options_.call_timeout_ms));
     VW_RETURN_IF_ERROR(consumer_->Resume({tp}));
     VW_LOG(Info, "state restored; partition resumed")
         .Field("worker", options_.name)

@@ -47,6 +47,9 @@ struct WorkerOptions {
   size_t max_poll_records = 1000;
   // Bound on retrying a retriable commit/abort before treating it as abortable.
   int txn_retry_budget_ms = 60000;
+  // Timeout of each blocking Kafka call (commit, send_offsets, abort, committed offsets, seek);
+  // a call that times out is retriable.
+  int call_timeout_ms = 30000;
   // Transactions that keep aborting: backoff before redoing the work, and when the worker counts
   // as stuck (unhealthy). See abort_streak.h.
   AbortStreak::Options aborts;
