@@ -2,7 +2,8 @@
 // partition whose changelog takes longer to restore than the consumer's max.poll.interval.ms is
 // restored on the worker's restore thread, paused, while the worker keeps polling and processes
 // its other partition; SIGTERM during the restore cancels it and stops the process cleanly; the
-// next start restores again; the committed alerts are exactly `vaultwatch detect`'s.
+// next start restores again, and a rebalance (a second instance joining) during that restore
+// cancels it too; the committed alerts are exactly `vaultwatch detect`'s.
 // Needs VW_KAFKA_BOOTSTRAP and the vaultwatch binary (VW_BINARY_DIR).
 #include <gtest/gtest.h>
 
@@ -155,13 +156,31 @@ TEST(RestoreTest, ALongRestoreRunsInTheBackgroundAndAlertsStayExact) {
   EXPECT_EQ(ReadFile(log_file).find("maximum poll interval"), std::string::npos)
       << "the worker went past max.poll.interval.ms";
 
-  // The next start restores partition 1 again (the cancelled restore left no commit record) and
-  // every alert is there exactly once.
+  // The next start restores partition 1 again (the cancelled restore left no commit record);
+  // while it does, a second instance joins: the rebalance revokes the partition being restored
+  // (its restore is cancelled) and the instance that gets it restores it once more. Every alert
+  // is there exactly once.
   proc = setup.Start("0", "-after");
+  const std::string after_log = setup.dir + "/run-0-after.log";
+  bool restoring_again = false;
+  for (auto deadline = Clock::now() + seconds(60); !restoring_again && Clock::now() < deadline;
+       std::this_thread::sleep_for(milliseconds(100))) {
+    for (const std::string& line : Lines(ReadFile(after_log))) {
+      if (line.find("restoring state in the background") != std::string::npos &&
+          line.find(setup.by_vault + "/1") != std::string::npos)
+        restoring_again = true;
+    }
+  }
+  ASSERT_TRUE(restoring_again) << ReadFile(after_log).substr(0, 4000);
+  Child joiner = setup.Start("1");
+  EXPECT_TRUE(WaitForLogLine(after_log, "restore cancelled: partition revoked", seconds(60)))
+      << "the rebalance did not cancel the restore in progress";
   std::vector<std::string> got =
       ReadCommitted(setup.bootstrap, setup.alerts, setup.partitions, expected.size(), seconds(240));
   EXPECT_EQ(proc.Terminate(), 0);
-  EXPECT_TRUE(RestoreDone(setup.dir + "/run-0-after.log", restoring));
+  EXPECT_EQ(joiner.Terminate(), 0);
+  EXPECT_TRUE(RestoreDone(after_log, restoring) ||
+              RestoreDone(setup.dir + "/run-1.log", restoring));
   std::sort(got.begin(), got.end());
   std::vector<std::string> missing, extra;
   std::set_difference(expected.begin(), expected.end(), got.begin(), got.end(),
