@@ -23,3 +23,19 @@ if(TARGET vw_runtime)
   vw_cc_binary(NAME live_latency_bench SRCS ${CMAKE_CURRENT_SOURCE_DIR}/live_latency_bench.cc
                DEPS vw_runtime)
 endif()
+
+# Restoring one partition's state from its changelog (1M keys by default): records/s and seconds.
+#   build/release/bench/restore_bench --bootstrap 127.0.0.1:19092 [--keys 1000000]
+if(TARGET vw_runtime)
+  vw_cc_binary(NAME restore_bench SRCS ${CMAKE_CURRENT_SOURCE_DIR}/restore_bench.cc DEPS vw_runtime)
+endif()
+
+# Scale-out on one machine: 1, 2, 3 instances of `vaultwatch run` on the same topics: partition
+# shares, rebalance time with state moving, alerts still exact. Uses the pipeline tests' harness
+# (real processes), hence gtest.
+#   VW_SOURCE_DIR=$PWD build/release/bench/scaleout_bench --bootstrap 127.0.0.1:19092
+if(TARGET vw_runtime AND TARGET GTest::gtest)
+  vw_cc_binary(NAME scaleout_bench SRCS ${CMAKE_CURRENT_SOURCE_DIR}/scaleout_bench.cc
+               DEPS vw_kafka vw_proto GTest::gtest)
+  add_dependencies(scaleout_bench vaultwatch)
+endif()

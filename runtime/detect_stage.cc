@@ -14,6 +14,7 @@
 #include "kafka/consumer.h"
 #include "processors/detectors/alert_formats.h"
 #include "processors/detectors/engine.h"
+#include "runtime/changelog_restore.h"
 #include "runtime/control.h"
 #include "runtime/feedback_tracker.h"
 #include "runtime/privacy.h"
@@ -421,6 +422,62 @@ class DetectTask final : public PartitionTask {
   Status changelog_status_;
 };
 
+// Rebuilds a partition's store from the changelog up to its last stable offset (the recovery
+// rule of docs/state.md), on the worker's restore thread or inline in Open. Owns copies of what
+// it needs; Metrics is thread-safe.
+class ChangelogRestoreJob final : public RestoreJob {
+ public:
+  ChangelogRestoreJob(kafka::Config consumer_config, std::string changelog,
+                      kafka::TopicPartition tp, KafkaOffset committed, state::StoreOptions options,
+                      Metrics* metrics)
+      : consumer_config_(std::move(consumer_config)),
+        changelog_(std::move(changelog)),
+        tp_(std::move(tp)),
+        committed_(committed),
+        options_(std::move(options)),
+        metrics_(metrics) {}
+
+  Status Run(const std::atomic<bool>& cancel) override {
+    VW_RETURN_IF_ERROR(state::StateStore::Destroy(options_.path));
+    VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store,
+                        state::StateStore::Open(options_));
+    const kafka::TopicPartition ctp{changelog_, tp_.partition};
+    RestoreStats stats;
+    VW_RETURN_IF_ERROR(RestoreChangelog(consumer_config_, ctp, store.get(), &cancel, &stats));
+    metrics_->CountRestore(stats.records);
+    VW_LOG(Info, "state restored from changelog")
+        .Field("partition", ctp.ToString())
+        .Field("records", stats.records)
+        .Field("seconds", stats.seconds);
+    VW_ASSIGN_OR_RETURN(state::CommitPoint restored, store->LastCommit());
+    std::map<std::string, int64_t> want;
+    want[tp_.ToString()] = committed_.value();
+    if (restored.next_offsets == want) return Status::OK();
+    // The changelog's last commit record is written in the same transaction as the group
+    // offsets, so this means the changelog topic was lost or truncated. State known to be wrong
+    // is never run: the partition stays closed (its worker reports it on /healthz and retries)
+    // until an operator restores the changelog or resets the group's offsets.
+    auto at = restored.next_offsets.find(tp_.ToString());
+    const int64_t got = at == restored.next_offsets.end() ? -1 : at->second;
+    VW_LOG(Error, "restored state does not match the committed offset; partition stopped")
+        .Field("partition", tp_.ToString())
+        .Field("committed", committed_.value())
+        .Field("restored", got);
+    return Status::Corruption("state of " + tp_.ToString() + " restored from " + changelog_ +
+                              " ends at offset " + std::to_string(got) +
+                              " but the group committed " + std::to_string(committed_.value()) +
+                              " (changelog lost or truncated?); the partition is not processed");
+  }
+
+ private:
+  kafka::Config consumer_config_;
+  std::string changelog_;
+  kafka::TopicPartition tp_;
+  KafkaOffset committed_;
+  state::StoreOptions options_;
+  Metrics* metrics_;
+};
+
 class DetectTaskFactory final : public TaskFactory {
  public:
   DetectTaskFactory(const PipelineConfig& config, DetectStage stage, detect::DetectConfig dc,
@@ -435,45 +492,42 @@ class DetectTaskFactory final : public TaskFactory {
         intel_(std::move(intel)),
         metrics_(metrics) {}
 
+  Result<std::unique_ptr<RestoreJob>> PrepareOpen(const kafka::TopicPartition& tp,
+                                                  KafkaOffset committed) override {
+    if (committed.value() < 0) return std::unique_ptr<RestoreJob>();  // nothing to restore
+    VW_ASSIGN_OR_RETURN(state::StoreOptions options, StoreOptionsFor(tp));
+    {
+      VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store,
+                          state::StateStore::Open(options));
+      VW_ASSIGN_OR_RETURN(state::CommitPoint local, store->LastCommit());
+      if (state::DecideRecovery(local, Want(tp, committed)) == state::RecoveryAction::kKeep) {
+        return std::unique_ptr<RestoreJob>();
+      }
+    }
+    return std::unique_ptr<RestoreJob>(new ChangelogRestoreJob(config_.ConsumerConfig(),
+                                                               config_.ChangelogTopic(stage_), tp,
+                                                               committed, options, metrics_));
+  }
+
   Result<std::unique_ptr<PartitionTask>> Open(const kafka::TopicPartition& tp,
                                               KafkaOffset committed) override {
-    std::filesystem::path dir = std::filesystem::path(config_.state_dir) / config_.application_id /
-                                config_.instance_id / stage_ / std::to_string(tp.partition.value());
-    std::error_code ec;
-    std::filesystem::create_directories(dir.parent_path(), ec);
-    if (ec)
-      return Status::IOError("cannot create " + dir.parent_path().string() + ": " + ec.message());
-    state::StoreOptions options;
-    options.path = dir.string();
+    VW_ASSIGN_OR_RETURN(state::StoreOptions options, StoreOptionsFor(tp));
     VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store, state::StateStore::Open(options));
     VW_ASSIGN_OR_RETURN(state::CommitPoint local, store->LastCommit());
-    std::map<std::string, int64_t> want;
-    if (committed.value() >= 0) want[tp.ToString()] = committed.value();
+    const std::map<std::string, int64_t> want = Want(tp, committed);
     if (state::DecideRecovery(local, want) == state::RecoveryAction::kRebuild) {
       store.reset();
-      VW_RETURN_IF_ERROR(state::StateStore::Destroy(options.path));
-      VW_ASSIGN_OR_RETURN(store, state::StateStore::Open(options));
-      if (!want.empty()) {
-        VW_RETURN_IF_ERROR(Restore(tp, store.get()));
-        VW_ASSIGN_OR_RETURN(state::CommitPoint restored, store->LastCommit());
-        if (restored.next_offsets != want) {
-          // The changelog's last commit record is written in the same transaction as the group
-          // offsets, so this means the changelog topic was lost or truncated. State known to be
-          // wrong is never run: the partition stays closed (its worker reports it on /healthz
-          // and retries) until an operator restores the changelog or resets the group's offsets.
-          auto at = restored.next_offsets.find(tp.ToString());
-          const int64_t got = at == restored.next_offsets.end() ? -1 : at->second;
-          VW_LOG(Error, "restored state does not match the committed offset; partition stopped")
-              .Field("partition", tp.ToString())
-              .Field("committed", committed.value())
-              .Field("restored", got);
-          return Status::Corruption(
-              "state of " + tp.ToString() + " restored from " + config_.ChangelogTopic(stage_) +
-              " ends at offset " + std::to_string(got) + " but the group committed " +
-              std::to_string(committed.value()) +
-              " (changelog lost or truncated?); the partition is not processed");
-        }
+      if (want.empty()) {
+        VW_RETURN_IF_ERROR(state::StateStore::Destroy(options.path));
+      } else {
+        // Not restored by PrepareOpen's job (its caller did not run one): rebuilt here.
+        std::atomic<bool> never{false};
+        VW_RETURN_IF_ERROR(ChangelogRestoreJob(config_.ConsumerConfig(),
+                                               config_.ChangelogTopic(stage_), tp, committed,
+                                               options, metrics_)
+                               .Run(never));
       }
+      VW_ASSIGN_OR_RETURN(store, state::StateStore::Open(options));
     } else if (!want.empty()) {
       VW_LOG(Info, "local state matches the committed offset; no restore")
           .Field("stage", stage_)
@@ -497,43 +551,23 @@ class DetectTaskFactory final : public TaskFactory {
   }
 
  private:
-  // Reads the partition's changelog from the beginning to its end (last stable offset).
-  Status Restore(const kafka::TopicPartition& tp, state::StateStore* store) {
-    auto t0 = std::chrono::steady_clock::now();
-    kafka::Config cc = config_.ConsumerConfig();
-    cc["enable.partition.eof"] = "true";
-    cc["fetch.wait.max.ms"] = "10";
-    // Manual assignment, nothing committed; librdkafka 2.0.2 still insists on a group.id.
-    cc["group.id"] = config_.application_id + "." + stage_ + ".restore";
-    VW_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(cc));
-    kafka::TopicPartition ctp{config_.ChangelogTopic(stage_), tp.partition};
-    VW_RETURN_IF_ERROR(consumer->Assign({{ctp, KafkaOffset(-2)}}));
-    uint64_t records = 0;
-    std::vector<kafka::Message> batch;
-    std::vector<kafka::TopicPartition> eof;
-    for (;;) {
-      batch.clear();
-      VW_RETURN_IF_ERROR(consumer->Poll(200, 10000, &batch, &eof));
-      for (const auto& m : batch) {
-        VW_RETURN_IF_ERROR(store->ApplyChangelog(
-            m.key(),
-            m.value_is_null() ? std::nullopt : std::optional<std::string_view>(m.value())));
-        ++records;
-      }
-      if (!eof.empty()) break;
-      if (std::chrono::steady_clock::now() - t0 > std::chrono::minutes(10)) {
-        return Status::Unavailable("restore of " + ctp.ToString() +
-                                   " did not reach the end in 10 min");
-      }
-    }
-    VW_RETURN_IF_ERROR(store->FinishRestore());
-    metrics_->CountRestore(records);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    VW_LOG(Info, "state restored from changelog")
-        .Field("partition", ctp.ToString())
-        .Field("records", records)
-        .Field("seconds", secs);
-    return Status::OK();
+  Result<state::StoreOptions> StoreOptionsFor(const kafka::TopicPartition& tp) const {
+    std::filesystem::path dir = std::filesystem::path(config_.state_dir) / config_.application_id /
+                                config_.instance_id / stage_ / std::to_string(tp.partition.value());
+    std::error_code ec;
+    std::filesystem::create_directories(dir.parent_path(), ec);
+    if (ec)
+      return Status::IOError("cannot create " + dir.parent_path().string() + ": " + ec.message());
+    state::StoreOptions options;
+    options.path = dir.string();
+    return options;
+  }
+
+  static std::map<std::string, int64_t> Want(const kafka::TopicPartition& tp,
+                                             KafkaOffset committed) {
+    std::map<std::string, int64_t> want;
+    if (committed.value() >= 0) want[tp.ToString()] = committed.value();
+    return want;
   }
 
   const PipelineConfig& config_;

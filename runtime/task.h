@@ -10,6 +10,7 @@
 // Thread-safety: a task is driven by exactly one worker thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,17 @@ class PartitionTask {
   virtual void Refill(const kafka::Message& message) { (void)message; }
 };
 
+// The slow part of opening a partition (restoring its state from the changelog), run by the
+// worker on its restore thread (runtime/restorer.h) while the worker keeps polling with the
+// partition paused, as Kafka Streams restores. Owns everything it touches: it must not use the
+// factory's members that the worker thread uses.
+class RestoreJob {
+ public:
+  virtual ~RestoreJob() = default;
+  // Returns Cancelled soon (within about 200 ms) after `cancel` is set.
+  virtual Status Run(const std::atomic<bool>& cancel) = 0;
+};
+
 // Opens tasks for partitions as they are assigned. For stateful stages this is where recovery
 // happens: keep the local store if it matches `committed`, else rebuild it from the changelog.
 class TaskFactory {
@@ -65,6 +77,16 @@ class TaskFactory {
   // `committed`: the group's committed next offset for `tp` (negative: none yet).
   virtual Result<std::unique_ptr<PartitionTask>> Open(const kafka::TopicPartition& tp,
                                                       KafkaOffset committed) = 0;
+  // Called before Open: the work Open would do that may take long (a restore), as a job, or
+  // nullptr when Open will be quick. Once the job has succeeded, Open(tp, committed) is quick.
+  // A rebalance callback must return well within max.poll.interval.ms, so the worker runs the
+  // job off its thread.
+  virtual Result<std::unique_ptr<RestoreJob>> PrepareOpen(const kafka::TopicPartition& tp,
+                                                          KafkaOffset committed) {
+    (void)tp;
+    (void)committed;
+    return std::unique_ptr<RestoreJob>();
+  }
   // Called when `tp` is revoked (after its last commit); stateful factories may keep the store on
   // disk for a quick resume if the partition comes back.
   virtual void Closed(const kafka::TopicPartition& tp) { (void)tp; }

@@ -12,8 +12,6 @@ namespace vw::runtime {
 using Clock = std::chrono::steady_clock;
 
 namespace {
-constexpr int kCallTimeoutMs = 30000;
-
 int64_t MillisSince(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
@@ -56,7 +54,7 @@ StageWorker::~StageWorker() {
 
 Status StageWorker::CreateProducer() {
   producer_.reset();  // the old one (if any) first: its destruction purges its queue
-  auto p = kafka::TransactionalProducer::Create(options_.producer_config, kCallTimeoutMs);
+  auto p = kafka::TransactionalProducer::Create(options_.producer_config, options_.call_timeout_ms);
   if (!p.ok()) return p.status();
   producer_ = std::move(p).value();
   producer_broken_ = false;
@@ -70,9 +68,25 @@ Status StageWorker::EnsureTransaction() {
   return Status::OK();
 }
 
-Status StageWorker::OpenTask(const kafka::TopicPartition& tp) {
-  VW_ASSIGN_OR_RETURN(kafka::OffsetMap committed, consumer_->Committed({tp}, kCallTimeoutMs));
-  KafkaOffset c = committed.count(tp) ? committed[tp] : KafkaOffset(-1);
+Status StageWorker::BeginOpen(const kafka::TopicPartition& tp, bool* restoring) {
+  *restoring = false;
+  VW_ASSIGN_OR_RETURN(kafka::OffsetMap committed,
+                      consumer_->Committed({tp}, options_.call_timeout_ms));
+  const KafkaOffset c = committed.count(tp) ? committed[tp] : KafkaOffset(-1);
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<RestoreJob> job, factory_->PrepareOpen(tp, c));
+  if (job == nullptr) return OpenTask(tp, c);
+  parts_.erase(tp);
+  restoring_[tp] = c;
+  restorer_->Submit(tp, std::move(job));
+  *restoring = true;
+  VW_LOG(Info, "restoring state in the background; partition paused until it is done")
+      .Field("worker", options_.name)
+      .Field("partition", tp.ToString())
+      .Field("committed", c.value());
+  return Status::OK();
+}
+
+Status StageWorker::OpenTask(const kafka::TopicPartition& tp, KafkaOffset c) {
   VW_ASSIGN_OR_RETURN(auto task, factory_->Open(tp, c));
   Part& part = parts_[tp];
   part.task = std::move(task);
@@ -95,13 +109,20 @@ void StageWorker::OnAssigning(const std::vector<kafka::TopicPartition>& partitio
   // Tasks open before the assignment so that a task re-reading input starts there directly: a
   // seek after assign can race with librdkafka's own fetch of the committed offset.
   for (const auto& tp : partitions) {
-    Status s = OpenTask(tp);
+    bool restoring = false;
+    Status s = BeginOpen(tp, &restoring);
     if (!s.ok()) {
       VW_LOG(Warn, "opening partition task failed; will recover")
           .Field("worker", options_.name)
           .Field("partition", tp.ToString())
           .Field("error", s.ToString());
       needs_recovery_ = true;
+      continue;
+    }
+    if (restoring) {
+      // Paused in OnAssigned; rewound to where its task starts when the restore is done.
+      const KafkaOffset c = restoring_[tp];
+      (*start)[tp] = c.value() >= 0 ? c : KafkaOffset(-2);
       continue;
     }
     const Part& part = parts_[tp];
@@ -120,7 +141,23 @@ void StageWorker::OnAssigned(const std::vector<kafka::TopicPartition>& partition
   // A partition paused for alignment before a rebalance must not come back paused (best effort:
   // resuming an unpaused partition is a no-op).
   if (options_.time_key) consumer_->Resume(partitions).IgnoreError();
+  std::vector<kafka::TopicPartition> restoring;
+  for (const auto& [tp, committed] : restoring_) restoring.push_back(tp);
+  Status paused = consumer_->Pause(restoring);
+  if (!paused.ok()) {
+    VW_LOG(Warn, "pausing partitions being restored failed; will recover")
+        .Field("worker", options_.name)
+        .Field("error", paused.ToString());
+    needs_recovery_ = true;
+  }
   metrics_->SetPartitions(options_.name, static_cast<int64_t>(partitions.size()));
+  std::string list;
+  for (const auto& tp : partitions) list += (list.empty() ? "" : ",") + tp.ToString();
+  VW_LOG(Info, "worker assigned")
+      .Field("worker", options_.name)
+      .Field("count", static_cast<int64_t>(partitions.size()))
+      .Field("restoring", static_cast<int64_t>(restoring_.size()))
+      .Field("partitions", list);
   ready_.store(true);
   metrics_->SetWorkerReady(options_.name, true);
 }
@@ -137,6 +174,12 @@ void StageWorker::OnRevoked(const std::vector<kafka::TopicPartition>& partitions
     }
   }
   for (const auto& tp : partitions) {
+    if (restoring_.erase(tp) > 0) {
+      restorer_->Cancel(tp);
+      VW_LOG(Info, "restore cancelled: partition revoked")
+          .Field("worker", options_.name)
+          .Field("partition", tp.ToString());
+    }
     parts_.erase(tp);
     held_.erase(tp);  // a new assignment restarts from the committed offsets, unpaused
     factory_->Closed(tp);
@@ -158,13 +201,13 @@ Status StageWorker::CommitNow() {
   // Both calls share one budget; past it the error is handled as abortable (HandleTxnError).
   CallRetry retry(std::chrono::milliseconds(options_.txn_retry_budget_ms));
   for (;;) {
-    Status s = producer_->SendOffsetsToTransaction(offsets, md, kCallTimeoutMs);
+    Status s = producer_->SendOffsetsToTransaction(offsets, md, options_.call_timeout_ms);
     if (s.ok()) break;
     if (!kafka::IsRetriable(s)) return s;
     VW_RETURN_IF_ERROR(WaitToRetry(retry, t0, "send_offsets_to_transaction", s));
   }
   for (;;) {
-    Status s = producer_->CommitTransaction(kCallTimeoutMs);
+    Status s = producer_->CommitTransaction(options_.call_timeout_ms);
     if (s.ok()) break;
     if (!kafka::IsRetriable(s)) return s;
     VW_RETURN_IF_ERROR(WaitToRetry(retry, t0, "commit_transaction", s));
@@ -193,7 +236,7 @@ void StageWorker::HandleTxnError(const Status& error) {
     auto t0 = Clock::now();
     CallRetry retry(std::chrono::milliseconds(options_.txn_retry_budget_ms));
     for (;;) {
-      Status s = producer_->AbortTransaction(kCallTimeoutMs);
+      Status s = producer_->AbortTransaction(options_.call_timeout_ms);
       if (s.ok()) break;
       if (kafka::IsRetriable(s) && WaitToRetry(retry, t0, "abort_transaction", s).ok()) continue;
       VW_LOG(Warn, "abort failed; recreating the producer")
@@ -234,19 +277,65 @@ Status StageWorker::Recover() {
     VW_RETURN_IF_ERROR(CreateProducer());
   }
   // Drop every task (their stores may be ahead of the committed offsets) and reopen from the
-  // committed state; then rewind the input to the same offsets.
+  // committed state; then rewind the input to the same offsets. Partitions being restored stay
+  // as they are (no transaction touched them).
   std::vector<kafka::TopicPartition> assigned = consumer_->Assignment();
   DropHeld();  // records held for alignment are past the offsets we rewind to
   parts_.clear();
-  for (const auto& tp : assigned) VW_RETURN_IF_ERROR(OpenTask(tp));
+  std::vector<kafka::TopicPartition> to_pause;
+  for (const auto& tp : assigned) {
+    if (restoring_.count(tp) > 0) continue;
+    bool restoring = false;
+    VW_RETURN_IF_ERROR(BeginOpen(tp, &restoring));
+    if (restoring) to_pause.push_back(tp);
+  }
+  VW_RETURN_IF_ERROR(consumer_->Pause(to_pause));
   kafka::OffsetMap seek;
   for (const auto& [tp, part] : parts_) seek[tp] = StartOffset(part.next, part.replay);
-  VW_RETURN_IF_ERROR(consumer_->Seek(seek, kCallTimeoutMs));
+  VW_RETURN_IF_ERROR(consumer_->Seek(seek, options_.call_timeout_ms));
   needs_recovery_ = false;
   VW_LOG(Info, "recovered")
       .Field("worker", options_.name)
       .Field("partitions", static_cast<int64_t>(parts_.size()));
   return Status::OK();
+}
+
+Status StageWorker::FinishRestores() {
+  for (auto& [tp, result] : restorer_->TakeFinished()) {
+    auto it = restoring_.find(tp);
+    if (it == restoring_.end()) continue;  // revoked meanwhile
+    const KafkaOffset committed = it->second;
+    restoring_.erase(it);
+    if (!result.ok()) return result.WithContext("restoring " + tp.ToString());
+    VW_RETURN_IF_ERROR(OpenTask(tp, committed));
+    const Part& part = parts_[tp];
+    // Messages fetched before the pause are discarded by the seek.
+    VW_RETURN_IF_ERROR(
+        consumer_->Seek({{tp, StartOffset(part.next, part.replay)}}, options_.call_timeout_ms));
+    VW_RETURN_IF_ERROR(consumer_->Resume({tp}));
+    VW_LOG(Info, "state restored; partition resumed")
+        .Field("worker", options_.name)
+        .Field("partition", tp.ToString())
+        .Field("from", StartOffset(part.next, part.replay).value());
+  }
+  return Status::OK();
+}
+
+void StageWorker::RecoveryFailed(const Status& error) {
+  // A partition that cannot be opened (its state cannot be restored to the committed offset, the
+  // broker is away) stops the worker's progress: said on /healthz, retried with a growing pause
+  // (a restore is not free), until it succeeds.
+  ++recovery_failures_;
+  backoff_ = std::min<std::chrono::milliseconds>(
+      std::chrono::milliseconds(500) * (int64_t{1} << std::min(recovery_failures_ - 1, 6)),
+      std::chrono::milliseconds(30000));
+  metrics_->SetWorkerProblem(options_.name, "cannot recover: " + error.ToString());
+  VW_LOG(Warn, "recovery failed; retrying")
+      .Field("worker", options_.name)
+      .Field("error", error.ToString())
+      .Field("failures_in_a_row", static_cast<int64_t>(recovery_failures_))
+      .Field("retry_in_ms", static_cast<int64_t>(backoff_.count()));
+  needs_recovery_ = true;
 }
 
 Status StageWorker::WaitToRetry(CallRetry& retry, std::chrono::steady_clock::time_point t0,
@@ -400,25 +489,20 @@ Status StageWorker::Run(const std::atomic<bool>& stop) {
       if (stop.load()) break;
       Status s = Recover();
       if (!s.ok()) {
-        // A partition that cannot be opened (its state cannot be restored to the committed
-        // offset, the broker is away) stops the worker's progress: said on /healthz, retried
-        // with a growing pause (a restore is not free), until it succeeds.
-        ++recovery_failures_;
-        backoff_ = std::min<std::chrono::milliseconds>(
-            std::chrono::milliseconds(500) * (int64_t{1} << std::min(recovery_failures_ - 1, 6)),
-            std::chrono::milliseconds(30000));
-        metrics_->SetWorkerProblem(options_.name, "cannot recover: " + s.ToString());
-        VW_LOG(Warn, "recovery failed; retrying")
-            .Field("worker", options_.name)
-            .Field("error", s.ToString())
-            .Field("failures_in_a_row", static_cast<int64_t>(recovery_failures_))
-            .Field("retry_in_ms", static_cast<int64_t>(backoff_.count()));
+        RecoveryFailed(s);
         continue;
       }
-      if (recovery_failures_ > 0) {
-        recovery_failures_ = 0;
-        if (!abort_streak_.stuck()) metrics_->SetWorkerProblem(options_.name, "");
-      }
+    }
+    if (Status s = FinishRestores(); !s.ok()) {
+      // The other partitions' work so far is committed first: Recover drops every task.
+      Status committed = CommitNow();
+      if (!committed.ok()) HandleTxnError(committed);
+      RecoveryFailed(s);
+      continue;
+    }
+    if (recovery_failures_ > 0 && restoring_.empty()) {
+      recovery_failures_ = 0;
+      if (!abort_streak_.stuck()) metrics_->SetWorkerProblem(options_.name, "");
     }
     batch.clear();
     int wait = 50;

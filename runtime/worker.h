@@ -9,7 +9,12 @@
 // (fenced, or 2.0.2's fatal idempotence sequence error after a timeout) -> destroy the producer,
 // create a new one (which fences and aborts the old transaction), then the same recovery.
 // Rebalances (eager assignor) commit the open transaction before partitions are given up and open
-// tasks (restoring state) for partitions received.
+// tasks for partitions received. A partition whose state must be restored first (TaskFactory::
+// PrepareOpen) is assigned paused and restored on the worker's restore thread (Restorer) while
+// the worker goes on polling and processing its other partitions, so that a long restore never
+// holds a rebalance callback (and the group) past max.poll.interval.ms; when the restore ends the
+// task opens, the partition is rewound to where the task starts and resumed. A revocation
+// cancels a restore in progress.
 //
 // Owns its consumer, producer and tasks; the TaskFactory and Metrics are borrowed.
 // Thread-safety: Run() executes on one thread; ready()/failed() may be read from others.
@@ -28,6 +33,7 @@
 #include "kafka/producer.h"
 #include "runtime/abort_streak.h"
 #include "runtime/metrics.h"
+#include "runtime/restorer.h"
 #include "runtime/task.h"
 
 namespace vw::runtime {
@@ -41,6 +47,9 @@ struct WorkerOptions {
   size_t max_poll_records = 1000;
   // Bound on retrying a retriable commit/abort before treating it as abortable.
   int txn_retry_budget_ms = 60000;
+  // Timeout of each blocking Kafka call (commit, send_offsets, abort, committed offsets, seek);
+  // a call that times out is retriable.
+  int call_timeout_ms = 30000;
   // Transactions that keep aborting: backoff before redoing the work, and when the worker counts
   // as stuck (unhealthy). See abort_streak.h.
   AbortStreak::Options aborts;
@@ -87,7 +96,15 @@ class StageWorker final : public kafka::RebalanceListener {
   // Aborts (or recreates the producer) after `error` and schedules recovery.
   void HandleTxnError(const Status& error);
   Status Recover();
-  Status OpenTask(const kafka::TopicPartition& tp);
+  // Opens tp's task, or (when its state must be restored first) hands the restore to the restore
+  // thread and sets *restoring; the caller pauses such a partition.
+  Status BeginOpen(const kafka::TopicPartition& tp, bool* restoring);
+  Status OpenTask(const kafka::TopicPartition& tp, KafkaOffset committed);
+  // Opens the tasks of partitions whose restore ended, rewinds and resumes them. An error means
+  // a restore failed: handled as a failed recovery.
+  Status FinishRestores();
+  // A recovery step failed: report it, back off, and recover again.
+  void RecoveryFailed(const Status& error);
   // One input record through its partition's task (and a mid-batch commit when the interval
   // passed).
   Status ProcessRecord(const kafka::Message& m);
@@ -108,6 +125,9 @@ class StageWorker final : public kafka::RebalanceListener {
   std::unique_ptr<kafka::TransactionalProducer> producer_;
   std::unique_ptr<TxnEmitter> emitter_;
   std::map<kafka::TopicPartition, Part> parts_;
+  // Partitions assigned and paused while their state is restored, with their committed offset.
+  std::map<kafka::TopicPartition, KafkaOffset> restoring_;
+  std::unique_ptr<Restorer> restorer_ = std::make_unique<Restorer>();
   struct Held {
     std::deque<std::pair<int64_t, kafka::Message>> records;  // (time key, record)
     std::optional<std::chrono::steady_clock::time_point> empty_since;
@@ -120,9 +140,8 @@ class StageWorker final : public kafka::RebalanceListener {
   int recovery_failures_ = 0;             // Recover() calls failed in a row
   bool needs_recovery_ = false;
   bool producer_broken_ = false;
-  bool shutting_down_ = false;
-  uint64_t since_check_ = 0;  // records since the last commit-interval check  // destructor
-                              // running: revoke without committing
+  bool shutting_down_ = false;  // destructor running: revoke without committing
+  uint64_t since_check_ = 0;    // records since the last commit-interval check
   std::chrono::steady_clock::time_point txn_started_;
   std::atomic<bool> ready_{false};
 };

@@ -399,7 +399,12 @@ TEST_F(PipelineTest, InputDeletedWhileDownIsReportedAsLostBufferedEvents) {
       ASSERT_TRUE(committed.ok()) << committed.status();
       for (const auto& tp : tps) {
         auto marks = (*admin)->Watermarks(tp, 10000);
-        ASSERT_TRUE(marks.ok()) << marks.status();
+        if (!marks.ok()) {
+          // A new topic's leader may not be known to this client yet (NOT_LEADER_FOR_PARTITION):
+          // asked again on the next pass, as EndOffsetSum does.
+          caught_up = false;
+          continue;
+        }
         const int64_t high = marks->second.value();
         const int64_t done = committed->count(tp) ? (*committed)[tp].value() : -1;
         if (high == 0 || done < high - 1) caught_up = false;
