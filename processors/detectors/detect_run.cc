@@ -13,6 +13,7 @@
 #include "processors/detectors/alert.h"
 #include "processors/detectors/alert_formats.h"
 #include "processors/detectors/engine.h"
+#include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
 #include "state/state_store.h"
 

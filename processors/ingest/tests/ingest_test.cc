@@ -1,4 +1,5 @@
 // Shapes, edge cases and dead letters of the Ingestor.
+#include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
 
 #include <gtest/gtest.h>

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
 #include "processors/ingest/tests/test_sink.h"
 
