@@ -59,25 +59,6 @@ Status CheckAndMarkState(const std::string& state_dir, const std::string& holds)
   return Status::OK();
 }
 
-Result<PseudonymiseMode> ParsePseudonymiseMode(std::string_view text) {
-  if (text == "none") return PseudonymiseMode::kNone;
-  if (text == "state") return PseudonymiseMode::kState;
-  if (text == "alerts") return PseudonymiseMode::kAlerts;
-  return Status::InvalidArgument("--pseudonymise must be none, state or alerts");
-}
-
-const char* PseudonymiseModeName(PseudonymiseMode mode) {
-  switch (mode) {
-    case PseudonymiseMode::kNone:
-      return "none";
-    case PseudonymiseMode::kState:
-      return "state";
-    case PseudonymiseMode::kAlerts:
-      return "alerts";
-  }
-  return "none";
-}
-
 Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
     const PrivacyOptions& privacy, detect::DetectRunOptions* run) {
   std::unique_ptr<EmbeddedGovernance> g(new EmbeddedGovernance());
@@ -99,9 +80,7 @@ Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
           "--pseudonym-key-env must name an environment variable (letters, digits, '_')");
     }
     // Both loaders keep the key out of their messages (pseudonymise.h).
-    Result<Pseudonymiser> p = privacy.key_file.empty()
-                                  ? Pseudonymiser::FromEnv(env)
-                                  : Pseudonymiser::FromKeyFile(privacy.key_file);
+    Result<alerts::Pseudonymiser> p = alerts::LoadPseudonymiser(privacy.key_file, env);
     if (!p.ok()) {
       std::string where =
           "--pseudonymise " + std::string(PseudonymiseModeName(privacy.pseudonymise));
@@ -112,7 +91,7 @@ Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
       }
       return Status(p.status().code(), where + ": " + p.status().message());
     }
-    g->pseudonymiser_ = std::make_unique<Pseudonymiser>(std::move(*p));
+    g->pseudonymiser_ = std::make_unique<alerts::Pseudonymiser>(std::move(*p));
   }
   if (!privacy.feedback_path.empty()) {
     VW_ASSIGN_OR_RETURN(std::vector<Verdict> verdicts,
@@ -128,7 +107,7 @@ Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
                                             ? "pseudonyms " + g->pseudonymiser_->KeyFingerprint()
                                             : std::string("clear")));
   // The hooks point into `g`: installed only once nothing can fail.
-  if (const Pseudonymiser* ps = g->pseudonymiser_.get(); ps != nullptr) {
+  if (const alerts::Pseudonymiser* ps = g->pseudonymiser_.get(); ps != nullptr) {
     if (privacy.pseudonymise == PseudonymiseMode::kState) {
       // Alerts are built from pseudonymised events: no alert pass (it would hash pseudonyms).
       run->event_transform = [ps](v1::AccessEvent* e) { ps->Apply(e); };

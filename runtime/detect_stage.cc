@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
+#include "alerts/alert_record.h"
 #include "base/clock.h"
 #include "base/logging.h"
-#include "forensics/alert_record.h"
 #include "kafka/consumer.h"
 #include "processors/detectors/alert_formats.h"
 #include "processors/detectors/engine.h"
@@ -111,7 +111,7 @@ class AlertEmitter final : public detect::AlertSink {
       if (!suppressions->empty()) {
         // The record the tracker resolved verdicts from is parsed from the same JSON, so the
         // scope keys compare like for like (pseudonyms included).
-        Result<forensics::AlertRecord> rec = forensics::ParseAlertJson(json);
+        Result<alerts::AlertRecord> rec = alerts::ParseAlertJson(json);
         if (rec.ok() && IsSuppressed(*suppressions, *rec)) {
           ++counters_->suppressed_by_type[alert.alert_type()];
           return;
@@ -488,7 +488,7 @@ class DetectTaskFactory final : public TaskFactory {
     engine->SetEarlyAlerts(false);  // until the raw partitions' watermarks show them aligned
     if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kState) {
       // The shared_ptr keeps the pseudonymiser alive as long as the engine.
-      std::shared_ptr<const governance::Pseudonymiser> p = shared_->privacy.pseudonymiser;
+      std::shared_ptr<const alerts::Pseudonymiser> p = shared_->privacy.pseudonymiser;
       engine->SetEventTransform([p](v1::AccessEvent* e) { p->Apply(e); });
     }
     return std::unique_ptr<PartitionTask>(
