@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 
 namespace vw::governance {
 namespace {
@@ -20,8 +20,6 @@ bool IsVariableName(std::string_view s) {
   }
   return true;
 }
-
-std::string U64(uint64_t n) { return std::to_string(n); }
 
 // A marker's content in words.
 std::string Kind(const std::string& holds) { return holds == "clear" ? "clear identities" : holds; }
@@ -155,27 +153,28 @@ std::string EmbeddedGovernance::SummaryText() const {
 }
 
 std::string EmbeddedGovernance::MergeSummaryJson(std::string_view detect_json) const {
-  std::string g = "{\"pseudonymise\":";
-  AppendJsonString(&g, PseudonymiseModeName(mode_));
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("pseudonymise").String(PseudonymiseModeName(mode_));
   if (has_feedback_) {
     const FilterStats& f = filter_.stats();
-    g += ",\"feedback\":{\"verdicts\":" + U64(f.verdicts) + ",\"benign\":" + U64(f.benign) +
-         ",\"true_positive\":" + U64(f.true_positive) +
-         ",\"unmatched_verdicts\":" + U64(f.unmatched_verdicts) +
-         ",\"bad_lines\":" + U64(verdict_lines_.bad) +
-         ",\"suppressions\":" + U64(filter_.suppressions().size()) + ",\"seen\":" + U64(f.seen) +
-         ",\"kept\":" + U64(f.kept) + ",\"suppressed\":" + U64(f.suppressed) +
-         ",\"suppressed_by_type\":{";
-    bool first = true;
-    for (const auto& [type, n] : f.suppressed_by_type) {
-      if (!first) g += ",";
-      first = false;
-      AppendJsonString(&g, type);
-      g += ":" + U64(n);
-    }
-    g += "}}";
+    w.Key("feedback").BeginObject();
+    w.Key("verdicts").Uint(f.verdicts);
+    w.Key("benign").Uint(f.benign);
+    w.Key("true_positive").Uint(f.true_positive);
+    w.Key("unmatched_verdicts").Uint(f.unmatched_verdicts);
+    w.Key("bad_lines").Uint(verdict_lines_.bad);
+    w.Key("suppressions").Uint(filter_.suppressions().size());
+    w.Key("seen").Uint(f.seen);
+    w.Key("kept").Uint(f.kept);
+    w.Key("suppressed").Uint(f.suppressed);
+    w.Key("suppressed_by_type").BeginObject();
+    for (const auto& [type, n] : f.suppressed_by_type) w.Key(type).Uint(n);
+    w.EndObject();
+    w.EndObject();
   }
-  g += "}";
+  w.EndObject();
+  const std::string g = w.Take();
   // Insert before the object's closing brace.
   std::string out(detect_json);
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();

@@ -78,7 +78,7 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
       // Blanks up to the next record; each newline among them ends a blank line. `pos` stays at
       // the start of the record's line.
       size_t b = pos;
-      while (b < wend && IsSpace(data[b])) {
+      while (b < wend && IsAsciiBlank(data[b])) {
         if (data[b] == '\n') {
           ++line;
           pos = b + 1;
@@ -117,7 +117,7 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
       if (fast) {
         const size_t close = from + tp_[-1];
         size_t q = close + 1;
-        while (q < wend && data[q] != '\n' && IsSpace(data[q])) ++q;
+        while (q < wend && data[q] != '\n' && IsAsciiBlank(data[q])) ++q;
         // JSON allows newlines between tokens (and the fast reader does not look inside strings
         // for raw ones): a record spread over several lines is several malformed lines to the
         // line reader, so it must not pass here as one.
@@ -135,7 +135,7 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
         const void* nl = std::memchr(data + b, '\n', wend - b);
         stop = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) : wend;
         size_t e = stop;
-        while (e > b && IsSpace(data[e - 1])) --e;
+        while (e > b && IsAsciiBlank(data[e - 1])) --e;
         const uint32_t re = static_cast<uint32_t>(e - from);
         ctx.text = std::string_view(data + b, e - b);
         // Is the line one balanced document? Then the general reader takes this line and the
@@ -167,7 +167,7 @@ size_t Ingestor::Impl::StreamLines(const char* data, size_t from, size_t to, siz
 VW_INGEST_INLINE std::string_view Ingestor::Impl::TokenText() const {
   const char* p = w_ + tp_[0];
   const char* q = w_ + tp_[1];  // *tend_ is the window's length: always valid
-  while (q > p + 1 && IsSpace(q[-1])) --q;
+  while (q > p + 1 && IsAsciiBlank(q[-1])) --q;
   return std::string_view(p, static_cast<size_t>(q - p));
 }
 

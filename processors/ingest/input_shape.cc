@@ -46,7 +46,7 @@ bool LooksLikeContainer(std::string_view s) {
 
 bool LooksLikeNdjson(std::string_view bytes) {
   size_t start = 0;
-  while (start < bytes.size() && IsSpace(bytes[start])) ++start;
+  while (start < bytes.size() && IsAsciiBlank(bytes[start])) ++start;
   if (bytes.substr(start, 3) == "\xEF\xBB\xBF") start += 3;
   size_t nl = bytes.find('\n', start);
   std::string_view first =
@@ -62,7 +62,7 @@ bool HasWholeLineAfterTheFirst(std::string_view s) {
     size_t begin = nl + 1;
     nl = s.find('\n', begin);
     std::string_view line = s.substr(begin, nl == std::string_view::npos ? s.npos : nl - begin);
-    while (!line.empty() && IsSpace(line.back())) line.remove_suffix(1);
+    while (!line.empty() && IsAsciiBlank(line.back())) line.remove_suffix(1);
     if (line.size() >= 2 && ((line.front() == '{' && line.back() == '}') ||
                              (line.front() == '[' && line.back() == ']')))
       return true;
@@ -123,9 +123,9 @@ size_t Ingestor::Impl::OneLine(const char* data, size_t pos, size_t end, size_t 
   size_t stop = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) : end;
   std::string_view line(data + pos, stop - pos);
   if (*line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
-  while (!line.empty() && IsSpace(line.back())) line.remove_suffix(1);
+  while (!line.empty() && IsAsciiBlank(line.back())) line.remove_suffix(1);
   size_t lead = 0;
-  while (lead < line.size() && IsSpace(line[lead])) ++lead;
+  while (lead < line.size() && IsAsciiBlank(line[lead])) ++lead;
   line.remove_prefix(lead);
   if (!line.empty()) {
     ctx.offset = static_cast<int64_t>(shift + static_cast<size_t>(line.data() - data));
@@ -183,7 +183,7 @@ void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourceP
   DocCtx ctx;
   ctx.base = base;
   size_t start = 0;
-  while (start < len && IsSpace(data[start])) ++start;
+  while (start < len && IsAsciiBlank(data[start])) ++start;
   if (std::string_view(data + start, len - start).substr(0, 3) == "\xEF\xBB\xBF") start += 3;
   if (start >= len) return;
   size_t consumed = 0;         // bytes (from `start`) of documents fully handled
@@ -255,7 +255,7 @@ void Ingestor::Impl::IngestDocuments(const char* data, size_t len, const SourceP
   if (!err) return;
   DropStaged();
   size_t from = start + consumed;
-  while (from < len && IsSpace(data[from])) ++from;
+  while (from < len && IsAsciiBlank(data[from])) ++from;
   if (from >= len) return;
   std::string_view rest(data + from, len - from);
   if (HasWholeLineAfterTheFirst(rest)) {

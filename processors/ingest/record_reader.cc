@@ -18,9 +18,9 @@ namespace {
 simdjson::error_code FastKey(od::field& f, std::string_view* key) {
   const char* begin = f.key().raw();
   const char* p = f.value().raw_json_token().data() - 1;
-  while (IsSpace(*p)) --p;  // now at ':'
+  while (IsAsciiBlank(*p)) --p;  // now at ':'
   --p;
-  while (IsSpace(*p)) --p;  // now at the closing quote
+  while (IsAsciiBlank(*p)) --p;  // now at the closing quote
   if (*p == '"' && p >= begin) {
     size_t n = static_cast<size_t>(p - begin);
     if (!HasBackslash(begin, n)) {
@@ -38,7 +38,7 @@ inline bool InPlaceString(od::value& v, std::string_view* out) {
   std::string_view tok = v.raw_json_token();
   if (tok.size() < 2 || tok[0] != '"') return false;
   size_t n = tok.size();
-  while (n > 1 && IsSpace(tok[n - 1])) --n;
+  while (n > 1 && IsAsciiBlank(tok[n - 1])) --n;
   if (n < 2 || tok[n - 1] != '"') return false;
   if (HasBackslash(tok.data() + 1, n - 2)) return false;
   *out = tok.substr(1, n - 2);

@@ -1,7 +1,7 @@
-// Byte-level helpers both readers of the ingest grammar share (the NDJSON fast path in
-// fast_path.cc and the on-demand record reader in record_reader.cc): blank tests, key comparison
-// against Azure's spelling, and the escape scan that decides whether a string can be used in
-// place. Inline: they run for most tokens of every record. Internal to vw_ingest.
+// Byte-level helpers both readers of the ingest grammar share (blanks and Trim are base/ascii.h's)
+// (the NDJSON fast path in fast_path.cc and the on-demand record reader in record_reader.cc): blank
+// tests, key comparison against Azure's spelling, and the escape scan that decides whether a string
+// can be used in place. Inline: they run for most tokens of every record. Internal to vw_ingest.
 #pragma once
 
 #ifdef __SSE2__
@@ -14,23 +14,13 @@
 #include <string>
 #include <string_view>
 
+#include "base/ascii.h"
 #include "processors/ingest/normalize.h"
 
 // Small helpers of the per-token hot path, which GCC would otherwise call out of line.
 #define VW_INGEST_INLINE inline __attribute__((always_inline))
 
 namespace vw::ingest {
-
-// One comparison for the usual byte (anything above ' '), four only for the few below it.
-inline bool IsSpace(char c) {
-  return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
-}
-
-inline std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Key comparison against a literal in Azure's casing: an inlined fixed-size compare first (the
 // usual case), then a case-insensitive one (other producers vary the casing).

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "base/hash.h"
 #include "processors/ingest/ingestor_impl.h"
 
 namespace vw::ingest {
@@ -121,7 +122,7 @@ void Ingestor::Impl::SetVault(std::string_view rid, AccessEvent* e) {
     h = (h ^ (h >> 29)) * 0x165667B19E3779F9ULL;
     h ^= b * 0x27D4EB2F165667C5ULL;
   } else {
-    for (char c : rid) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+    h = Fnv1a64(rid, h);
   }
   h ^= h >> 33;  // murmur3 finaliser
   h *= 0xFF51AFD7ED558CCDULL;
