@@ -157,11 +157,7 @@ TEST(PseudonymiseTest, ApplyRewritesEventAndAlertIdentities) {
   EXPECT_EQ(a.compromised_entity(), p.Upn("alice@contoso.com"));
 }
 
-class Collect final : public detect::AlertSink {
- public:
-  void OnAlert(const v1::Alert& a) override { alerts.push_back(a); }
-  std::vector<v1::Alert> alerts;
-};
+using Collect = vw::testing::CollectingAlertSink;
 
 std::vector<v1::Alert> Detect(const std::vector<v1::AccessEvent>& events, const std::string& dir) {
   state::StoreOptions so;
