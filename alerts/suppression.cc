@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "base/ascii.h"
 #include "base/logging.h"
 #include "base/time_format.h"
 
@@ -210,6 +211,22 @@ bool IsSuppressed(const std::vector<Suppression>& suppressions, const AlertRecor
     if (SuppressionKey(a, s.scope) == s.key) return true;
   }
   return false;
+}
+
+bool IsSuppressed(const std::vector<Suppression>& suppressions, const v1::Alert& alert) {
+  if (suppressions.empty()) return false;
+  AlertRecord a;
+  a.id = alert.system_alert_id();
+  a.type = alert.alert_type();
+  a.generated_us = alert.generated_time_us();
+  a.azure_resource_id = AsciiLower(alert.azure_resource_id());
+  for (const v1::AlertEntity& e : alert.entities()) {
+    if (e.type() != "account") continue;
+    for (const std::string* v : {&e.aad_user_id(), &e.app_id(), &e.upn()}) {
+      if (!v->empty()) a.accounts.push_back(AsciiLower(*v));
+    }
+  }
+  return IsSuppressed(suppressions, a);
 }
 
 }  // namespace vw::alerts

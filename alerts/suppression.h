@@ -25,6 +25,7 @@
 
 #include "alerts/alert_record.h"
 #include "base/result.h"
+#include "vw/v1/alert.pb.h"
 
 namespace vw::alerts {
 
@@ -104,5 +105,10 @@ class AlertFilter {
 // effects: same AlertType, not the judged alert itself, TimeGenerated in [from, until), same
 // scope key). The live pipeline's detect stage decides with it on the tracker's snapshot.
 bool IsSuppressed(const std::vector<Suppression>& suppressions, const AlertRecord& alert);
+// The same decision on an alert before it is rendered, without rendering and parsing it back: the
+// fields the rule reads (AlertType, SystemAlertId, TimeGenerated, the resource id and the account
+// entities' ids, lower-cased as ParseAlertJson lowers them) are carried whole by every rendering
+// (Defender, OCSF, ECS; alerts_test checks that each gives the same decision).
+bool IsSuppressed(const std::vector<Suppression>& suppressions, const v1::Alert& alert);
 
 }  // namespace vw::alerts

@@ -8,7 +8,6 @@
 #include <set>
 #include <sstream>
 
-#include "alerts/alert_record.h"
 #include "base/clock.h"
 #include "base/logging.h"
 #include "kafka/consumer.h"
@@ -96,9 +95,12 @@ class AlertEmitter final : public detect::AlertSink {
     // The record key is the published SystemAlertId: in alerts mode the pseudonymised (keyed)
     // one, since the engine's id is an unkeyed hash of the clear entities.
     std::string id;
+    v1::Alert copy;
+    const v1::Alert* shown = &alert;  // the alert as published
     if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kAlerts) {
-      v1::Alert copy = alert;
+      copy = alert;
       shared_->privacy.pseudonymiser->Apply(&copy);
+      shown = &copy;
       json = detect::RenderAlert(copy, shared_->alert_format);
       id = copy.system_alert_id();
     } else {
@@ -108,14 +110,11 @@ class AlertEmitter final : public detect::AlertSink {
     }
     if (shared_ != nullptr && shared_->tracker != nullptr) {
       SuppressionSnapshot suppressions = shared_->tracker->Snapshot();
-      if (!suppressions->empty()) {
-        // The record the tracker resolved verdicts from is parsed from the same JSON, so the
-        // scope keys compare like for like (pseudonyms included).
-        Result<alerts::AlertRecord> rec = alerts::ParseAlertJson(json);
-        if (rec.ok() && IsSuppressed(*suppressions, *rec)) {
-          ++counters_->suppressed_by_type[alert.alert_type()];
-          return;
-        }
+      // Decided on the alert as published (pseudonyms included), which gives what the tracker's
+      // records, parsed from the published lines, would give (alerts/suppression.h).
+      if (IsSuppressed(*suppressions, *shown)) {
+        ++counters_->suppressed_by_type[alert.alert_type()];
+        return;
       }
     }
     status_ = out_.Emit(topic_, std::nullopt, id, json, nullptr, ts_);
