@@ -1,3 +1,9 @@
+// Two hashes of byte strings, each written once here.
+//
+// Fnv1a64: FNV-1a, 64 bits: a stable hash (the same on every platform and build, forever) for
+// values that are stored or published (state sketches via state::StableHash64, alert ids) and for
+// tiny keys. Slow on long strings (a multiply per byte).
+//
 // HashBytes: a fast 64-bit hash of a byte string for in-memory hash tables and memo keys (the
 // state cache's index, the detector engine's key maps and event digests). Eight bytes per step
 // with one multiply (four independent steps at a time on strings over 64 bytes), the tail read as
@@ -20,6 +26,19 @@ inline uint64_t SplitMix64Finalize(uint64_t h) {
   h ^= h >> 27;
   h *= 0x94d049bb133111ebULL;
   h ^= h >> 31;
+  return h;
+}
+
+inline constexpr uint64_t kFnv1a64Offset = 0xcbf29ce484222325ULL;
+inline constexpr uint64_t kFnv1a64Prime = 0x100000001b3ULL;
+
+// FNV-1a over `s`, continuing from `h` (the offset basis for a fresh hash; a previous result to
+// hash several parts in sequence).
+inline uint64_t Fnv1a64(std::string_view s, uint64_t h = kFnv1a64Offset) {
+  for (char c : s) {
+    h ^= static_cast<uint8_t>(c);
+    h *= kFnv1a64Prime;
+  }
   return h;
 }
 

@@ -16,6 +16,7 @@
 #include "bench/parse_limit_run.h"
 #include "processors/detectors/config.h"
 #include "processors/detectors/detect_run.h"
+#include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
 
 namespace {

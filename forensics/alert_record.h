@@ -1,6 +1,5 @@
-// AlertRecord: the fields of an alert JSON line (Defender-shaped, docs/contracts.md section 4, or
-// the OCSF and ECS renderings of docs/alert-formats.md) that a timeline needs, parsed back from
-// kv.alerts or an alerts file; and readers for both.
+// ReadAlerts: every alert of an alerts file or of a Kafka topic, as alerts::AlertRecord
+// (alerts/alert_record.h, which parses one line).
 //
 // Plain values; the functions are thread-safe (each call owns its parser).
 #pragma once
@@ -10,26 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "alerts/alert_record.h"
 #include "base/result.h"
 #include "kafka/types.h"
 
 namespace vw::forensics {
 
-struct AlertRecord {
-  std::string id;    // SystemAlertId
-  std::string type;  // AlertType
-  std::string display_name, severity, description, reasons;
-  std::string azure_resource_id;   // lower-cased
-  std::string compromised_entity;  // lower-cased
-  int64_t start_us = 0, end_us = 0, generated_us = 0;
-  std::vector<std::string> accounts;  // lower-cased AadUserId / AppId / Upn of account entities
-  std::vector<std::string> ips;       // Address of ip entities
-  std::string json;                   // the line as read
-};
-
-// Parses one alert line in any of the three formats (told apart by OCSF's class_uid and ECS's
-// ecs object); InvalidArgument naming the missing/bad field otherwise.
-Result<AlertRecord> ParseAlertJson(std::string_view line);
+using alerts::AlertRecord;
+using alerts::ParseAlertJson;
 
 struct AlertReadStats {
   uint64_t lines = 0, bad = 0;

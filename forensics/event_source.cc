@@ -13,6 +13,7 @@
 #include "base/logging.h"
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
+#include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
 #include "vw/v1/records.h"
 

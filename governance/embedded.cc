@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 
 namespace vw::governance {
 namespace {
@@ -20,8 +20,6 @@ bool IsVariableName(std::string_view s) {
   }
   return true;
 }
-
-std::string U64(uint64_t n) { return std::to_string(n); }
 
 // A marker's content in words.
 std::string Kind(const std::string& holds) { return holds == "clear" ? "clear identities" : holds; }
@@ -59,25 +57,6 @@ Status CheckAndMarkState(const std::string& state_dir, const std::string& holds)
   return Status::OK();
 }
 
-Result<PseudonymiseMode> ParsePseudonymiseMode(std::string_view text) {
-  if (text == "none") return PseudonymiseMode::kNone;
-  if (text == "state") return PseudonymiseMode::kState;
-  if (text == "alerts") return PseudonymiseMode::kAlerts;
-  return Status::InvalidArgument("--pseudonymise must be none, state or alerts");
-}
-
-const char* PseudonymiseModeName(PseudonymiseMode mode) {
-  switch (mode) {
-    case PseudonymiseMode::kNone:
-      return "none";
-    case PseudonymiseMode::kState:
-      return "state";
-    case PseudonymiseMode::kAlerts:
-      return "alerts";
-  }
-  return "none";
-}
-
 Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
     const PrivacyOptions& privacy, detect::DetectRunOptions* run) {
   std::unique_ptr<EmbeddedGovernance> g(new EmbeddedGovernance());
@@ -99,9 +78,7 @@ Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
           "--pseudonym-key-env must name an environment variable (letters, digits, '_')");
     }
     // Both loaders keep the key out of their messages (pseudonymise.h).
-    Result<Pseudonymiser> p = privacy.key_file.empty()
-                                  ? Pseudonymiser::FromEnv(env)
-                                  : Pseudonymiser::FromKeyFile(privacy.key_file);
+    Result<alerts::Pseudonymiser> p = alerts::LoadPseudonymiser(privacy.key_file, env);
     if (!p.ok()) {
       std::string where =
           "--pseudonymise " + std::string(PseudonymiseModeName(privacy.pseudonymise));
@@ -112,7 +89,7 @@ Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
       }
       return Status(p.status().code(), where + ": " + p.status().message());
     }
-    g->pseudonymiser_ = std::make_unique<Pseudonymiser>(std::move(*p));
+    g->pseudonymiser_ = std::make_unique<alerts::Pseudonymiser>(std::move(*p));
   }
   if (!privacy.feedback_path.empty()) {
     VW_ASSIGN_OR_RETURN(std::vector<Verdict> verdicts,
@@ -128,7 +105,7 @@ Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
                                             ? "pseudonyms " + g->pseudonymiser_->KeyFingerprint()
                                             : std::string("clear")));
   // The hooks point into `g`: installed only once nothing can fail.
-  if (const Pseudonymiser* ps = g->pseudonymiser_.get(); ps != nullptr) {
+  if (const alerts::Pseudonymiser* ps = g->pseudonymiser_.get(); ps != nullptr) {
     if (privacy.pseudonymise == PseudonymiseMode::kState) {
       // Alerts are built from pseudonymised events: no alert pass (it would hash pseudonyms).
       run->event_transform = [ps](v1::AccessEvent* e) { ps->Apply(e); };
@@ -176,27 +153,28 @@ std::string EmbeddedGovernance::SummaryText() const {
 }
 
 std::string EmbeddedGovernance::MergeSummaryJson(std::string_view detect_json) const {
-  std::string g = "{\"pseudonymise\":";
-  AppendJsonString(&g, PseudonymiseModeName(mode_));
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("pseudonymise").String(PseudonymiseModeName(mode_));
   if (has_feedback_) {
     const FilterStats& f = filter_.stats();
-    g += ",\"feedback\":{\"verdicts\":" + U64(f.verdicts) + ",\"benign\":" + U64(f.benign) +
-         ",\"true_positive\":" + U64(f.true_positive) +
-         ",\"unmatched_verdicts\":" + U64(f.unmatched_verdicts) +
-         ",\"bad_lines\":" + U64(verdict_lines_.bad) +
-         ",\"suppressions\":" + U64(filter_.suppressions().size()) + ",\"seen\":" + U64(f.seen) +
-         ",\"kept\":" + U64(f.kept) + ",\"suppressed\":" + U64(f.suppressed) +
-         ",\"suppressed_by_type\":{";
-    bool first = true;
-    for (const auto& [type, n] : f.suppressed_by_type) {
-      if (!first) g += ",";
-      first = false;
-      AppendJsonString(&g, type);
-      g += ":" + U64(n);
-    }
-    g += "}}";
+    w.Key("feedback").BeginObject();
+    w.Key("verdicts").Uint(f.verdicts);
+    w.Key("benign").Uint(f.benign);
+    w.Key("true_positive").Uint(f.true_positive);
+    w.Key("unmatched_verdicts").Uint(f.unmatched_verdicts);
+    w.Key("bad_lines").Uint(verdict_lines_.bad);
+    w.Key("suppressions").Uint(filter_.suppressions().size());
+    w.Key("seen").Uint(f.seen);
+    w.Key("kept").Uint(f.kept);
+    w.Key("suppressed").Uint(f.suppressed);
+    w.Key("suppressed_by_type").BeginObject();
+    for (const auto& [type, n] : f.suppressed_by_type) w.Key(type).Uint(n);
+    w.EndObject();
+    w.EndObject();
   }
-  g += "}";
+  w.EndObject();
+  const std::string g = w.Take();
   // Insert before the object's closing brace.
   std::string out(detect_json);
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();

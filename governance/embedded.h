@@ -25,20 +25,17 @@
 #include <string>
 #include <string_view>
 
+#include "alerts/privacy.h"
 #include "base/result.h"
 #include "governance/feedback.h"
-#include "governance/pseudonymise.h"
 #include "processors/detectors/detect_run.h"
 
 namespace vw::governance {
 
-enum class PseudonymiseMode { kNone, kState, kAlerts };
-// "none" | "state" | "alerts".
-Result<PseudonymiseMode> ParsePseudonymiseMode(std::string_view text);
-const char* PseudonymiseModeName(PseudonymiseMode mode);
-
-// The environment variable the key is read from when no key file is named.
-inline constexpr char kDefaultPseudonymKeyEnv[] = "VW_PSEUDONYM_KEY";
+using alerts::kDefaultPseudonymKeyEnv;
+using alerts::ParsePseudonymiseMode;
+using alerts::PseudonymiseMode;
+using alerts::PseudonymiseModeName;
 
 // The privacy marker of a state directory (`detect --state DIR`): what identities its store holds,
 // "clear" or "pseudonyms <key fingerprint>", one line. RocksDB ignores the file; state backups
@@ -93,7 +90,7 @@ class EmbeddedGovernance {
  private:
   EmbeddedGovernance() = default;
   PseudonymiseMode mode_ = PseudonymiseMode::kNone;
-  std::unique_ptr<Pseudonymiser> pseudonymiser_;
+  std::unique_ptr<alerts::Pseudonymiser> pseudonymiser_;
   bool has_feedback_ = false;
   AlertFilter filter_;
   VerdictReadStats verdict_lines_;

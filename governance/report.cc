@@ -13,6 +13,7 @@
 #include "base/time_format.h"
 #include "forensics/alert_record.h"
 #include "governance/feedback.h"
+#include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
 
 namespace vw::governance {

@@ -485,4 +485,22 @@ std::vector<PipelineConfigField> PipelineConfigTable() {
   return out;
 }
 
+std::string PipelineConfigReferenceMarkdown() {
+  std::ostringstream o;
+  o << "# Pipeline configuration reference (`vaultwatch run`)\n\n"
+       "Generated from the declared table in `runtime/config.cc` by `vaultwatch config-reference "
+       "--pipeline`; do not edit by hand. Operating the pipeline: `docs/operations.md`.\n\n"
+       "Keys are YAML paths of the pipeline file (`configs/pipeline.yaml`); unknown keys, wrong "
+       "types and out-of-range values stop start-up with the file and key named. Relative paths "
+       "are relative to the directory of the file that names them. `kafka.common`, "
+       "`kafka.consumer` and `kafka.producer` are passed to librdkafka as they are; passwords, "
+       "tokens and keys are never logged.\n\n"
+       "| key | type | default | meaning |\n|---|---|---|---|\n";
+  for (const auto& f : Fields()) {
+    o << "| `" << f.doc.name << "` | " << f.doc.type << " | `" << f.doc.default_value << "` | "
+      << f.doc.meaning << " |\n";
+  }
+  return o.str();
+}
+
 }  // namespace vw::runtime

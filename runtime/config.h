@@ -1,7 +1,7 @@
 // PipelineConfig: what `vaultwatch run` reads from configs/pipeline.yaml. One declared table of
-// fields (name, type, default, meaning) drives loading, validation and the reference in
-// docs/operations.md (checked by config_test). The detectors' own settings live in the file
-// `detect_config` points at.
+// fields (name, type, default, meaning) drives loading, validation and the generated reference
+// configs/pipeline-reference.md (checked by config_test). The detectors' own settings live in the
+// file `detect_config` points at.
 //
 // kafka.common.* / kafka.consumer.* / kafka.producer.* are passed to librdkafka as they are
 // (TLS, SASL, timeouts...); the runtime applies the settings exactly-once depends on last
@@ -111,5 +111,8 @@ struct PipelineConfigField {
   std::string name, type, default_value, meaning;
 };
 std::vector<PipelineConfigField> PipelineConfigTable();
+// configs/pipeline-reference.md: the table above as Markdown (`vaultwatch config-reference
+// --pipeline`); runtime_test checks that the file is current.
+std::string PipelineConfigReferenceMarkdown();
 
 }  // namespace vw::runtime

@@ -10,7 +10,6 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
-#include "forensics/alert_record.h"
 #include "kafka/consumer.h"
 #include "processors/detectors/alert_formats.h"
 #include "processors/detectors/engine.h"
@@ -97,9 +96,12 @@ class AlertEmitter final : public detect::AlertSink {
     // The record key is the published SystemAlertId: in alerts mode the pseudonymised (keyed)
     // one, since the engine's id is an unkeyed hash of the clear entities.
     std::string id;
+    v1::Alert copy;
+    const v1::Alert* shown = &alert;  // the alert as published
     if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kAlerts) {
-      v1::Alert copy = alert;
+      copy = alert;
       shared_->privacy.pseudonymiser->Apply(&copy);
+      shown = &copy;
       json = detect::RenderAlert(copy, shared_->alert_format);
       id = copy.system_alert_id();
     } else {
@@ -109,14 +111,11 @@ class AlertEmitter final : public detect::AlertSink {
     }
     if (shared_ != nullptr && shared_->tracker != nullptr) {
       SuppressionSnapshot suppressions = shared_->tracker->Snapshot();
-      if (!suppressions->empty()) {
-        // The record the tracker resolved verdicts from is parsed from the same JSON, so the
-        // scope keys compare like for like (pseudonyms included).
-        Result<forensics::AlertRecord> rec = forensics::ParseAlertJson(json);
-        if (rec.ok() && IsSuppressed(*suppressions, *rec)) {
-          ++counters_->suppressed_by_type[alert.alert_type()];
-          return;
-        }
+      // Decided on the alert as published (pseudonyms included), which gives what the tracker's
+      // records, parsed from the published lines, would give (alerts/suppression.h).
+      if (IsSuppressed(*suppressions, *shown)) {
+        ++counters_->suppressed_by_type[alert.alert_type()];
+        return;
       }
     }
     status_ = out_.Emit(topic_, std::nullopt, id, json, nullptr, ts_);
@@ -542,7 +541,7 @@ class DetectTaskFactory final : public TaskFactory {
     engine->SetEarlyAlerts(false);  // until the raw partitions' watermarks show them aligned
     if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kState) {
       // The shared_ptr keeps the pseudonymiser alive as long as the engine.
-      std::shared_ptr<const governance::Pseudonymiser> p = shared_->privacy.pseudonymiser;
+      std::shared_ptr<const alerts::Pseudonymiser> p = shared_->privacy.pseudonymiser;
       engine->SetEventTransform([p](v1::AccessEvent* e) { p->Apply(e); });
     }
     return std::unique_ptr<PartitionTask>(

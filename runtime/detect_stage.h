@@ -32,7 +32,7 @@ namespace vw::runtime {
 enum class DetectStage { kVault, kCaller };
 
 // What the detector workers of one process share: the pseudonymiser and the feedback tracker.
-// Opaque here so that the runtime compiles without governance/ when the build has no detectors.
+// Opaque here so that the runtime compiles without alerts/ when the build has no detectors.
 class DetectShared;
 struct DetectSharedDeleter {
   void operator()(DetectShared* s) const;

@@ -8,20 +8,10 @@
 
 namespace vw::runtime {
 
-bool IsSuppressed(const std::vector<governance::Suppression>& suppressions,
-                  const forensics::AlertRecord& a) {
-  for (const governance::Suppression& s : suppressions) {
-    if (s.alert_type != a.type || s.source_alert_id == a.id) continue;
-    if (a.generated_us < s.from_us || (s.until_us != 0 && a.generated_us >= s.until_us)) continue;
-    if (governance::SuppressionKey(a, s.scope) == s.key) return true;
-  }
-  return false;
-}
-
 FeedbackTracker::FeedbackTracker(FeedbackTrackerOptions options, Metrics* metrics)
     : options_(std::move(options)),
       metrics_(metrics),
-      snapshot_(std::make_shared<const std::vector<governance::Suppression>>()) {}
+      snapshot_(std::make_shared<const std::vector<alerts::Suppression>>()) {}
 
 FeedbackTracker::~FeedbackTracker() { Stop(); }
 
@@ -39,7 +29,7 @@ Status FeedbackTracker::Connect() {
   for (int p = 0; p < options_.feedback_partitions; ++p)
     start[{options_.feedback_topic, PartitionId(p)}] = KafkaOffset(-2);
   VW_RETURN_IF_ERROR(consumer_->Assign(start));
-  filter_ = std::make_unique<governance::AlertFilter>();
+  filter_ = std::make_unique<alerts::AlertFilter>();
   newest_alert_us_ = 0;
   published_count_ = 0;
   return Status::OK();
@@ -72,7 +62,7 @@ SuppressionSnapshot FeedbackTracker::Snapshot() const {
 }
 
 void FeedbackTracker::Publish(bool force) {
-  const std::vector<governance::Suppression>& all = filter_->suppressions();
+  const std::vector<alerts::Suppression>& all = filter_->suppressions();
   int64_t active = 0;
   for (const auto& s : all) active += (s.until_us == 0 || s.until_us > newest_alert_us_) ? 1 : 0;
   metrics_->SetSuppressionsActive(active);
@@ -82,10 +72,10 @@ void FeedbackTracker::Publish(bool force) {
     VW_LOG(Info, "feedback: suppression in force")
         .Field("alert", all[i].source_alert_id)
         .Field("type", all[i].alert_type)
-        .Field("scope", governance::ScopeName(all[i].scope));
+        .Field("scope", alerts::ScopeName(all[i].scope));
   }
   published_count_ = all.size();
-  auto next = std::make_shared<const std::vector<governance::Suppression>>(all);
+  auto next = std::make_shared<const std::vector<alerts::Suppression>>(all);
   std::lock_guard<std::mutex> lock(mu_);
   snapshot_ = std::move(next);
 }
@@ -126,7 +116,7 @@ void FeedbackTracker::Loop() {
     for (const kafka::Message& m : batch) {
       if (m.value_is_null()) continue;
       if (m.topic() == options_.alerts_topic) {
-        Result<forensics::AlertRecord> a = forensics::ParseAlertJson(m.value());
+        Result<alerts::AlertRecord> a = alerts::ParseAlertJson(m.value());
         if (!a.ok()) continue;  // not an alert line: nothing to resolve a verdict against
         if (a->generated_us > newest_alert_us_) newest_alert_us_ = a->generated_us;
         filter_->Remember(*a);
@@ -143,7 +133,7 @@ void FeedbackTracker::Loop() {
         std::string_view line = rest.substr(0, nl);
         rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
         if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        Result<governance::Verdict> v = governance::ParseVerdict(line);
+        Result<alerts::Verdict> v = alerts::ParseVerdict(line);
         if (!v.ok()) {
           if (count) metrics_->CountVerdict("bad");
           VW_LOG(Warn, "feedback: bad verdict skipped")
@@ -154,8 +144,8 @@ void FeedbackTracker::Loop() {
           continue;
         }
         if (count) {
-          metrics_->CountVerdict(v->kind == governance::VerdictKind::kBenign ? "benign"
-                                                                             : "true_positive");
+          metrics_->CountVerdict(v->kind == alerts::VerdictKind::kBenign ? "benign"
+                                                                         : "true_positive");
         }
         filter_->AddVerdict(*v);
         ++verdicts_read;

@@ -1,7 +1,7 @@
 // FeedbackTracker: analyst feedback for the detector stages (docs/feedback.md). One per
 // process that runs a detector stage: a thread with its own read_committed consumer (manual
 // assignment of every partition of the alerts topic and of the feedback topic, from the
-// beginning; no group, nothing committed) feeds a governance::AlertFilter: alerts so that a
+// beginning; no group, nothing committed) feeds a alerts::AlertFilter: alerts so that a
 // verdict can be resolved to the alert's type and entities, verdicts so that benign ones become
 // scoped suppressions. After every batch that changed the suppressions it publishes an immutable
 // snapshot of them, which the detect workers consult before producing an alert (Suppressed): the
@@ -27,9 +27,9 @@
 #include <thread>
 #include <vector>
 
+#include "alerts/alert_record.h"
+#include "alerts/suppression.h"
 #include "base/result.h"
-#include "forensics/alert_record.h"
-#include "governance/feedback.h"
 #include "kafka/consumer.h"
 #include "kafka/types.h"
 #include "runtime/metrics.h"
@@ -43,13 +43,9 @@ struct FeedbackTrackerOptions {
   std::string name = "feedback";  // for logs
 };
 
-using SuppressionSnapshot = std::shared_ptr<const std::vector<governance::Suppression>>;
+using SuppressionSnapshot = std::shared_ptr<const std::vector<alerts::Suppression>>;
 
-// True when `alert` falls under one of `suppressions` (AlertFilter::Keep's rule without its side
-// effects: same AlertType, not the judged alert itself, TimeGenerated in [from, until), same
-// scope key).
-bool IsSuppressed(const std::vector<governance::Suppression>& suppressions,
-                  const forensics::AlertRecord& alert);
+using alerts::IsSuppressed;
 
 class FeedbackTracker {
  public:
@@ -81,7 +77,7 @@ class FeedbackTracker {
   FeedbackTrackerOptions options_;
   Metrics* metrics_;
   std::unique_ptr<kafka::Consumer> consumer_;
-  std::unique_ptr<governance::AlertFilter> filter_;
+  std::unique_ptr<alerts::AlertFilter> filter_;
   std::map<int32_t, int64_t> verdicts_counted_;  // feedback partition -> next offset counted
   size_t published_count_ = 0;
   int64_t newest_alert_us_ = 0;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/time_format.h"
+#include "base/varint.h"
 #include "processors/ingest/ingest.h"
 #include "runtime/control.h"
 #include "runtime/partitioner.h"
@@ -31,7 +32,7 @@ class Batcher {
     Buffer& c = caller_[static_cast<size_t>(KeyPartition(ck, config_.by_caller.partitions))];
     // Serialise once into the vault buffer, then copy the bytes into the caller one.
     const size_t at = v.bytes.size();
-    AppendVarint(&v.bytes, size);
+    PutVarint64(&v.bytes, size);
     const size_t body = v.bytes.size();
     v.bytes.resize(body + size);
     event.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(v.bytes.data() + body));
@@ -59,13 +60,6 @@ class Batcher {
     std::string bytes;
     int events = 0;
   };
-  static void AppendVarint(std::string* out, size_t v) {
-    while (v >= 0x80) {
-      out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-      v >>= 7;
-    }
-    out->push_back(static_cast<char>(v));
-  }
   Status Emit(Emitter& out, const TopicConfig& topic, Buffer* b, int64_t ts,
               size_t partition = SIZE_MAX) {
     if (partition == SIZE_MAX) {

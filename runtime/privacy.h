@@ -14,19 +14,16 @@
 
 #include <memory>
 
+#include "alerts/privacy.h"
 #include "base/result.h"
-#include "governance/pseudonymise.h"
 #include "runtime/config.h"
 
 namespace vw::runtime {
 
-enum class PseudonymiseMode { kNone, kState, kAlerts };
-
-struct Privacy {
-  PseudonymiseMode mode = PseudonymiseMode::kNone;
-  // Set unless mode is kNone. Immutable, shared by every worker thread (its methods are const).
-  std::shared_ptr<const governance::Pseudonymiser> pseudonymiser;
-};
+// The mode, the key's loading and the Pseudonymiser are alerts/privacy.h's, shared with the
+// embedded `detect`.
+using alerts::Privacy;
+using alerts::PseudonymiseMode;
 
 // Reads the key named by the config. FailedPrecondition, naming the setting (never the key),
 // when the mode needs a key that is missing or too short.

@@ -14,38 +14,16 @@
 
 #include "base/hash.h"
 #include "base/types.h"
+#include "base/varint.h"
 
 namespace vw::state::internal {
 
-inline void PutVarint64(std::string* dst, uint64_t v) {
-  while (v >= 0x80) {
-    dst->push_back(static_cast<char>(static_cast<uint8_t>(v) | 0x80));
-    v >>= 7;
-  }
-  dst->push_back(static_cast<char>(v));
-}
+// The varint and zigzag codecs are base/varint.h's.
+using vw::GetVarint64;
+using vw::PutVarint64;
+using vw::UnZigZag;
+using vw::ZigZag;
 
-// Reads a varint from the front of `*in`, advancing it. False on truncated/overlong input.
-inline bool GetVarint64(std::string_view* in, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
-    auto byte = static_cast<uint8_t>(in->front());
-    in->remove_prefix(1);
-    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
-
-inline uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-inline int64_t UnZigZag(uint64_t v) {
-  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-}
 inline void PutSigned(std::string* dst, int64_t v) { PutVarint64(dst, ZigZag(v)); }
 inline bool GetSigned(std::string_view* in, int64_t* v) {
   uint64_t u;
@@ -125,13 +103,6 @@ inline const std::string& NsKeyInto(std::string* buf, std::string_view prefix,
 
 // A stable 64-bit hash (FNV-1a, then the splitmix64 finalizer for avalanche): stored in sets and
 // sketches, so it must never change between versions or platforms.
-inline uint64_t StableHash64(std::string_view s) {
-  uint64_t h = 14695981039346656037ULL;
-  for (char c : s) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 1099511628211ULL;
-  }
-  return SplitMix64Finalize(h);
-}
+inline uint64_t StableHash64(std::string_view s) { return SplitMix64Finalize(Fnv1a64(s)); }
 
 }  // namespace vw::state::internal

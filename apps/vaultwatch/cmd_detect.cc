@@ -11,6 +11,7 @@
 #include "governance/embedded.h"
 #include "processors/detectors/config.h"
 #include "processors/detectors/detect_run.h"
+#include "runtime/config.h"
 
 namespace vw::app {
 namespace {
@@ -110,10 +111,15 @@ int RunDetectCommand(int argc, char** argv) {
 }
 
 int RunConfigReference(int argc, char** argv) {
+  bool pipeline = false;
   FlagParser flags("config-reference",
                    "Print the detector configuration reference (Markdown) from the declared table");
+  flags.Bool("pipeline", &pipeline,
+             "the pipeline's (`vaultwatch run`) reference instead: configs/pipeline-reference.md");
   if (int rc = flags.Parse(argc, argv); rc >= 0) return rc;
-  std::fputs(detect::ConfigReferenceMarkdown().c_str(), stdout);
+  std::fputs(pipeline ? runtime::PipelineConfigReferenceMarkdown().c_str()
+                      : detect::ConfigReferenceMarkdown().c_str(),
+             stdout);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "apps/vaultwatch/command.h"
 #include "apps/vaultwatch/flags.h"
 #include "base/json_escape.h"
+#include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
 
 namespace vw::app {

@@ -16,26 +16,13 @@
 #include "processors/detectors/config.h"
 #include "processors/detectors/engine.h"
 #include "processors/ingest/ingest.h"
+#include "tests/support/temp_dir.h"
 
 namespace vw::governance {
 namespace {
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "vw-governance-XXXXXX").string();
-    path_ = mkdtemp(t.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& s) const { return path_ + "/" + s; }
-
- private:
-  std::string path_;
-};
+using vw::testing::TempDir;
 
 std::unique_ptr<state::StateStore> OpenStore(const std::string& path) {
   state::StoreOptions so;

@@ -155,7 +155,7 @@ class EmbeddedTest : public ::testing::Test {
   static std::map<std::string, int> CountByType(const std::string& output) {
     std::map<std::string, int> n;
     for (const std::string& l : Lines(output)) {
-      auto a = forensics::ParseAlertJson(l);
+      auto a = alerts::ParseAlertJson(l);
       EXPECT_TRUE(a.ok()) << l;
       if (a.ok()) ++n[a->type];
     }
@@ -246,7 +246,7 @@ TEST_F(EmbeddedTest, PseudonymisedStateFiresTheSameAlertsWithoutClearIdentities)
   EXPECT_EQ(Leaks(r.output), std::vector<std::string>{});
 
   // Pseudonyms are hashed once: each account / ip entity is the pseudonym of a clear identity.
-  auto pseudo = Pseudonymiser::FromKey(kKey);
+  auto pseudo = alerts::Pseudonymiser::FromKey(kKey);
   ASSERT_TRUE(pseudo.ok());
   std::set<std::string> expected_accounts(ids_->app_ids.begin(), ids_->app_ids.end());
   for (const std::string& x : ids_->object_ids) expected_accounts.insert(pseudo->ObjectId(x));
@@ -255,7 +255,7 @@ TEST_F(EmbeddedTest, PseudonymisedStateFiresTheSameAlertsWithoutClearIdentities)
   for (const std::string& x : ids_->ips) expected_ips.insert(pseudo->IpText(x));
   size_t accounts = 0, ips = 0;
   for (const std::string& l : Lines(r.output)) {
-    auto a = forensics::ParseAlertJson(l);
+    auto a = alerts::ParseAlertJson(l);
     ASSERT_TRUE(a.ok());
     for (const std::string& x : a->accounts) {
       ++accounts;
@@ -305,7 +305,7 @@ TEST_F(EmbeddedTest, PseudonymisedStateFiresTheSameAlertsWithoutClearIdentities)
   auto people = [](const std::string& output) {
     std::set<std::string> s;
     for (const std::string& l : Lines(output)) {
-      const forensics::AlertRecord a = *forensics::ParseAlertJson(l);
+      const alerts::AlertRecord a = *alerts::ParseAlertJson(l);
       for (const std::string& x : a.accounts) {
         if (ids_->app_ids.count(x) == 0) s.insert(x);
       }
@@ -363,7 +363,7 @@ TEST_F(EmbeddedTest, PseudonymisedAlertsAreTheClearAlertsAfterTheAlertPass) {
   p.pseudonymise = PseudonymiseMode::kAlerts;
   RunResult r = Run(p);
   ASSERT_TRUE(r.status.ok()) << r.status;
-  auto pseudo = Pseudonymiser::FromKey(kKey);
+  auto pseudo = alerts::Pseudonymiser::FromKey(kKey);
   ASSERT_TRUE(pseudo.ok());
   for (v1::Alert& a : captured) pseudo->Apply(&a);
   EXPECT_EQ(r.output, Render(captured));
@@ -376,10 +376,10 @@ TEST_F(EmbeddedTest, FeedbackSuppressesLaterAlertsOfTheScopeOnly) {
   const RunResult& clear = Clear();
   ASSERT_TRUE(clear.status.ok());
   const std::vector<std::string> lines = Lines(clear.output);
-  std::vector<forensics::AlertRecord> al;
-  for (const std::string& l : lines) al.push_back(*forensics::ParseAlertJson(l));
+  std::vector<alerts::AlertRecord> al;
+  for (const std::string& l : lines) al.push_back(*alerts::ParseAlertJson(l));
   // Same type, vault and accounts: the "entity" scope, computed here independently.
-  auto same = [](const forensics::AlertRecord& a, const forensics::AlertRecord& b) {
+  auto same = [](const alerts::AlertRecord& a, const alerts::AlertRecord& b) {
     std::set<std::string> x(a.accounts.begin(), a.accounts.end());
     std::set<std::string> y(b.accounts.begin(), b.accounts.end());
     return a.type == b.type && a.azure_resource_id == b.azure_resource_id && x == y;
@@ -396,7 +396,7 @@ TEST_F(EmbeddedTest, FeedbackSuppressesLaterAlertsOfTheScopeOnly) {
     if (later && !tie) target = i;
   }
   ASSERT_LT(target, al.size()) << "no alert repeats for its entity: the test would prove nothing";
-  const forensics::AlertRecord& a = al[target];
+  const alerts::AlertRecord& a = al[target];
   const size_t tp = target == 0 ? 1 : 0;
   std::string expected;
   int n_expected = 0;
@@ -483,7 +483,7 @@ TEST_F(EmbeddedTest, StateDirectoryKeepsOneKindOfIdentity) {
   RunResult first = Run(pseudo, s);
   ASSERT_TRUE(first.status.ok()) << first.status;
   const std::string marker = ReadFile(s + "/" + kPrivacyMarkerName);
-  auto p = Pseudonymiser::FromKey(kKey);
+  auto p = alerts::Pseudonymiser::FromKey(kKey);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(marker, "pseudonyms " + p->KeyFingerprint() + "\n");
   EXPECT_EQ(marker.find(kKey), std::string::npos);

@@ -1,6 +1,6 @@
 // Pseudonymiser: stable keyed pseudonyms, shapes, domain separation, key handling, event and alert
 // rewriting, and detection unchanged over pseudonymised traffic (real Engine + StateStore).
-#include "governance/pseudonymise.h"
+#include "alerts/pseudonymise.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -19,6 +19,9 @@
 
 namespace vw::governance {
 namespace {
+
+using alerts::PseudonymiseFields;
+using alerts::Pseudonymiser;
 
 const std::string kKey = "0123456789abcdef-test-key";
 
@@ -154,11 +157,7 @@ TEST(PseudonymiseTest, ApplyRewritesEventAndAlertIdentities) {
   EXPECT_EQ(a.compromised_entity(), p.Upn("alice@contoso.com"));
 }
 
-class Collect final : public detect::AlertSink {
- public:
-  void OnAlert(const v1::Alert& a) override { alerts.push_back(a); }
-  std::vector<v1::Alert> alerts;
-};
+using Collect = vw::testing::CollectingAlertSink;
 
 std::vector<v1::Alert> Detect(const std::vector<v1::AccessEvent>& events, const std::string& dir) {
   state::StoreOptions so;
@@ -216,6 +215,8 @@ TEST(PseudonymiseTest, DetectionUnchangedOverPseudonymisedUpnsAndObjectIds) {
 
 namespace vw::governance {
 namespace {
+
+using alerts::Pseudonymiser;
 
 // Why the state pass runs inside the engine (Engine::SetEventTransform, docs/privacy.md): IPs
 // pseudonymised *before* the engine are hidden from the threat-intel lookups, so the TOR and

@@ -1,5 +1,5 @@
 // Shared by the governance tests: 16 days of generator traffic with labelled attacks, ingested
-// into AccessEvents once per test binary, and an alert sink that keeps the JSON lines.
+// into AccessEvents once per test binary; the collecting sinks are tests/support/'s.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +12,8 @@
 #include "processors/detectors/alert.h"
 #include "processors/detectors/engine.h"
 #include "processors/ingest/ingest.h"
+#include "tests/support/alert_sink.h"
+#include "tests/support/record_sink.h"
 
 namespace vw::governance {
 
@@ -25,19 +27,8 @@ class StringSink final : public gen::OutputSink {
   std::string bytes;
 };
 
-class Events final : public ingest::RecordSink {
- public:
-  void OnEvent(v1::AccessEvent&& e) override { events.push_back(std::move(e)); }
-  void OnDeadLetter(ingest::DeadLetter&&) override { ++dead; }
-  std::vector<v1::AccessEvent> events;
-  int dead = 0;
-};
-
-class Lines final : public detect::AlertSink {
- public:
-  void OnAlert(const v1::Alert& a) override { lines.push_back(detect::AlertJson(a)); }
-  std::vector<std::string> lines;
-};
+using Events = vw::testing::CollectingRecordSink;
+using Lines = vw::testing::CollectingAlertSink;
 
 inline const std::vector<v1::AccessEvent>& Traffic() {
   static const std::vector<v1::AccessEvent>* events = [] {
@@ -58,7 +49,7 @@ inline const std::vector<v1::AccessEvent>& Traffic() {
     base.set_source("generated");
     base.set_partition(-1);
     ingestor.IngestLines(sink.bytes, base, 1, out);
-    EXPECT_EQ(out.dead, 0);
+    EXPECT_TRUE(out.dead_letters.empty());
     return new std::vector<v1::AccessEvent>(std::move(out.events));
   }();
   return *events;

@@ -191,12 +191,9 @@ const std::vector<AlertSpec>& Catalogue() {
 // One FNV-1a step per part of an alert id (the id then goes through the splitmix64 finaliser):
 // stable across platforms and builds.
 uint64_t Fnv(uint64_t h, std::string_view s) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
+  h = Fnv1a64(s, h);
   h ^= 0xff;  // separator, so ("ab","c") != ("a","bc")
-  h *= 0x100000001b3ULL;
+  h *= kFnv1a64Prime;
   return h;
 }
 
@@ -235,7 +232,7 @@ std::string_view SeverityName(v1::Severity s) {
 std::string MakeAlertId(std::string_view alert_type, std::string_view entity_key,
                         int64_t window_start_us) {
   std::string ws = std::to_string(window_start_us);
-  uint64_t a = Fnv(Fnv(Fnv(0xcbf29ce484222325ULL, alert_type), entity_key), ws);
+  uint64_t a = Fnv(Fnv(Fnv(kFnv1a64Offset, alert_type), entity_key), ws);
   uint64_t b =
       Fnv(Fnv(Fnv(0x84222325cbf29ce4ULL ^ 0x9e3779b97f4a7c15ULL, ws), entity_key), alert_type);
   a = SplitMix64Finalize(a);

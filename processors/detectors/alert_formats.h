@@ -3,7 +3,7 @@
 // and datetime profiles) and an Elastic Common Schema document (ECS 8.11, event.kind "alert").
 // The field mapping is in docs/alert-formats.md. Every rendering carries every field of the
 // Defender one (the vaultwatch-specific ones under OCSF `unmapped` and ECS `vaultwatch.*`), so
-// forensics::ParseAlertJson reads all three back and feedback, timelines and reports work
+// alerts::ParseAlertJson reads all three back and feedback, timelines and reports work
 // whichever format kv.alerts carries.
 //
 // Pure functions of the alert (no clock, no process state): two runs render byte-identical lines.

@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <vector>
 
+#include "base/json_writer.h"
 #include "base/logging.h"
 #include "base/process_stats.h"
 #include "processors/detectors/alert.h"
 #include "processors/detectors/alert_formats.h"
 #include "processors/detectors/engine.h"
+#include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
 #include "state/state_store.h"
 
@@ -137,32 +139,26 @@ std::string DetectRunSummary::ToText() const {
 }
 
 std::string DetectRunSummary::ToJson() const {
-  std::string s = "{";
-  auto num = [&](const char* k, double v, bool last = false) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "\"%s\":%.6g%s", k, v, last ? "" : ",");
-    s += buf;
-  };
-  num("records_in", static_cast<double>(records_in));
-  num("events", static_cast<double>(events));
-  num("dead_letters", static_cast<double>(dead_letters));
-  num("skipped", static_cast<double>(skipped));
-  num("late", static_cast<double>(late));
-  num("alerts", static_cast<double>(alerts));
-  num("suppressed", static_cast<double>(suppressed));
-  num("alerts_filtered", static_cast<double>(alerts_filtered));
-  num("seconds", seconds);
-  num("cpu_seconds", cpu_seconds);
-  num("peak_rss_kb", static_cast<double>(peak_rss_kb));
-  s += "\"alerts_by_type\":{";
-  bool first = true;
-  for (const auto& [type, n] : alerts_by_type) {
-    if (!first) s += ",";
-    first = false;
-    s += "\"" + type + "\":" + std::to_string(n);
-  }
-  s += "}}";
-  return s;
+  // Every number as "%.6g", counts too: the format readers of this line (report
+  // --detect-summary, the e2e checks) were written against.
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("records_in").Double6g(static_cast<double>(records_in));
+  w.Key("events").Double6g(static_cast<double>(events));
+  w.Key("dead_letters").Double6g(static_cast<double>(dead_letters));
+  w.Key("skipped").Double6g(static_cast<double>(skipped));
+  w.Key("late").Double6g(static_cast<double>(late));
+  w.Key("alerts").Double6g(static_cast<double>(alerts));
+  w.Key("suppressed").Double6g(static_cast<double>(suppressed));
+  w.Key("alerts_filtered").Double6g(static_cast<double>(alerts_filtered));
+  w.Key("seconds").Double6g(seconds);
+  w.Key("cpu_seconds").Double6g(cpu_seconds);
+  w.Key("peak_rss_kb").Double6g(static_cast<double>(peak_rss_kb));
+  w.Key("alerts_by_type").BeginObject();
+  for (const auto& [type, n] : alerts_by_type) w.Key(type).Uint(n);
+  w.EndObject();
+  w.EndObject();
+  return w.Take();
 }
 
 Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOptions& options) {

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/ascii.h"
+
 namespace vw::detect {
 namespace {
 
@@ -24,14 +26,9 @@ bool IsV4Mapped(const unsigned char* p) {
   return std::memcmp(p, kPrefix, 12) == 0;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
+// Lists and addresses are trimmed of ' ', '\t' and '\r' only: a newline inside an address is an
+// error, not a blank.
+std::string_view Trim(std::string_view s) { return vw::Trim(s, " \t\r"); }
 template <typename R>
 void Merge(std::vector<R>* v) {
   std::sort(v->begin(), v->end(), [](const R& a, const R& b) { return a.first < b.first; });

@@ -10,7 +10,8 @@
 // records_in == accepted + deadlettered + skipped.
 //
 // The processor owns no I/O: bytes come in, events and dead letters go to an injected RecordSink.
-// IngestFile is the one convenience that reads a file (or stdin).
+// Reading a file (or stdin) is IngestFile's, beside the embedded driver
+// (processors/detectors/file_input.h).
 #pragma once
 
 #include <cstddef>
@@ -110,9 +111,9 @@ class Ingestor {
   std::unique_ptr<Impl> impl_;
 };
 
-// Streams a file, or stdin for "-", through `ingestor` (NDJSON line by line in bounded memory;
-// other shapes whole). Returns an IOError if the file cannot be read; bad records are not errors.
-vw::Status IngestFile(const std::string& path, Ingestor& ingestor, RecordSink& sink);
+// True if the first non-blank line of `bytes` (a UTF-8 BOM aside) is a complete JSON object or
+// array: the input is NDJSON, and may be fed by IngestLines in chunks of whole lines.
+bool LooksLikeNdjson(std::string_view bytes);
 
 // Routing keys (DESIGN.md section 2).
 std::string VaultKey(const vw::v1::AccessEvent& e);  // lower-case vault resource id

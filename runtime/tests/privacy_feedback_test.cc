@@ -8,7 +8,7 @@
 #include <fstream>
 #include <variant>
 
-#include "governance/feedback.h"
+#include "alerts/suppression.h"
 #include "runtime/config.h"
 #include "runtime/feedback_tracker.h"
 #include "runtime/metrics.h"
@@ -70,10 +70,9 @@ TEST(PrivacyConfigTest, MissingOrShortKeyStopsStartUpWithoutEchoingIt) {
   ::unsetenv("VW_RUNTIME_TEST_KEY");
 }
 
-forensics::AlertRecord Alert(const std::string& id, const std::string& type,
-                             const std::string& vault, const std::string& account,
-                             int64_t generated_us) {
-  forensics::AlertRecord a;
+alerts::AlertRecord Alert(const std::string& id, const std::string& type, const std::string& vault,
+                          const std::string& account, int64_t generated_us) {
+  alerts::AlertRecord a;
   a.id = id;
   a.type = type;
   a.azure_resource_id = vault;
@@ -82,13 +81,13 @@ forensics::AlertRecord Alert(const std::string& id, const std::string& type,
   return a;
 }
 
-// The tracker resolves verdicts with governance::AlertFilter; the detect stage decides with
+// The tracker resolves verdicts with alerts::AlertFilter; the detect stage decides with
 // IsSuppressed on the published snapshot. Both must agree on the rule.
 TEST(FeedbackTest, SuppressesLaterAlertsOfTheSameTypeAndEntityOnly) {
-  governance::AlertFilter filter;
+  alerts::AlertFilter filter;
   const auto judged = Alert("a1", "KV_MassSecretRetrieval", "/v/1", "user-1", 100);
   filter.Remember(judged);
-  governance::Verdict v;
+  alerts::Verdict v;
   v.alert_id = "a1";
   v.time_us = 150;
   v.expires_us = 1000;
@@ -122,9 +121,9 @@ TEST(FeedbackTest, SuppressesLaterAlertsOfTheSameTypeAndEntityOnly) {
 // suppression. So work redone after an abort or a restart (whose tracker has read at least as
 // much) suppresses the same alerts or more, never fewer, and with the same records read, the same.
 TEST(FeedbackTest, DecisionsDependOnTheRecordsReadNotTheirOrderAndOnlyGrow) {
-  auto verdict = [](const std::string& id, int64_t time, int64_t expires, governance::Scope scope,
-                    governance::VerdictKind kind = governance::VerdictKind::kBenign) {
-    governance::Verdict v;
+  auto verdict = [](const std::string& id, int64_t time, int64_t expires, alerts::Scope scope,
+                    alerts::VerdictKind kind = alerts::VerdictKind::kBenign) {
+    alerts::Verdict v;
     v.alert_id = id;
     v.time_us = time;
     v.expires_us = expires;
@@ -132,18 +131,18 @@ TEST(FeedbackTest, DecisionsDependOnTheRecordsReadNotTheirOrderAndOnlyGrow) {
     v.kind = kind;
     return v;
   };
-  using Record = std::variant<forensics::AlertRecord, governance::Verdict>;
+  using Record = std::variant<alerts::AlertRecord, alerts::Verdict>;
   const std::vector<Record> records = {
       Alert("a1", "KV_MassSecretRetrieval", "/v/1", "user-1", 100),
-      verdict("a1", 150, 1000, governance::Scope::kEntity),
+      verdict("a1", 150, 1000, alerts::Scope::kEntity),
       Alert("a2", "KV_TORAccess", "/v/2", "user-2", 200),
-      verdict("a2", 250, 0, governance::Scope::kVault),
-      verdict("a3", 300, 0, governance::Scope::kCaller),  // may arrive before its alert
+      verdict("a2", 250, 0, alerts::Scope::kVault),
+      verdict("a3", 300, 0, alerts::Scope::kCaller),  // may arrive before its alert
       Alert("a3", "KV_UserAnomaly", "/v/3", "user-3", 280),
-      verdict("a1", 100, 0, governance::Scope::kCaller, governance::VerdictKind::kTruePositive),
+      verdict("a1", 100, 0, alerts::Scope::kCaller, alerts::VerdictKind::kTruePositive),
   };
   // Alerts the detectors might produce, each under at most one of the verdicts above.
-  const std::vector<forensics::AlertRecord> candidates = {
+  const std::vector<alerts::AlertRecord> candidates = {
       Alert("c1", "KV_MassSecretRetrieval", "/v/1", "user-1", 500),
       Alert("c2", "KV_MassSecretRetrieval", "/v/9", "user-1", 500),
       Alert("c3", "KV_TORAccess", "/v/2", "user-7", 900),
@@ -151,7 +150,7 @@ TEST(FeedbackTest, DecisionsDependOnTheRecordsReadNotTheirOrderAndOnlyGrow) {
       Alert("c5", "KV_UserAnomaly", "/v/8", "user-3", 299),
       Alert("c6", "KV_MassSecretRetrieval", "/v/1", "user-1", 1000),
   };
-  auto decisions = [&](const governance::AlertFilter& f) {
+  auto decisions = [&](const alerts::AlertFilter& f) {
     std::vector<bool> out;
     for (const auto& c : candidates) out.push_back(IsSuppressed(f.suppressions(), c));
     return out;
@@ -161,13 +160,13 @@ TEST(FeedbackTest, DecisionsDependOnTheRecordsReadNotTheirOrderAndOnlyGrow) {
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   int orders = 0;
   do {
-    governance::AlertFilter filter;
+    alerts::AlertFilter filter;
     std::vector<bool> before = decisions(filter);
     for (size_t i : order) {
-      if (const auto* a = std::get_if<forensics::AlertRecord>(&records[i])) {
+      if (const auto* a = std::get_if<alerts::AlertRecord>(&records[i])) {
         filter.Remember(*a);
       } else {
-        filter.AddVerdict(std::get<governance::Verdict>(records[i]));
+        filter.AddVerdict(std::get<alerts::Verdict>(records[i]));
       }
       std::vector<bool> after = decisions(filter);
       for (size_t c = 0; c < candidates.size(); ++c) {

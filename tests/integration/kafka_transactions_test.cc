@@ -12,14 +12,12 @@
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "tests/support/kafka_env.h"
 
 namespace vw::kafka {
 namespace {
 
-std::string Bootstrap() {
-  const char* b = std::getenv("VW_KAFKA_BOOTSTRAP");
-  return b == nullptr ? "" : b;
-}
+using vw::testing::Bootstrap;
 
 std::string UniqueName(const std::string& prefix) {
   std::random_device rd;

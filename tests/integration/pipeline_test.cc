@@ -43,6 +43,7 @@
 #include "processors/ingest/ingest.h"
 #include "tests/integration/pipeline_harness.h"
 #include "tests/support/http_get.h"
+#include "tests/support/kafka_env.h"
 #include "vw/v1/access_event.pb.h"
 
 namespace vw::testing {
@@ -50,8 +51,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-std::string Bootstrap() { return Env("VW_KAFKA_BOOTSTRAP"); }
 
 // What a detector stage logs when the input to rebuild its reorder buffers was deleted.
 constexpr char kInputGone[] = "input to rebuild the reorder buffer is gone";

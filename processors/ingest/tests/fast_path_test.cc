@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "processors/ingest/ingest.h"
-#include "processors/ingest/tests/test_sink.h"
+#include "tests/support/record_sink.h"
 
 namespace vw::ingest {
 namespace {

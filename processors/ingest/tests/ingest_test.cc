@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "processors/ingest/tests/test_sink.h"
+#include "processors/detectors/file_input.h"
+#include "tests/support/record_sink.h"
 
 namespace vw::ingest {
 namespace {
@@ -36,7 +37,7 @@ SourcePosition FileSource(const std::string& name = "test") {
 }
 
 struct Collected {
-  CollectingSink sink;
+  vw::testing::CollectingRecordSink sink;
   IngestCounters counters;
 };
 
@@ -490,7 +491,7 @@ TEST(IngestFile, StreamsLinesAcrossChunksWithLineNumbers) {
     out << rec;  // no final newline
   }
   Ingestor ingestor;
-  CollectingSink sink;
+  vw::testing::CollectingRecordSink sink;
   ASSERT_TRUE(IngestFile(path, ingestor, sink).ok());
   EXPECT_EQ(sink.events.size(), 9001u);
   ASSERT_EQ(sink.dead_letters.size(), 1u);

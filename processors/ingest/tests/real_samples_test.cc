@@ -8,8 +8,9 @@
 #include <map>
 #include <string>
 
+#include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
-#include "processors/ingest/tests/test_sink.h"
+#include "tests/support/record_sink.h"
 
 namespace vw::ingest {
 namespace {
@@ -188,7 +189,7 @@ TEST(RealSamples, EverySekoiaTestRecord) {
     std::string_view message;
     ASSERT_EQ(doc["input"]["message"].get(message), simdjson::SUCCESS) << name;
     Ingestor ingestor;
-    CollectingSink sink;
+    vw::testing::CollectingRecordSink sink;
     vw::v1::SourcePosition base;
     base.set_source(name);
     base.set_partition(-1);
@@ -204,7 +205,7 @@ TEST(RealSamples, DerivedNdjsonMatchesTheTestFiles) {
   fs::path path =
       SharedDir() + "/data/real/sekoia-io_intake-formats_azure-key-vault/auditevent_records.ndjson";
   Ingestor ingestor;
-  CollectingSink sink;
+  vw::testing::CollectingRecordSink sink;
   ASSERT_TRUE(IngestFile(path.string(), ingestor, sink).ok());
   EXPECT_EQ(sink.dead_letters.size(), 0u);
   ASSERT_EQ(sink.events.size(), 32u);
@@ -223,7 +224,7 @@ TEST(RealSamples, DerivedNdjsonMatchesTheTestFiles) {
 
 TEST(RealSamples, MicrosoftKeyVaultEnvelope) {
   Ingestor ingestor;
-  CollectingSink sink;
+  vw::testing::CollectingRecordSink sink;
   ASSERT_TRUE(
       IngestFile(
           SharedDir() + "/data/real/microsoft_azure-security-docs/keyvault_logging_example.json",
@@ -247,7 +248,7 @@ TEST(RealSamples, MicrosoftKeyVaultEnvelope) {
 
 TEST(RealSamples, MicrosoftManagedHsmArray) {
   Ingestor ingestor;
-  CollectingSink sink;
+  vw::testing::CollectingRecordSink sink;
   ASSERT_TRUE(
       IngestFile(
           SharedDir() + "/data/real/microsoft_azure-security-docs/managedhsm_logging_example.json",
@@ -281,7 +282,7 @@ TEST(RealSamples, DefenderAlertIsNotAnAuditRecord) {
   for (const auto& entry : fs::directory_iterator(dir)) {
     ++files;
     Ingestor ingestor;
-    CollectingSink sink;
+    vw::testing::CollectingRecordSink sink;
     ASSERT_TRUE(IngestFile(entry.path().string(), ingestor, sink).ok());
     EXPECT_EQ(sink.events.size(), 0u);
     EXPECT_GE(sink.dead_letters.size(), 1u);

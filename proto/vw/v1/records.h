@@ -14,11 +14,14 @@
 // event's key would have chosen (Kafka's murmur2 partitioner), so per-key order and placement are
 // the same in both formats.
 //
-// Header-only and dependency-free; thread-safe.
+// Header-only (the varint is base/varint.h's); thread-safe.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
+
+#include "base/varint.h"
 
 namespace vw::v1 {
 
@@ -38,18 +41,10 @@ inline constexpr std::string_view kFormatEventBatch = "events.v1";
 template <typename Fn>
 bool ForEachBatchedEvent(std::string_view value, Fn&& fn) {
   while (!value.empty()) {
-    unsigned long long size = 0;
-    size_t i = 0;
-    for (int shift = 0;; ++i, shift += 7) {
-      if (i >= value.size() || shift > 28) return false;
-      const auto byte = static_cast<unsigned char>(value[i]);
-      size |= static_cast<unsigned long long>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) break;
-    }
-    ++i;
-    if (size > value.size() - i) return false;
-    fn(value.substr(i, static_cast<size_t>(size)));
-    value.remove_prefix(i + static_cast<size_t>(size));
+    uint64_t size = 0;
+    if (!GetVarint64(&value, &size, kMaxVarint32Bytes) || size > value.size()) return false;
+    fn(value.substr(0, static_cast<size_t>(size)));
+    value.remove_prefix(static_cast<size_t>(size));
   }
   return true;
 }

@@ -1,4 +1,4 @@
-#include "governance/pseudonymise.h"
+#include "alerts/pseudonymise.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -17,7 +17,7 @@
 #include "processors/ingest/ingest.h"
 #include "processors/ingest/normalize.h"
 
-namespace vw::governance {
+namespace vw::alerts {
 namespace {
 
 std::string Hex(std::string_view b, size_t n) {
@@ -264,4 +264,4 @@ void Pseudonymiser::Apply(v1::Alert* a) const {
   for (auto& [k, v] : *a->mutable_extended_properties()) scrub(&v);
 }
 
-}  // namespace vw::governance
+}  // namespace vw::alerts

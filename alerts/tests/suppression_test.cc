@@ -1,20 +1,20 @@
 // AlertFilter and verdict parsing: scopes, event-time windows, expiry, verdicts before their alert,
 // bad input.
-#include "governance/feedback.h"
+#include "alerts/suppression.h"
 
 #include <gtest/gtest.h>
 
 #include "base/time_format.h"
 
-namespace vw::governance {
+namespace vw::alerts {
 namespace {
 
 constexpr int64_t kH = 3600LL * 1000000;
 const int64_t kT0 = ParseRfc3339("2026-01-10T00:00:00Z")->micros();
 
-forensics::AlertRecord A(const std::string& id, const std::string& type, const std::string& vault,
-                         const std::string& account, int64_t t) {
-  forensics::AlertRecord a;
+AlertRecord A(const std::string& id, const std::string& type, const std::string& vault,
+              const std::string& account, int64_t t) {
+  AlertRecord a;
   a.id = id;
   a.type = type;
   a.azure_resource_id = vault;
@@ -108,4 +108,4 @@ TEST(FeedbackTest, KeepJsonKeepsWhatItCannotRead) {
 }
 
 }  // namespace
-}  // namespace vw::governance
+}  // namespace vw::alerts

@@ -28,7 +28,7 @@
 #include "vw/v1/access_event.pb.h"
 #include "vw/v1/alert.pb.h"
 
-namespace vw::governance {
+namespace vw::alerts {
 
 struct PseudonymiseFields {
   bool upn = true, object_id = true, ip = true;
@@ -81,4 +81,4 @@ class Pseudonymiser {
   std::unique_ptr<Keyed> keyed_;
 };
 
-}  // namespace vw::governance
+}  // namespace vw::alerts
