@@ -303,18 +303,24 @@ class Routines {
       for (int k = 0; k < 4; ++k) id.ips.push_back(t_.AddIp(intel_.microsoft.Sample(rng_)));
       id.ip_rotation_days = 2 + static_cast<int>(rng_.Below(3));
     }
+    // Key Vault throttles a client that sends thousands of requests in seconds: only busy
+    // applications (50+ requests an hour on average) hit it, and the throttled share is a
+    // fraction of their hour.
     std::sort(apps.begin(), apps.end(), [&](uint32_t a, uint32_t b) {
       return t_.identities[a].daily_actions > t_.identities[b].daily_actions;
     });
     for (int n = 0; n < instances_ && n < static_cast<int>(apps.size()); ++n) {
       uint32_t a = apps[static_cast<size_t>(n)];
       const Identity& id = t_.identities[a];
+      const double hourly = id.daily_actions / 24.0;
+      if (hourly < 50) break;
       uint32_t v = id.home_vaults[0];
       const auto& w = id.working[0];
       for (int day = 0; day < plan_.days; ++day) {
         if (!rng_.Chance(0.4)) continue;
         int64_t t = DayStart(day) + rng_.Range(8 * 60, 18 * 60) * kMin;
-        int burst = static_cast<int>(rng_.Range(30, 120));
+        int burst = static_cast<int>(
+            rng_.Range(static_cast<int64_t>(hourly / 4), static_cast<int64_t>(hourly / 2)));
         for (int k = 0; k < burst; ++k) {
           uint32_t s = w[static_cast<size_t>(k) % w.size()];
           int64_t tk = t + k * 50 * kSec / burst;

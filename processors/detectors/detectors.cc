@@ -49,6 +49,20 @@ bool IsRetrieval(v1::Operation op) {
       return false;
   }
 }
+
+bool IsKeyUse(v1::Operation op) {
+  switch (op) {
+    case v1::OP_KEY_WRAP:
+    case v1::OP_KEY_UNWRAP:
+    case v1::OP_KEY_SIGN:
+    case v1::OP_KEY_VERIFY:
+    case v1::OP_KEY_ENCRYPT:
+    case v1::OP_KEY_DECRYPT:
+      return true;
+    default:
+      return false;
+  }
+}
 }  // namespace internal
 
 bool IsSensitive(v1::Operation op) {

@@ -532,15 +532,18 @@ class ExcessiveRetrievalDetector final : public Detector {
 };
 
 // KV_RareSecretAccess: a caller with an established history reads a secret/key/certificate (by
-// name, so rotation's new versions do not count) it has not read for `rare_history`, and did not
-// write itself in that time (a pipeline reading back the secret it just set is not rare access).
+// name, so rotation's new versions do not count) it has not read or used (a key's cryptographic
+// operations) for `rare_history`, and did not write itself in that time (a pipeline reading back
+// the secret it just set is not rare access).
 class RareSecretDetector final : public Detector {
  public:
   RareSecretDetector(const DetectConfig& c, state::StateStore* store)
       : names_(store, "rs.name", c.rare_history), own_(c, store) {}
 
   void OnEvent(const AccessEvent& e, DetectorContext& ctx) override {
-    if (!Success(e) || !IsRead(e.operation()) || e.target_name().empty()) return;
+    // A key the caller wraps, signs or decrypts with is in use: reading it later is not rare.
+    const bool read = IsRead(e.operation());
+    if (!Success(e) || (!read && !IsKeyUse(e.operation())) || e.target_name().empty()) return;
     char type_buf[16];
     auto [end, ec] = std::to_chars(type_buf, type_buf + sizeof type_buf, e.object_type());
     (void)ec;  // an int32 always fits
@@ -551,7 +554,7 @@ class RareSecretDetector final : public Detector {
                     {ctx.digest.caller, ctx.digest.vault, static_cast<uint64_t>(e.object_type()),
                      ctx.digest.name},
                     {ctx.key, e.vault_id(), type, e.target_name()}, ctx, &skipped, &touch_key_);
-    if (skipped || !s.is_new || !ctx.Learned()) return;
+    if (skipped || !s.is_new || !read || !ctx.Learned()) return;
     if (ctx.now - EventTime::FromMicros(ctx.ks.first_us) < ctx.config.rare_history) return;
     if (own_.Wrote(e, ctx)) return;
     if (!ctx.emitter.Claim("KV_RareSecretAccess", ctx.key, ctx.now)) return;

@@ -22,6 +22,7 @@ namespace vw::detect::internal {
 using v1::AccessEvent;
 
 bool IsRetrieval(v1::Operation op);  // Get, List and ListVersions of secrets, keys, certificates
+bool IsKeyUse(v1::Operation op);     // a key's cryptographic operations (wrap, sign, decrypt, ...)
 
 inline bool Success(const AccessEvent& e) { return e.outcome() == v1::OUTCOME_SUCCESS; }
 inline bool Denied(const AccessEvent& e) { return e.outcome() == v1::OUTCOME_DENIED; }
