@@ -1,4 +1,4 @@
-// Benign enterprise routines (docs/scenarios.md section 1.3): the operations real tenants run every
+// Benign enterprise routines (generator/README.md): the operations real tenants run every
 // week that look like attacks to a detector without a per-entity baseline. They recur from the
 // first day of the run, so they are in the history and again in the evaluation days:
 //  - a CI/CD service principal deletes and purges the ephemeral secrets it created, nightly (keys
