@@ -37,6 +37,8 @@ class Routines {
 
   Ev& Add(uint32_t ident, uint32_t vault, Op op, uint32_t obj, int64_t t, uint32_t ip,
           uint8_t claim, uint16_t http = 200) {
+    // A routine's record past the run's end (the last night's clean-up) is not generated.
+    if (t >= plan_.start_us + plan_.days * kDay) return discard_;
     Ev e;
     e.t_us = t;
     e.seq = seq_++;
@@ -340,6 +342,7 @@ class Routines {
   int instances_ = 1;
   uint32_t original_vaults_ = 0;
   std::set<uint32_t> taken_, jit_vaults_;
+  Ev discard_;
 };
 
 }  // namespace
