@@ -157,7 +157,9 @@ class VaultSpreadDetector final : public Detector {
     } else {
       return;
     }
-    std::string entity = Cat({ctx.key, e.vault_id()});
+    // One alert per caller and window, not per vault: a caller sweeping twenty vaults it never
+    // used is one incident (with KV_AccountVolumeAnomaly beside it), not twenty alerts.
+    std::string entity(ctx.key);
     if (!ctx.emitter.Claim(type, entity, ctx.now)) return;
     Finding f = MakeFinding(type, entity, e, ctx.now, ctx.now);
     std::string who = IsUser(e) ? "user " : "application ";

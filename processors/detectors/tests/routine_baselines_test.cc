@@ -4,8 +4,9 @@
 // time, or another caller -> alert; a vault or caller younger than its learning period -> quiet);
 // KV_RareSecretAccess ignores reads of what the caller wrote itself; KV_OperationVolumeAnomaly
 // judges a quiet vault by its own rate (a 20x burst on a 6-an-hour vault fires, Poisson noise does
-// not). Hand-built events through Engine::Process and Flush over a real StateStore; learning period
-// 2 d, baseline 3 d, routine.min_days 2 (the default).
+// not); a caller new on many vaults is one alert, not one per vault. Hand-built events through
+// Engine::Process and Flush over a real StateStore; learning period 2 d, baseline 3 d,
+// routine.min_days 2 (the default).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -348,6 +349,23 @@ TEST_F(RoutineBaselinesTest, VolumePoissonNoiseOnAQuietVaultIsQuietWithoutTheFlo
     for (int i = 0; i < n; ++i) evs.push_back(Ev{}.At(h + i * (kHour / (n + 1))));
   }
   EXPECT_EQ(Run(evs).Count("KV_OperationVolumeAnomaly"), 0u);
+}
+
+// --- alert fatigue ---
+
+// An application that sweeps five vaults it never used: one KV_AppAnomaly for the caller in the
+// suppression window (and KV_AccountVolumeAnomaly beside it), not one per vault.
+TEST_F(RoutineBaselinesTest, NewOnManyVaultsIsOneAlertPerCaller) {
+  std::vector<Ev> evs;
+  Steady(&evs, 4);
+  for (int v = 2; v <= 6; ++v) {
+    Ev e;
+    e.vault = "kv-" + std::to_string(v);
+    evs.push_back(e.At(kT0 + 4 * kDay + 9 * kHour + v * kMin));
+  }
+  Collect c = Run(evs);
+  EXPECT_EQ(c.Count("KV_AppAnomaly"), 1u);
+  EXPECT_EQ(c.Count("KV_AccountVolumeAnomaly"), 1u);
 }
 
 TEST(PoissonTailThresholdTest, MatchesTheTailProbability) {
