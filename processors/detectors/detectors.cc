@@ -147,10 +147,11 @@ int RoutineBaseline::DaysBefore(std::string_view key, EventTime now) {
   return n;
 }
 
-std::string RoutineWords(int days, int64_t baseline_days) {
-  if (days == 0) return "never in the last " + std::to_string(baseline_days) + " days";
-  return "on only " + std::to_string(days) + " of the last " + std::to_string(baseline_days) +
-         " days";
+std::string RoutineWords(std::string_view did, int days, int64_t baseline_days, int64_t min_days) {
+  const std::string span = "the last " + std::to_string(baseline_days) + " days";
+  if (days == 0) return "never " + std::string(did) + " in " + span;
+  return std::string(did) + " on only " + std::to_string(days) + " of " + span +
+         " (a routine recurs on at least " + std::to_string(min_days) + ")";
 }
 
 bool IsOwnWrite(v1::Operation op) {

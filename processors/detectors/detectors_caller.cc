@@ -374,9 +374,9 @@ class PutGetDetector final : public Detector {
                 Num((ctx.now - s->last).seconds() / 60.0) + " minutes later; this caller " +
                 (c.put_get_always_alert
                      ? std::string("was not compared with a baseline (always-alert mode).")
-                     : "changed a policy and then read secrets of this vault " +
-                           RoutineWords(days, c.baseline_days) + " (a routine recurs on at least " +
-                           std::to_string(c.routine_min_days) + ").");
+                     : RoutineWords("changed a policy and then read secrets of this vault", days,
+                                    c.baseline_days, c.routine_min_days) +
+                           ".");
     f.evidence.emplace_back("Policy Changed At", Time(s->last));
     f.evidence.emplace_back("Baseline Days With Policy Change Then Read", std::to_string(days));
     f.evidence.emplace_back("Suspicious Operations", "[VaultPatch/VaultPut:1, SecretGet:1+]");

@@ -180,8 +180,10 @@ inline std::string PValue(double p) {
   return buf;
 }
 
-// "never" / "on only 1 of the last 14 days": how a routine baseline was broken.
-std::string RoutineWords(int days, int64_t baseline_days);
+// How a routine baseline was broken, after "this caller ": "never backed up objects of this vault
+// in the last 14 days" / "backed up objects of this vault on only 1 of the last 14 days (a routine
+// recurs on at least 2)".
+std::string RoutineWords(std::string_view did, int days, int64_t baseline_days, int64_t min_days);
 
 // Objects a caller created or set itself (SecretSet, restore, KeyCreate, import, ...): reading
 // one back is neither rare nor an intrusion. Shared by the by-caller detectors.

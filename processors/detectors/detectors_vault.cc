@@ -122,10 +122,10 @@ class SensitiveOperationDetector final : public Detector {
           "Deletes, purges and backups of vault objects can destroy secrets or move them out of "
           "the vault (always-alert mode: no baseline is consulted).";
     } else {
-      f.reasons += "This caller " + std::string(ClassWords(cls)) + " this vault " +
-                   RoutineWords(days, c.baseline_days) + " (a routine recurs on at least " +
-                   std::to_string(c.routine_min_days) +
-                   "); deletes, purges and backups can destroy secrets or move them out of the "
+      f.reasons += "This caller " +
+                   RoutineWords(std::string(ClassWords(cls)) + " this vault", days, c.baseline_days,
+                                c.routine_min_days) +
+                   "; deletes, purges and backups can destroy secrets or move them out of the "
                    "vault.";
       f.evidence.emplace_back("Baseline Days With This Operation Class", std::to_string(days));
     }
@@ -376,15 +376,14 @@ class PolicyFlipDetector final : public Detector {
       std::string entity = Cat({ctx.key, oid});
       if (!ctx.emitter.Claim("KV_AccessPolicyFlip", entity, ctx.now)) continue;
       Finding f = MakeFinding("KV_AccessPolicyFlip", entity, e, s->last, ctx.now);
-      f.reasons =
-          "An access policy for principal " + oid + " was added at " + Time(s->last) +
-          " and removed at " + Time(ctx.now) + " by " + CallerDisplay(e) + ", " +
-          Num((ctx.now - s->last).seconds() / 60.0) + " minutes later; this caller " +
-          (c.policy_flip_always_alert
-               ? std::string("was not compared with a baseline (always-alert mode).")
-               : "added and removed access policies on this vault " +
-                     RoutineWords(days, c.baseline_days) + " (a routine recurs on at least " +
-                     std::to_string(c.routine_min_days) + ").");
+      f.reasons = "An access policy for principal " + oid + " was added at " + Time(s->last) +
+                  " and removed at " + Time(ctx.now) + " by " + CallerDisplay(e) + ", " +
+                  Num((ctx.now - s->last).seconds() / 60.0) + " minutes later; this caller " +
+                  (c.policy_flip_always_alert
+                       ? std::string("was not compared with a baseline (always-alert mode).")
+                       : RoutineWords("added and removed access policies on this vault", days,
+                                      c.baseline_days, c.routine_min_days) +
+                             ".");
       f.evidence.emplace_back("Principal Added And Removed", oid);
       f.evidence.emplace_back("Policy Added At", Time(s->last));
       f.evidence.emplace_back("Policy Removed At", Time(ctx.now));

@@ -164,8 +164,9 @@ TEST_F(RoutineBaselinesTest, SensitiveFirstBackupByACallerAlertsWithItsBaseline)
   ASSERT_EQ(c.Count("KV_SensitiveOperation"), 1u);
   const std::string reasons =
       c.First("KV_SensitiveOperation")->extended_properties().at("Alert Reasons");
-  EXPECT_NE(reasons.find("never in the last 3 days"), std::string::npos) << reasons;
-  EXPECT_NE(reasons.find("backed up objects of"), std::string::npos) << reasons;
+  EXPECT_NE(reasons.find("This caller never backed up objects of this vault in the last 3 days"),
+            std::string::npos)
+      << reasons;
 }
 
 TEST_F(RoutineBaselinesTest, SensitiveRoutineOfOneClassDoesNotCoverAnother) {
@@ -259,7 +260,10 @@ TEST_F(RoutineBaselinesTest, PutGetFirstTimeAlertsAndNamesTheBaseline) {
   ASSERT_EQ(c.Count("KV_PutGetAnomaly"), 1u);
   const std::string reasons =
       c.First("KV_PutGetAnomaly")->extended_properties().at("Alert Reasons");
-  EXPECT_NE(reasons.find("never in the last 3 days"), std::string::npos) << reasons;
+  EXPECT_NE(reasons.find("never changed a policy and then read secrets of this vault in the last "
+                         "3 days"),
+            std::string::npos)
+      << reasons;
 }
 
 TEST_F(RoutineBaselinesTest, PutGetQuietForAYoungCaller) {
