@@ -174,7 +174,11 @@ int main(int argc, char** argv) {
     y << "engine:\n  allowed_lateness: " << a.lateness_seconds << "s\n"
       << "threat_intel:\n  tor_file: " << root << "/configs/threat-intel/tor-exit-nodes.txt\n"
       << "  suspicious_file: " << root << "/configs/threat-intel/suspicious-ips.txt\n"
-      << "  microsoft_file: " << root << "/configs/threat-intel/microsoft-ranges.txt\n";
+      << "  microsoft_file: " << root
+      << "/configs/threat-intel/microsoft-ranges.txt\n"
+      // Its attackers have no history: the routine-based types alert on every occurrence, so
+      // their latency can be measured.
+      << "sensitive_operation:\n  always_alert: true\nput_get:\n  always_alert: true\n";
   }
   vw::bench::RunCleanup cleanup(c, a.keep);
   {

@@ -53,9 +53,17 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = yy + (*m <= 2);
 }
 
-bool IsMgmt(Op op) { return op == Op::kVaultGet || op == Op::kVaultPut || op == Op::kVaultPatch; }
-bool IsKeyOp(Op op) { return op >= Op::kKeyGet && op <= Op::kKeyDecrypt; }
-bool IsCertOp(Op op) { return op == Op::kCertificateGet || op == Op::kCertificateList; }
+bool IsMgmt(Op op) {
+  return op == Op::kVaultGet || op == Op::kVaultPut || op == Op::kVaultPatch ||
+         op == Op::kVaultDelete;
+}
+bool IsKeyOp(Op op) {
+  return (op >= Op::kKeyGet && op <= Op::kKeyDecrypt) || op == Op::kKeyCreate ||
+         op == Op::kKeyDelete || op == Op::kKeyPurge;
+}
+bool IsCertOp(Op op) {
+  return op == Op::kCertificateGet || op == Op::kCertificateList || op == Op::kCertificateBackup;
+}
 
 const char* CryptoSuffix(Op op) {
   switch (op) {
@@ -108,7 +116,7 @@ void Version(W& w, uint32_t vault, uint32_t obj, uint32_t kind, uint32_t gen) {
 // The object part of the URL ("secrets/db-password"), shared by id and requestUri.
 void ObjectPath(W& w, const Vault& v, const Ev& ev, Op op) {
   if (IsKeyOp(op)) {
-    w.Lit("keys/");
+    w.Str(op == Op::kKeyPurge ? std::string_view("deletedkeys/") : std::string_view("keys/"));
     w.Str(v.keys[ev.obj % v.keys.size()]);
   } else if (IsCertOp(op)) {
     w.Lit("certificates/");
@@ -154,11 +162,17 @@ void RequestUri(W& w, const Vault& v, const Ev& ev, Op op) {
       return;
     case Op::kSecretBackup:
     case Op::kKeyBackup:
+    case Op::kCertificateBackup:
       w.Lit("/backup?api-version=7.4");
+      return;
+    case Op::kKeyCreate:
+      w.Lit("/create?api-version=7.4");
       return;
     case Op::kSecretSet:
     case Op::kSecretDelete:
     case Op::kSecretPurge:
+    case Op::kKeyDelete:
+    case Op::kKeyPurge:
       w.Lit("?api-version=7.4");
       return;
     case Op::kKeyWrap:
@@ -262,6 +276,9 @@ void RecordFormatter::Append(const Ev& ev, OutBuffer* out) {
       break;
     case 404:
       w.Lit("Not Found");
+      break;
+    case 429:
+      w.Lit("TooManyRequests");
       break;
     default:
       w.Lit("OK");

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "base/json_escape.h"
 #include "base/time_format.h"
+#include "generator/enterprise.h"
 #include "generator/format.h"
 #include "generator/rng.h"
 #include "generator/scenarios.h"
@@ -93,6 +95,7 @@ class Generator::Engine {
   // Appends the benign records of slice [cs, cs + kChunk) to `out` (unsorted, not yet delivered).
   void Slice(int64_t cs, int day, int hour, std::vector<Ev>* out) {
     const int dow = (dow0_ + day) % 7;
+    day_ = day;
     for (uint32_t i = 0; i < t_.identities.size(); ++i) {
       const Identity& id = t_.identities[i];
       if (id.role == Role::kExternal || id.active_from_us >= cs + kChunk) continue;
@@ -104,7 +107,7 @@ class Generator::Engine {
         case Role::kOnboardApp:
         case Role::kCryptoApp: {
           double lambda = id.daily_actions * HourWeight(id.role, dow, hour) *
-                          (static_cast<double>(width) / kHour);
+                          (static_cast<double>(width) / kHour) * (dow == 4 ? id.friday_factor : 1);
           int64_t n = rng_.Poisson(lambda);
           for (int64_t k = 0; k < n; ++k)
             SingleOp(i, from + static_cast<int64_t>(rng_.Below(static_cast<uint64_t>(width))));
@@ -177,6 +180,8 @@ class Generator::Engine {
     return mine_.back();
   }
   uint32_t Ip(const Identity& id) {
+    if (id.ip_rotation_days > 0)
+      return id.ips[static_cast<size_t>(day_ / id.ip_rotation_days) % id.ips.size()];
     return id.ips.size() == 1 ? id.ips[0] : id.ips[rng_.Below(id.ips.size())];
   }
   uint32_t NextWorking(uint32_t i, size_t home) {
@@ -317,6 +322,7 @@ class Generator::Engine {
   std::vector<std::vector<uint32_t>> vault_readers_;
   std::vector<Ev> mine_;
   int dow0_ = 0;
+  int day_ = 0;
 
  public:
   Rng& late_rng() { return late_rng_; }
@@ -343,6 +349,7 @@ Result<std::unique_ptr<Generator>> Generator::Create(const GeneratorOptions& o) 
   Rng tenant_rng = root.Fork(1), scenario_rng = root.Fork(2), onboard_rng = root.Fork(3);
   g->benign_seed_ = root.Next();
   g->format_seed_ = root.Next();
+  Rng routine_rng = root.Fork(4);
   VW_ASSIGN_OR_RETURN(g->tenant_, BuildTenant(spec, o.events_per_day, intel, tenant_rng));
   Tenant& t = g->tenant_;
 
@@ -411,6 +418,13 @@ Result<std::unique_ptr<Generator>> Generator::Create(const GeneratorOptions& o) 
   }
 
   ScenarioPlan plan;
+  if (o.routines) {
+    RoutinePlan rp;
+    rp.start_us = o.start_us;
+    rp.days = o.days;
+    VW_RETURN_IF_ERROR(BuildEnterpriseRoutines(rp, intel, &t, &routine_rng, &g->seq_,
+                                               &g->scheduled_, &plan.reserved));
+  }
   plan.start_us = o.start_us;
   plan.days = o.days;
   plan.history_days = o.history_days;

@@ -40,6 +40,8 @@ struct GeneratorOptions {
   bool envelope = false;   // {"records":[...]} lines instead of bare NDJSON records
   int envelope_size = 50;  // records per envelope
   std::string intel_dir = "configs/threat-intel";
+  // The benign enterprise routines of enterprise.h (backups, CI clean-up, JIT access, ...).
+  bool routines = true;
 };
 
 struct GeneratorStats {

@@ -41,6 +41,12 @@ enum class Op : uint8_t {
   kKeyDecrypt,
   kCertificateGet,
   kCertificateList,
+  // Enterprise routines (generator/enterprise.cc).
+  kKeyCreate,
+  kKeyDelete,
+  kKeyPurge,
+  kCertificateBackup,
+  kVaultDelete,
   kCount,
 };
 
@@ -55,6 +61,7 @@ enum class Role : uint8_t {
   kAdmin,       // user managing vaults through Azure Resource Manager
   kOnboardApp,  // benign change: an application that appears mid-run on a new vault
   kExternal,    // created by a scenario (attacker, foreign app): no benign traffic
+  kRoutine,     // automation whose records are all scheduled (backup, JIT access): enterprise.cc
 };
 
 struct Vault {
@@ -91,6 +98,10 @@ struct Identity {
   int sync_interval_h = 0, sync_minute = 0;  // config-sync schedule
   int active_from_day = 0;                   // onboarding apps start mid-run
   int64_t active_from_us = 0;
+  // Enterprise routines (enterprise.cc): a weekly batch multiplies the Friday rate; an app whose
+  // Azure outbound address changes uses ips[(day / ip_rotation_days) % ips.size()].
+  double friday_factor = 1.0;
+  int ip_rotation_days = 0;
 };
 
 struct Tenant {

@@ -1,6 +1,8 @@
 #include "generator/scenarios.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <set>
 
 namespace vw::gen {
@@ -90,14 +92,18 @@ class Ctx {
   // back to a used one. kNone if there is none at all.
   template <typename Pred>
   uint32_t PickIdentity(Role role, Pred ok) {
-    std::vector<uint32_t> fresh, any;
+    std::vector<uint32_t> fresh, unreserved, any;
     for (uint32_t i = 0; i < t_.identities.size(); ++i) {
       const Identity& id = t_.identities[i];
       if (id.role != role || id.active_from_day != 0 || !ok(id)) continue;
       any.push_back(i);
+      if (reserved_.count(i)) continue;
+      unreserved.push_back(i);
       if (!used_ids_.count(i)) fresh.push_back(i);
     }
-    const std::vector<uint32_t>& from = fresh.empty() ? any : fresh;
+    const std::vector<uint32_t>& from = !fresh.empty()        ? fresh
+                                        : !unreserved.empty() ? unreserved
+                                                              : any;
     if (from.empty()) return kNone;
     uint32_t i = from[rng_.Below(from.size())];
     used_ids_.insert(i);
@@ -123,6 +129,7 @@ class Ctx {
     return v;
   }
   void UseVault(uint32_t v) { used_vaults_.insert(v); }
+  void Reserve(const std::set<uint32_t>& ids) { reserved_ = ids; }
 
   // Every vault `ident` touches in benign traffic.
   std::set<uint32_t> Touched(uint32_t ident) const {
@@ -180,7 +187,7 @@ class Ctx {
   bool mark_vaults_ = true;
   std::set<uint64_t> tokens_;
   std::set<std::string> used_ips_;
-  std::set<uint32_t> used_ids_, used_vaults_;
+  std::set<uint32_t> used_ids_, used_vaults_, reserved_;
 };
 
 Status Missing(const char* what, const char* scenario) {
@@ -444,24 +451,55 @@ Status DeniedVolume(Ctx& c, const std::string& sid, int64_t t0, const ScenarioPl
   return Status::OK();
 }
 
+// Odd instances burst a quiet vault (the one closest to 6 operations an hour): 20 times its
+// hourly mean, which a fixed floor of hundreds an hour would miss. Even instances burst a busy
+// crypto vault.
 Status OpVolume(Ctx& c, const std::string& sid, int64_t t0, const ScenarioPlan&) {
-  uint32_t x = c.PickIdentity(
-      Role::kCryptoApp, [](const Identity& id) { return id.crypto_ops[0] == Op::kKeyDecrypt; });
+  const bool quiet = (std::atoi(sid.c_str() + sid.rfind('-') + 1) % 2) == 1;
+  uint32_t x = kNone;
+  if (quiet) {
+    const Tenant& t = c.t();
+    double best = 1e18;
+    std::vector<uint32_t> cands;
+    for (uint32_t i = 0; i < t.identities.size(); ++i) {
+      const Identity& id = t.identities[i];
+      if ((id.role != Role::kAppReader && id.role != Role::kCryptoApp) || id.active_from_day != 0)
+        continue;
+      double hourly = t.vaults[id.home_vaults[0]].daily_ops / 24.0;
+      if (hourly < 1) continue;
+      double d = std::fabs(std::log(hourly / 6.0));
+      if (d < best - 1e-9) {
+        best = d;
+        cands.assign(1, i);
+      }
+    }
+    if (!cands.empty()) x = cands[0];
+  }
+  if (x == kNone) {
+    x = c.PickIdentity(Role::kCryptoApp,
+                       [](const Identity& id) { return id.crypto_ops[0] == Op::kKeyDecrypt; });
+  }
   if (x == kNone) x = c.PickIdentity(Role::kCryptoApp);
   if (x == kNone) return Missing("crypto app", "op-volume");
   const Identity& app = c.t().identities[x];
   uint32_t v = app.home_vaults[0];
   c.UseVault(v);
-  int64_t n =
-      std::max<int64_t>(1500, static_cast<int64_t>(20.0 * c.t().vaults[v].daily_ops / 24.0));
+  const double hourly = c.t().vaults[v].daily_ops / 24.0;
+  int64_t n = quiet ? std::max<int64_t>(60, static_cast<int64_t>(20.0 * hourly))
+                    : std::max<int64_t>(1500, static_cast<int64_t>(20.0 * hourly));
+  const Op op = app.role == Role::kCryptoApp ? app.crypto_ops[0] : Op::kSecretGet;
   uint32_t ip = app.ips[0];
   c.Begin(sid);
   for (int64_t i = 0; i < n; ++i) {
     int64_t t =
         t0 + i * kHour / n + static_cast<int64_t>(c.rng().Below(static_cast<uint64_t>(kHour / n)));
-    c.Emit(x, v, app.crypto_ops[0], app.working[0][0], 200, t, ip, 0);
+    c.Emit(x, v, op, app.working[0][static_cast<size_t>(i) % app.working[0].size()], 200, t, ip, 0);
   }
-  c.AddLabel("KV_OperationVolumeAnomaly", true, v, x, "");
+  // The alert is about the vault: its account is whoever sent the record that crossed the
+  // threshold, on a quiet vault now and then another caller than the burst's.
+  c.AddLabel("KV_OperationVolumeAnomaly", true, v, kNone, "");
+  c.AddLabel("KV_AccessTimeSeriesAnomaly", false, v, kNone, "");
+  c.AddLabel("KV_MassSecretRetrieval", false, v, x, "");
   return Status::OK();
 }
 
@@ -774,6 +812,7 @@ Status BuildScenarios(const ScenarioPlan& plan, const std::vector<ScenarioInfo>&
                                    std::to_string(plan.history_days) + ") to inject attacks");
   }
   Ctx ctx(intel, tenant, rng, seq, events, labels);
+  ctx.Reserve(plan.reserved);
   const int64_t attack_start = plan.start_us + plan.history_days * kDay;
   // Slots are spread over the attack period minus 7 h at the end, the room the longest scenario
   // (mass retrieval, up to 6 h) needs.

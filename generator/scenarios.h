@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,9 @@ Result<std::vector<ScenarioInfo>> SelectScenarios(const std::string& selection);
 struct ScenarioPlan {
   int64_t start_us = 0;  // the run's first instant (midnight UTC)
   int days = 16;
-  int history_days = 14;  // scenarios start after this many days
-  int repeat = 1;         // instances of each selected scenario
+  int history_days = 14;        // scenarios start after this many days
+  int repeat = 1;               // instances of each selected scenario
+  std::set<uint32_t> reserved;  // identities the scenarios use only when no other one fits
 };
 
 // Appends scenario records to `events` (unsorted) and their labels to `labels`. May add identities

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -174,6 +175,20 @@ ScoreReport Score(const std::vector<AlertRecord>& alerts, const std::vector<Labe
     }
   }
   std::vector<bool> detected(labels.size(), false);
+  // Scenario instance of each label, and its kind (the id without the "-N" instance suffix).
+  std::map<std::string, std::set<const AlertRecord*>> instance_alerts;
+  std::map<std::string, std::string> instance_kind;
+  for (const Label& l : labels) {
+    std::string kind = l.scenario;
+    size_t dash = kind.rfind('-');
+    if (dash != std::string::npos && dash + 1 < kind.size() &&
+        kind.find_first_not_of("0123456789", dash + 1) == std::string::npos) {
+      kind.resize(dash);
+    }
+    instance_kind[l.scenario] = kind;
+    instance_alerts[l.scenario];
+    if (l.role == "primary") r.by_attack[kind].alert_type = l.alert_type;
+  }
   for (const Label& l : labels) {
     if (l.role == "primary") {
       ++r.by_type[l.alert_type].labels;
@@ -187,6 +202,7 @@ ScoreReport Score(const std::vector<AlertRecord>& alerts, const std::vector<Labe
     bool primary = false, incidental = false;
     for (size_t i = 0; i < labels.size(); ++i) {
       if (!AlertMatchesLabel(*a, labels[i])) continue;
+      instance_alerts[labels[i].scenario].insert(a);
       if (labels[i].role == "primary") {
         primary = true;
         detected[i] = true;
@@ -212,6 +228,12 @@ ScoreReport Score(const std::vector<AlertRecord>& alerts, const std::vector<Labe
     } else {
       r.missed.push_back(labels[i].scenario + " (" + labels[i].alert_type + ")");
     }
+  }
+  for (const auto& [instance, matched] : instance_alerts) {
+    AttackAlerts& aa = r.by_attack[instance_kind[instance]];
+    ++aa.attacks;
+    aa.alerts += static_cast<int>(matched.size());
+    aa.max_alerts = std::max(aa.max_alerts, static_cast<int>(matched.size()));
   }
   r.benign_events = options.benign_events;
   if (r.benign_events > 0) {
@@ -277,6 +299,24 @@ std::string FormatReport(const ScoreReport& r) {
                   "false positives per million benign events: unknown (no event count)\n");
   }
   out += buf;
+  if (!r.by_attack.empty()) {
+    int attacks = 0, matched = 0;
+    out += "alerts per labelled attack (alert fatigue):\n";
+    std::snprintf(buf, sizeof buf, "  %-18s %-38s %7s %7s %9s %5s\n", "scenario", "AlertType",
+                  "attacks", "alerts", "per-attack", "max");
+    out += buf;
+    for (const auto& [kind, aa] : r.by_attack) {
+      attacks += aa.attacks;
+      matched += aa.alerts;
+      std::snprintf(buf, sizeof buf, "  %-18s %-38s %7d %7d %9.1f %5d\n", kind.c_str(),
+                    aa.alert_type.c_str(), aa.attacks, aa.alerts,
+                    aa.attacks ? static_cast<double>(aa.alerts) / aa.attacks : 0.0, aa.max_alerts);
+      out += buf;
+    }
+    std::snprintf(buf, sizeof buf, "  all: %d attacks, %d alerts, %.2f alerts per attack\n",
+                  attacks, matched, attacks ? static_cast<double>(matched) / attacks : 0.0);
+    out += buf;
+  }
   out += "duplicate SystemAlertIds: " + std::to_string(r.duplicates);
   for (size_t i = 0; i < r.duplicate_ids.size() && i < 5; ++i)
     out += (i ? ", " : " (") + r.duplicate_ids[i];

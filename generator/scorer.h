@@ -50,8 +50,18 @@ struct TypeScore {
   int matched = 0, incidental = 0, false_positives = 0;
 };
 
+// Alert fatigue: distinct alerts matching any label (primary or incidental) of one attack instance
+// (a scenario such as "list-get-2"), summed per scenario kind ("list-get").
+struct AttackAlerts {
+  std::string alert_type;  // the primary label's type
+  int attacks = 0;         // instances of the scenario kind
+  int alerts = 0;          // alerts matching them (an alert matching two instances counts twice)
+  int max_alerts = 0;      // most alerts on one instance
+};
+
 struct ScoreReport {
   std::map<std::string, TypeScore> by_type;
+  std::map<std::string, AttackAlerts> by_attack;  // scenario kind -> alerts per attack
   int labels = 0, detected = 0;
   int64_t alerts = 0, false_positives = 0, incidental = 0, duplicates = 0;
   std::vector<std::string> duplicate_ids;

@@ -9,12 +9,13 @@ namespace vw::gen {
 
 const char* OpName(Op op) {
   static constexpr std::array<const char*, static_cast<size_t>(Op::kCount)> kNames = {
-      "Authentication", "VaultGet",        "VaultPut",       "VaultPatch",
-      "SecretGet",      "SecretSet",       "SecretList",     "SecretListVersions",
-      "SecretBackup",   "SecretDelete",    "SecretPurge",    "KeyGet",
-      "KeyList",        "KeyListVersions", "KeyBackup",      "KeyWrap",
-      "KeyUnwrap",      "KeySign",         "KeyVerify",      "KeyEncrypt",
-      "KeyDecrypt",     "CertificateGet",  "CertificateList"};
+      "Authentication", "VaultGet",        "VaultPut",          "VaultPatch",
+      "SecretGet",      "SecretSet",       "SecretList",        "SecretListVersions",
+      "SecretBackup",   "SecretDelete",    "SecretPurge",       "KeyGet",
+      "KeyList",        "KeyListVersions", "KeyBackup",         "KeyWrap",
+      "KeyUnwrap",      "KeySign",         "KeyVerify",         "KeyEncrypt",
+      "KeyDecrypt",     "CertificateGet",  "CertificateList",   "KeyCreate",
+      "KeyDelete",      "KeyPurge",        "CertificateBackup", "VaultDelete"};
   return kNames[static_cast<size_t>(op)];
 }
 

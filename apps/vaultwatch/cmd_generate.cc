@@ -33,7 +33,7 @@ int RunGenerate(int argc, char** argv) {
           identities = 0, repeat = 1, envelope_size = o.envelope_size;
   std::string output = "-", labels, summary, format = "ndjson", start = "2026-01-05T00:00:00Z";
   double rate = 0, late = o.late_fraction;
-  bool quiet = false, progress_flag = false;
+  bool quiet = false, progress_flag = false, no_routines = false;
   FlagParser flags(
       "generate",
       "Write synthetic Azure Key Vault AuditEvent records (benign tenant + labelled attacks); "
@@ -66,6 +66,9 @@ int RunGenerate(int argc, char** argv) {
                "threat-intel lists directory (default configs/threat-intel)");
   flags.Bool("progress", &progress_flag, "show progress even when stderr is not a terminal");
   flags.Bool("quiet", &quiet, "no progress and no final figures");
+  flags.Bool("no-routines", &no_routines,
+             "leave out the benign enterprise routines (nightly backups and CI clean-up, JIT "
+             "access, break-glass, ephemeral vaults, Friday batches, throttling, address changes)");
   if (int rc = flags.Parse(argc, argv); rc >= 0) return rc;
 
   if (seed < 0) {
@@ -73,6 +76,7 @@ int RunGenerate(int argc, char** argv) {
     return 2;
   }
   o.seed = static_cast<uint64_t>(seed);
+  o.routines = !no_routines;
   o.days = static_cast<int>(days);
   o.history_days = static_cast<int>(history);
   o.events_per_day = epd;

@@ -96,6 +96,9 @@ class ForensicsTest : public ::testing::Test {
     out.close();
 
     config_ = new detect::DetectConfig(*detect::LoadDetectConfig(""));
+    // The daily SecretPurge is this fixture's steady source of alerts: Sentinel-style (every
+    // occurrence), not the routine baseline that would learn it.
+    config_->sensitive_always_alert = true;
     // Threat-intel lists are relative to the source tree.
     for (std::string* f :
          {&config_->tor_file, &config_->suspicious_file, &config_->microsoft_file}) {

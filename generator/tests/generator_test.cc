@@ -303,9 +303,12 @@ TEST(GeneratorTest, ScenarioSelectionAndErrors) {
 
 // Benign traffic must not contain what only attacks do (docs/scenarios.md, "Never in benign
 // traffic").
+// The enterprise routines (enterprise.h) do delete, purge and back up on purpose: they are left out
+// here and checked by RoutinesRecurInTheHistoryAndTheEvaluationDays.
 TEST(GeneratorTest, BenignTrafficAvoidsAttackOnlyPatterns) {
   GeneratorOptions o = SmallOptions();
   o.scenarios = "none";
+  o.routines = false;
   o.days = 9;  // more than a week: weekly admin patches appear
   GenRun r = Generate(o);
   const char* src = std::getenv("VW_SOURCE_DIR");
@@ -325,6 +328,34 @@ TEST(GeneratorTest, BenignTrafficAvoidsAttackOnlyPatterns) {
       EXPECT_LT(++n, 10) << "a user at >= 10 requests a minute";
     }
   }
+}
+
+// The benign enterprise routines recur through the history and again in the days after it, where
+// the attacks are: each kind on several distinct days on both sides of day history_days.
+TEST(GeneratorTest, RoutinesRecurInTheHistoryAndTheEvaluationDays) {
+  GeneratorOptions o = SmallOptions();
+  o.scenarios = "none";
+  o.days = 16;
+  o.history_days = 14;
+  GenRun r = Generate(o);
+  const int64_t start_day = o.start_us / (86400LL * 1000000);
+  std::map<std::string, std::set<int64_t>> days;  // routine -> days it was seen on
+  for (const Rec& rec : Parse(r.text)) {
+    const int64_t day = rec.t_us / (86400LL * 1000000) - start_day;
+    if (rec.op == "SecretBackup") days["backup"].insert(day);
+    if (rec.op == "SecretPurge") days["ci purge"].insert(day);
+    if (rec.op == "KeyPurge") days["ci key purge"].insert(day);
+    if (rec.op == "VaultDelete") days["ephemeral vault"].insert(day);
+    if (rec.http == 429) days["throttling"].insert(day);
+  }
+  for (const char* k : {"backup", "ci purge", "ephemeral vault", "throttling"}) {
+    ASSERT_TRUE(days.count(k)) << k;
+    EXPECT_GE(std::count_if(days[k].begin(), days[k].end(), [](int64_t d) { return d < 14; }), 3)
+        << k << " in the history";
+    EXPECT_GE(*days[k].rbegin(), 12) << k << " around the evaluation days";
+  }
+  EXPECT_GE(days["ci key purge"].size(), 2u) << "weekly key clean-up";
+  EXPECT_EQ(days["backup"].size(), 16u) << "nightly";
 }
 
 // The secret dump: one SecretList, then >= 40 distinct SecretGets within minutes, by a caller that
@@ -387,7 +418,9 @@ TEST(GeneratorTest, TenantPresetsHaveTheirSizes) {
     ASSERT_TRUE(g.ok()) << g.status();
     size_t base_vaults = 0, base_ids = 0;
     for (const Vault& v : (*g)->tenant().vaults) base_vaults += v.created_day == 0;
-    for (const Identity& id : (*g)->tenant().identities) base_ids += id.active_from_day == 0;
+    for (const Identity& id : (*g)->tenant().identities) {
+      base_ids += id.active_from_day == 0 && id.role != Role::kRoutine;  // not the automation
+    }
     EXPECT_EQ(base_vaults, static_cast<size_t>(vaults));
     EXPECT_EQ(base_ids, static_cast<size_t>(ids));
   }

@@ -100,6 +100,22 @@ FieldDef DoubleField(std::string name, double DetectConfig::*m, double lo, doubl
   return f;
 }
 
+FieldDef BoolField(std::string name, bool DetectConfig::*m, std::string meaning) {
+  DetectConfig d;
+  FieldDef f{{name, "bool", d.*m ? "true" : "false", std::move(meaning), "true|false"}, nullptr};
+  f.set = [m](DetectConfig& c, const std::string& t) -> Status {
+    if (t == "true" || t == "on" || t == "yes") {
+      c.*m = true;
+    } else if (t == "false" || t == "off" || t == "no") {
+      c.*m = false;
+    } else {
+      return Status::InvalidArgument("'" + t + "' is not a bool");
+    }
+    return Status::OK();
+  };
+  return f;
+}
+
 FieldDef StringField(std::string name, std::string DetectConfig::*m, std::string meaning) {
   DetectConfig d;
   FieldDef f{{name, "string", d.*m, std::move(meaning), "-"}, nullptr};
@@ -185,13 +201,26 @@ const std::vector<FieldDef>& Fields() {
                             "KV_AccountVolumeAccessDeniedAnomaly: times above the caller's "
                             "busiest baseline day."));
     v.push_back(IntField("operation_volume.min_count", &DetectConfig::op_volume_min_count, 1,
-                         100000000, "KV_OperationVolumeAnomaly: operations in one hour needed."));
+                         100000000,
+                         "KV_OperationVolumeAnomaly: operations in one hour needed (throttled "
+                         "429s not counted). Why 50: below that an hour is one person's session "
+                         "or one sync run, too little to be a volume worth an analyst's time "
+                         "whatever the vault's norm; a fixed floor of hundreds would miss a 20x "
+                         "burst on a vault that sees a few operations an hour."));
     v.push_back(DoubleField("operation_volume.ratio", &DetectConfig::op_volume_ratio, 1, 1000,
                             "KV_OperationVolumeAnomaly: times above the largest count of the same "
-                            "hour of day in the baseline."));
-    v.push_back(DoubleField("operation_volume.zscore", &DetectConfig::op_volume_zscore, 0, 100,
-                            "KV_OperationVolumeAnomaly: standard deviations above the seasonal "
-                            "mean."));
+                            "hour of day in the baseline. Why 5: real traffic is burstier than "
+                            "Poisson (batches, retries, a busy Friday reach 2-4x the usual "
+                            "hour), so the count must also dwarf the busiest same hour seen, "
+                            "not only be improbable."));
+    v.push_back(DoubleField("operation_volume.max_p_value", &DetectConfig::op_volume_max_p, 1e-15,
+                            0.5,
+                            "KV_OperationVolumeAnomaly: the hour's count must have at most this "
+                            "probability under a Poisson law with the vault's mean for that hour "
+                            "of day (the significance test that judges small and large vaults "
+                            "alike). Why 1e-6: about one chance hour per vault in a century of "
+                            "hours, so noise alone fires a handful of times a year across "
+                            "thousands of vaults."));
     v.push_back(IntField("operation_pattern.min_new_operations",
                          &DetectConfig::op_pattern_min_new_ops, 1, 100,
                          "KV_OperationPatternAnomaly: operations a known caller never performed "
@@ -229,8 +258,10 @@ const std::vector<FieldDef>& Fields() {
                          "KV_AccessTimeSeriesAnomaly: reads in a day needed."));
     v.push_back(DoubleField("time_series.ratio", &DetectConfig::timeseries_ratio, 1, 1000,
                             "KV_AccessTimeSeriesAnomaly: times above the busiest baseline day."));
-    v.push_back(DoubleField("time_series.zscore", &DetectConfig::timeseries_zscore, 0, 100,
-                            "KV_AccessTimeSeriesAnomaly: standard deviations above the trend."));
+    v.push_back(DoubleField("time_series.max_p_value", &DetectConfig::timeseries_max_p, 1e-15, 0.5,
+                            "KV_AccessTimeSeriesAnomaly: the day's reads must have at most this "
+                            "probability under a Poisson law with the vault's daily mean. Why "
+                            "1e-6: as operation_volume.max_p_value, for days."));
     v.push_back(
         IntField("excessive_retrieval.min_reads", &DetectConfig::excessive_min_reads, 2, 100000,
                  "KV_ExcessiveRetrieval: retrievals (Get, List, ListVersions) by one caller in one "
@@ -241,6 +272,26 @@ const std::vector<FieldDef>& Fields() {
     v.push_back(DurationField("rare_secret.history", &DetectConfig::rare_history, D::Days(1),
                               D::Days(90),
                               "KV_RareSecretAccess: a name not read by the caller for this long."));
+    v.push_back(IntField("routine.min_days", &DetectConfig::routine_min_days, 1, 60,
+                         "KV_SensitiveOperation, KV_AccessPolicyFlip, KV_PutGetAnomaly: the "
+                         "caller's operation (that class, on that vault) is a routine, and does "
+                         "not alert, when it happened on at least this many distinct days of the "
+                         "baseline (baseline.days, today excluded). Why 2: a weekly job shows up "
+                         "on 2 days of a 14-day baseline; a single earlier occurrence is a "
+                         "coincidence, not a routine."));
+    v.push_back(BoolField("sensitive_operation.always_alert", &DetectConfig::sensitive_always_alert,
+                          "KV_SensitiveOperation: alert on every successful delete, purge and "
+                          "backup, Sentinel-style, without the routine baseline or the vault's "
+                          "learning period. Off by default: nightly backups and CI clean-ups "
+                          "would alert every night."));
+    v.push_back(BoolField("policy_flip.always_alert", &DetectConfig::policy_flip_always_alert,
+                          "KV_AccessPolicyFlip: alert on every add-then-remove, without the "
+                          "routine baseline. Off by default: JIT access automation flips "
+                          "policies several times a week."));
+    v.push_back(BoolField("put_get.always_alert", &DetectConfig::put_get_always_alert,
+                          "KV_PutGetAnomaly: alert on every policy-change-then-read, without the "
+                          "routine baseline or the caller's learning period. Off by default: "
+                          "break-glass procedures do exactly this, on a schedule."));
     for (const std::string& type : AllAlertTypes()) {
       FieldDef f{{"detectors." + type + ".enabled", "bool", "true", "Turns " + type + " on or off.",
                   "true|false"},

@@ -42,9 +42,9 @@ struct DetectConfig {
   int64_t account_denied_min_vaults = 3;
   double account_denied_ratio = 3.0;
   int64_t baseline_days = 14;
-  int64_t op_volume_min_count = 300;
+  int64_t op_volume_min_count = 50;
   double op_volume_ratio = 5.0;
-  double op_volume_zscore = 4.0;
+  double op_volume_max_p = 1e-6;
   int64_t op_pattern_min_new_ops = 3;
   int64_t op_pattern_min_baseline_hours = 24;
   int64_t identity_max_baseline_vaults = 4;
@@ -58,10 +58,16 @@ struct DetectConfig {
   Duration policy_flip_window = Duration::Minutes(10);
   int64_t timeseries_min_reads = 100;
   double timeseries_ratio = 3.0;
-  double timeseries_zscore = 3.0;
+  double timeseries_max_p = 1e-6;
   int64_t excessive_min_reads = 10;
   int64_t excessive_min_operations = 2;
   Duration rare_history = Duration::Days(7);
+  // Routines (KV_SensitiveOperation, KV_AccessPolicyFlip, KV_PutGetAnomaly): what the caller does
+  // on the vault on at least this many days of the baseline does not alert, unless always-alert.
+  int64_t routine_min_days = 2;
+  bool sensitive_always_alert = false;
+  bool policy_flip_always_alert = false;
+  bool put_get_always_alert = false;
 
   bool IsEnabled(const std::string& alert_type) const;
 };

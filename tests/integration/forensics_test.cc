@@ -142,6 +142,7 @@ std::vector<std::string> ReadTopic(const std::string& bootstrap, const std::stri
 class ForensicsIntegration : public ::testing::Test {
  protected:
   static std::string Bootstrap() { return Env("VW_KAFKA_BOOTSTRAP"); }
+  static std::string DetectConfigPath() { return *dir_ + "/detect.yaml"; }
 
   // Generates the tenant, runs the live pipeline over it once for the whole suite.
   static void SetUpTestSuite() {
@@ -152,6 +153,12 @@ class ForensicsIntegration : public ::testing::Test {
     dir_ = new std::string((fs::temp_directory_path() / *app_).string());
     fs::create_directories(*dir_);
     const std::string raw_file = *dir_ + "/raw.ndjson";
+    // A 3-day tenant has no entity past its learning period, so the routine-based detectors run
+    // Sentinel-style (every occurrence alerts): this suite compares replays with the live run and
+    // needs alerts to compare, not baselines.
+    std::ofstream(DetectConfigPath()) << "sensitive_operation: {always_alert: true}\n"
+                                      << "policy_flip: {always_alert: true}\n"
+                                      << "put_get: {always_alert: true}\n";
     if (RunCmd({Bin(), "generate", "--seed", "11", "--days", "3", "--history-days", "2",
                 "--events-per-day", "4000", "--output", raw_file, "--labels",
                 *dir_ + "/labels.jsonl", "--quiet"},
@@ -159,7 +166,7 @@ class ForensicsIntegration : public ::testing::Test {
       return;
     }
     if (RunCmd({Bin(), "detect", "--input", raw_file, "--output", *dir_ + "/detect.jsonl",
-                "--no-progress"},
+                "--config", DetectConfigPath(), "--no-progress"},
                *dir_ + "/detect.log") != 0) {
       return;
     }
@@ -173,6 +180,7 @@ class ForensicsIntegration : public ::testing::Test {
                           // One event per keyed record: the batched-replay test re-packs it.
                           << "keyed_batch_events: 1\n"
                           << "state_dir: " << *dir_ << "/state\n"
+                          << "detect_config: " << DetectConfigPath() << "\n"
                           << "metrics: {port: 0}\n"
                           << "topics:\n"
                           << "  raw: {name: " << *app_ << ".raw, partitions: 1}\n"
@@ -259,8 +267,9 @@ class ForensicsIntegration : public ::testing::Test {
     // The warm-up reaches back over the whole generated history (2 history days + margin).
     int rc = RunCmd({Bin(), "replay", "--input", input, "--output", out, "--from",
                      FormatRfc3339(EventTime::FromMicros(from)), "--to",
-                     FormatRfc3339(EventTime::FromMicros(to)), "--warmup", "5d", "--bootstrap",
-                     Bootstrap(), "--no-progress", "--summary-json", *dir_ + "/" + name + ".json"},
+                     FormatRfc3339(EventTime::FromMicros(to)), "--warmup", "5d", "--config",
+                     DetectConfigPath(), "--bootstrap", Bootstrap(), "--no-progress",
+                     "--summary-json", *dir_ + "/" + name + ".json"},
                     *dir_ + "/" + name + ".log");
     EXPECT_EQ(rc, 0) << "see " << *dir_ << "/" << name << ".log";
     std::vector<std::string> got = Lines(ReadFile(out));
@@ -359,8 +368,8 @@ TEST_F(ForensicsIntegration, ReplayToATopicWritesTheSameAlerts) {
   ASSERT_TRUE((*admin)->CreateTopics({{topic, 2, 1, {}}}, 30000).ok());
   int rc = RunCmd({Bin(), "replay", "--input", "kafka:" + *app_ + ".raw", "--output",
                    "kafka:" + topic, "--from", FormatRfc3339(EventTime::FromMicros(from)), "--to",
-                   FormatRfc3339(EventTime::FromMicros(to)), "--warmup", "5d", "--bootstrap",
-                   Bootstrap(), "--no-progress"},
+                   FormatRfc3339(EventTime::FromMicros(to)), "--warmup", "5d", "--config",
+                   DetectConfigPath(), "--bootstrap", Bootstrap(), "--no-progress"},
                   *dir_ + "/replay-topic.log");
   ASSERT_EQ(rc, 0);
   std::vector<std::string> got = ReadTopic(Bootstrap(), topic);

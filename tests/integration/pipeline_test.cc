@@ -909,7 +909,12 @@ std::multiset<std::string> AlertTypes(const std::vector<std::string>& alerts) {
 // with an 8-day history at the very end of the input, which the watermark never passes: it must
 // fire when the burst crosses the threshold.
 TEST_F(PipelineTest, OneShotAttacksAlertWithoutAnEndOfInputMarker) {
-  PipelineSetup setup("vw-it-live", Bootstrap(), 4, "ingest, vault, caller", "", 2);
+  // The one-shot attacker has no history, so policy-change-then-read runs Sentinel-style (every
+  // occurrence alerts): this test is about when the alert goes out, not about baselines.
+  const std::string detect_config =
+      (std::filesystem::temp_directory_path() / Unique("vw-it-live-detect")).string() + ".yaml";
+  std::ofstream(detect_config) << "put_get: {always_alert: true}\n";
+  PipelineSetup setup("vw-it-live", Bootstrap(), 4, "ingest, vault, caller", detect_config, 2);
   setup.UseLiveSettings();
   ASSERT_TRUE(setup.CreateTopics().ok());
   const int64_t kSec = 1000000, kMin = 60 * kSec, kDay = 1440 * kMin;

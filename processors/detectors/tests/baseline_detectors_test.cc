@@ -123,10 +123,12 @@ TEST_F(BaselineDetectorsTest, OperationVolumeFiresFarAboveTheSameHourOfDay) {
   config_.op_volume_min_count = 10;
   std::vector<Ev> evs;
   Daily(&evs, Ev{}, 4, 2);  // 2 operations in the 08:00 hour on days 0-3
-  Daily(&evs, Ev{}, 1, 30, kMin, kT0 + 4 * kDay + 8 * kHour);  // 30 on day 4: over max(10, 5x2)
+  // 30 on day 4: over max(10, 5 x 2, 13), 13 being the first count with P(X >= 13) <= 1e-6 for
+  // X ~ Poisson(2), the same-hour mean.
+  Daily(&evs, Ev{}, 1, 30, kMin, kT0 + 4 * kDay + 8 * kHour);
   Collect c = Run(evs);
   ASSERT_EQ(c.Count("KV_OperationVolumeAnomaly"), 1u);
-  EXPECT_EQ(c.First("KV_OperationVolumeAnomaly")->extended_properties().at("Threshold"), "10");
+  EXPECT_EQ(c.First("KV_OperationVolumeAnomaly")->extended_properties().at("Threshold"), "13");
 }
 
 TEST_F(BaselineDetectorsTest, OperationVolumeQuietWithinFiveTimesTheBusiestSameHour) {
@@ -141,11 +143,12 @@ TEST_F(BaselineDetectorsTest, OperationVolumeQuietWithinFiveTimesTheBusiestSameH
 TEST_F(BaselineDetectorsTest, AccessTimeSeriesFiresFarAboveTheDailyReads) {
   config_.timeseries_min_reads = 10;
   std::vector<Ev> evs;
-  Daily(&evs, Ev{}, 4, 3, kHour);                              // 3 reads a day
-  Daily(&evs, Ev{}, 1, 20, kMin, kT0 + 4 * kDay + 8 * kHour);  // 20: over max(10, 3x3)
+  Daily(&evs, Ev{}, 4, 3, kHour);  // 3 reads a day
+  // 20: over max(10, 3 x 3, 15), 15 being the Poisson(3) count with tail probability <= 1e-6.
+  Daily(&evs, Ev{}, 1, 20, kMin, kT0 + 4 * kDay + 8 * kHour);
   Collect c = Run(evs);
   ASSERT_EQ(c.Count("KV_AccessTimeSeriesAnomaly"), 1u);
-  EXPECT_EQ(c.First("KV_AccessTimeSeriesAnomaly")->extended_properties().at("Reads Today"), "10");
+  EXPECT_EQ(c.First("KV_AccessTimeSeriesAnomaly")->extended_properties().at("Reads Today"), "15");
 }
 
 TEST_F(BaselineDetectorsTest, AccessTimeSeriesQuietWithinThreeTimesTheBusiestDay) {

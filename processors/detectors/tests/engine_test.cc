@@ -67,6 +67,12 @@ v1::AccessEvent Make(const Ev& e) { return test_support::MakeEvent(e); }
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // These tests are about event order, buffers and restores, with short histories: the
+    // sensitive-operation, policy-flip and policy-change-then-read detectors alert without their
+    // routine baselines here (routine_baselines_test.cc covers those).
+    config_.sensitive_always_alert = true;
+    config_.policy_flip_always_alert = true;
+    config_.put_get_always_alert = true;
     dir_ = ::testing::TempDir() + "/engine_test_" + std::to_string(::getpid()) + "_" +
            std::to_string(counter_++);
     std::filesystem::remove_all(dir_);
