@@ -61,8 +61,12 @@ class Pipeline final : public ingest::RecordSink {
   void OnEvent(v1::AccessEvent&& event) override {
     engine_->Process(std::move(event), alerts_);
     ++events_;
-    if (options_.commit_every > 0 && events_ % static_cast<uint64_t>(options_.commit_every) == 0) {
-      status_ = Commit();
+    // Also when the store's write cache is half full: with many keys, a commit every
+    // `commit_every` events would overflow it into the spill area (StateStore::WantsCommit).
+    if ((options_.commit_every > 0 &&
+         events_ % static_cast<uint64_t>(options_.commit_every) == 0) ||
+        ((events_ & 1023) == 0 && store_->WantsCommit())) {
+      if (status_.ok()) status_ = Commit();
     }
     if (options_.progress && (events_ & 0x3fff) == 0) {
       int64_t now = clock_->MonotonicMicros();
