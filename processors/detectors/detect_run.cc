@@ -14,6 +14,7 @@
 #include "processors/detectors/alert_formats.h"
 #include "processors/detectors/engine.h"
 #include "processors/ingest/ingest.h"
+#include "state/memory_budget.h"
 #include "state/state_store.h"
 
 namespace vw::detect {
@@ -193,11 +194,17 @@ Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOp
     }
   } cleanup{dir, temporary};
 
+  // One store and one engine: each gets the whole of its share of the budget.
+  const std::shared_ptr<state::MemoryBudget> budget =
+      state::MemoryBudget::Create(static_cast<size_t>(config.memory_budget_mib) << 20);
   state::StoreOptions so;
   so.path = dir;
+  so.budget = budget;
+  so.write_cache_bytes = budget->StoreCacheShare(1);
   VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store, state::StateStore::Open(so));
   VW_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
                       Engine::Create(config, Keying::kBoth, store.get()));
+  engine->SetKeyCacheBytes(budget->KeyCacheShare(1));
   if (options.event_transform) engine->SetEventTransform(options.event_transform);
   engine->SetEarlyAlerts(options.early_alerts);
 

@@ -267,33 +267,19 @@ class Engine::Impl final : public Emitter {
   }
 
   void PrepareCommit(state::CommitPoint* point, int64_t store_before) {
-    // Events to store may sit with keys that did not change since the last commit.
+    // Visits the keys changed since the last commit, and those holding events not stored yet
+    // (which may not have changed): never every resident key.
     const int64_t oldest = unstored_offsets_.Min();
     const bool sweep = oldest >= 0 && oldest < store_before;
     for (Side* side : {&vault_, &caller_}) {
-      for (auto& [key, ks] : side->keys) {
-        if (!ks.dirty && !(sweep && ks.unstored > 0)) continue;
-        // Expires with the longest baseline after the key's last activity.
-        const EventTime expires = EventTime::FromMicros(ks.max_seen_us) + config_.state_retention;
-        if (ks.unstored > 0) StoreSegments(*side, key, ks, expires, store_before);
-        if (ks.marked != !ks.pending.empty()) {
-          ks.marked = !ks.pending.empty();
-          if (ks.marked) {
-            store_->Put(MarkerKey(*side, key), "");
-          } else {
-            store_->Delete(MarkerKey(*side, key));
-          }
-        }
-        store_->Put(StateKey(*side, key), ks.Encode(), expires);
-        ks.dirty = false;
-      }
-      // Keys idle with nothing buffered are persisted: drop them from memory to bound it.
-      if (side->keys.size() > kMaxResidentKeys) {
-        for (auto it = side->keys.begin(); it != side->keys.end();) {
-          it = it->second.pending.empty() && it->second.queue_refs == 0 ? side->keys.erase(it)
-                                                                        : std::next(it);
-        }
-        side->memo.fill(KeyMemo{});  // entries may be gone
+      std::vector<KeyEntry*> listed = std::move(side->to_commit);
+      side->to_commit.clear();
+      for (KeyEntry* entry : listed) {
+        if (entry == nullptr) continue;  // evicted since (and persisted then)
+        KeyState& ks = entry->second;
+        ks.listed = false;
+        if (ks.dirty || (sweep && ks.unstored > 0)) PersistKey(*side, *entry, store_before);
+        if (ks.unstored > 0) List(*side, *entry);
       }
     }
     if (std::string v = std::to_string(watermark_us_) + "," + std::to_string(stream_max_us_);
@@ -311,7 +297,15 @@ class Engine::Impl final : public Emitter {
     }
   }
 
-  const EngineStats& stats() const { return stats_; }
+  void SetKeyCacheBytes(size_t bytes) {
+    key_cache_bytes_ = evict_at_ = std::max<size_t>(bytes, 1 << 20);
+  }
+  const EngineStats& stats() const {
+    stats_.resident_keys = vault_.keys.size() + caller_.keys.size();
+    stats_.resident_key_bytes = resident_bytes_;
+    stats_.evicted_keys = evictions_;
+    return stats_;
+  }
   int64_t UnstoredFrom() const { return unstored_offsets_.Min(); }
 
   // --- Emitter ---
@@ -372,7 +366,9 @@ class Engine::Impl final : public Emitter {
   }
 
  private:
-  static constexpr size_t kMaxResidentKeys = 200000;
+  // Charged per resident key besides its strings and vectors: the map node with its cached hash
+  // and bucket slot, the KeyState, and the key's slots in the CLOCK ring and the memo.
+  static constexpr size_t kKeyOverheadBytes = sizeof(std::pair<const std::string, KeyState>) + 48;
   static constexpr size_t kMaxRunAheadEvents = 4096;
   static constexpr size_t kMaxPooledEvents = 1 << 16;
 
@@ -408,6 +404,11 @@ class Engine::Impl final : public Emitter {
     std::vector<Detector*> on_arrival, ordered;  // ... by when they see an event (early alerts)
     std::vector<Detector*> ahead;                // also run ahead (Detector::FiresWhenCrossed)
     std::unordered_map<std::string, KeyState, KeyHash, KeyEq> keys;
+    // The key cache's CLOCK ring over `keys` (unordered: an evicted key's slot takes the last).
+    std::vector<std::pair<const std::string, KeyState>*> ring;
+    size_t hand = 0;
+    // Keys the next PrepareCommit visits (KeyState::listed); null where one was evicted.
+    std::vector<std::pair<const std::string, KeyState>*> to_commit;
     void SetDetectors(std::vector<std::unique_ptr<Detector>> d) {
       detectors = std::move(d);
       for (auto& x : detectors) {
@@ -502,7 +503,8 @@ class Engine::Impl final : public Emitter {
 
   // The stored reorder buffer of a key just decoded (KeyState version 5 and later): the segments'
   // events not yet released, in canonical order.
-  void LoadSegments(const Side& side, const std::string& key, KeyState& ks) {
+  void LoadSegments(Side& side, KeyEntry& entry, KeyState& ks) {
+    const std::string& key = entry.first;
     std::vector<EventPtr> events;
     for (uint64_t id = ks.segment_lo; id < ks.segment_next; ++id) {
       const std::string skey = SegmentKey(side, key, id);
@@ -529,7 +531,7 @@ class Engine::Impl final : public Emitter {
     // A version 3/4 value's buffer came embedded, with no marker: both are written at the next
     // commit.
     ks.marked = ks.unstored == 0 && !ks.pending.empty();
-    if (ks.unstored > 0) ks.dirty = true;
+    if (ks.unstored > 0) MarkDirty(side, entry);
   }
 
   // The key's map entry (node-based: stable until erased by PrepareCommit), loaded if absent.
@@ -539,26 +541,137 @@ class Engine::Impl final : public Emitter {
     // two or three dependent loads).
     KeyMemo& memo = side.memo[ref.hash & (side.memo.size() - 1)];
     if (memo.entry != nullptr && memo.hash == ref.hash && memo.entry->first == key) {
+      memo.entry->second.referenced = true;
       return *memo.entry;
     }
     auto it = side.keys.find(ref);
     if (it != side.keys.end()) {
       memo = KeyMemo{ref.hash, &*it};
+      it->second.referenced = true;
+      Charge(*it);
       return *it;
     }
+    // A new resident key: room first (no entry in use is evicted: callers hold none here).
+    if (resident_bytes_ > evict_at_) EvictDown();
     auto& entry = *side.keys.try_emplace(std::string(key)).first;
     memo = KeyMemo{ref.hash, &entry};
     KeyState& ks = entry.second;
+    ks.ring_slot = static_cast<uint32_t>(side.ring.size());
+    side.ring.push_back(&entry);
     if (auto v = store_->Get(StateKey(side, key))) {
       if (!KeyState::Decode(*v, &ks)) {
         // Written by this code and committed atomically: a mismatch is a bug or a corrupt store.
         VW_CHECK(false) << "corrupt engine key state for '" << key << "'";
       }
-      LoadSegments(side, entry.first, ks);
+      LoadSegments(side, entry, ks);
       for (PendingEvent& p : ks.pending) Describe(p.event.mutable_get());
       Requeue(side, entry);
     }
+    Charge(entry);
     return entry;
+  }
+
+  // --- the key cache: resident keys within key_cache_bytes_, the others in the store ---
+
+  // What a resident key costs in memory (approximately: allocator rounding aside). Its buffered
+  // events are not counted: they are bounded by the allowed lateness, not by the key count, and
+  // pooled (EventPool).
+  static size_t KeyBytes(const KeyEntry& entry) {
+    const KeyState& ks = entry.second;
+    auto heap = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
+    size_t n = kKeyOverheadBytes + heap(entry.first) + heap(ks.list_vault) +
+               ks.list_names.capacity() * sizeof(uint64_t) +
+               ks.recent_reads.capacity() * sizeof(ks.recent_reads[0]) +
+               ks.mass.capacity() * sizeof(KeyState::OpDay) +
+               ks.touched.capacity() * sizeof(uint64_t) +
+               ks.segments.capacity() * sizeof(ks.segments[0]) +
+               ks.pending.capacity() * sizeof(PendingEvent);
+    if (ks.ahead != nullptr) n += sizeof(KeyState) + ks.ahead->touched.capacity() * 8;
+    return n;
+  }
+  void Charge(KeyEntry& entry) {
+    KeyState& ks = entry.second;
+    const size_t now = KeyBytes(entry);
+    resident_bytes_ += now;
+    resident_bytes_ -= ks.cache_bytes;
+    ks.cache_bytes = static_cast<uint32_t>(std::min<size_t>(now, UINT32_MAX));
+  }
+  void List(Side& side, KeyEntry& entry) {
+    KeyState& ks = entry.second;
+    if (ks.listed) return;
+    ks.listed = true;
+    ks.commit_slot = static_cast<uint32_t>(side.to_commit.size());
+    side.to_commit.push_back(&entry);
+  }
+  void MarkDirty(Side& side, KeyEntry& entry) {
+    entry.second.dirty = true;
+    List(side, entry);
+  }
+
+  // Writes the key's state (and its buffered events read before `store_before` not stored yet,
+  // and its marker) into the store.
+  void PersistKey(const Side& side, KeyEntry& entry, int64_t store_before) {
+    const std::string& key = entry.first;
+    KeyState& ks = entry.second;
+    // Expires with the longest baseline after the key's last activity.
+    const EventTime expires = EventTime::FromMicros(ks.max_seen_us) + config_.state_retention;
+    if (ks.unstored > 0) StoreSegments(side, key, ks, expires, store_before);
+    if (ks.marked != !ks.pending.empty()) {
+      ks.marked = !ks.pending.empty();
+      if (ks.marked) {
+        store_->Put(MarkerKey(side, key), "");
+      } else {
+        store_->Delete(MarkerKey(side, key));
+      }
+    }
+    store_->Put(StateKey(side, key), ks.Encode(), expires);
+    ks.dirty = false;
+    ks.pending.ShrinkIfEmpty();
+    Charge(entry);
+  }
+
+  // Evicts keys (CLOCK: one used since the hand last passed gets a second chance) until the
+  // resident ones fit in 7/8 of the budget, so that evictions come in batches. Keys with
+  // buffered events stay (the release queue points to them). An evicted key is written into the
+  // store first if it changed; loading it again decodes the same state (KeyState::Encode).
+  void EvictDown() {
+    const size_t target = key_cache_bytes_ - key_cache_bytes_ / 8;
+    // Bounded: each side's ring passed twice at most (every key then had its second chance).
+    size_t budget = 2 * (vault_.ring.size() + caller_.ring.size()) + 2;
+    int turn = 0;
+    while (resident_bytes_ > target && budget-- > 0) {
+      Side& side = (turn++ & 1) == 0 ? (vault_.ring.empty() ? caller_ : vault_)
+                                     : (caller_.ring.empty() ? vault_ : caller_);
+      if (side.ring.empty()) return;
+      if (side.hand >= side.ring.size()) side.hand = 0;
+      KeyEntry& entry = *side.ring[side.hand];
+      KeyState& ks = entry.second;
+      if (ks.referenced || !ks.pending.empty() || ks.queue_refs != 0) {
+        ks.referenced = false;
+        ++side.hand;
+        continue;
+      }
+      Evict(side, entry);
+      ++evictions_;
+    }
+    // Short of the target (most keys hold buffered events): the next try waits until the keys
+    // have grown by 1/16 of the budget, so that a full cache is not scanned for every new key.
+    evict_at_ =
+        resident_bytes_ > target ? resident_bytes_ + key_cache_bytes_ / 16 : key_cache_bytes_;
+  }
+  void Evict(Side& side, KeyEntry& entry) {
+    KeyState& ks = entry.second;
+    if (ks.dirty || ks.marked) PersistKey(side, entry, INT64_MAX);
+    if (ks.listed) side.to_commit[ks.commit_slot] = nullptr;
+    const uint64_t hash = HashString(entry.first);
+    KeyMemo& memo = side.memo[hash & (side.memo.size() - 1)];
+    if (memo.entry == &entry) memo = KeyMemo{};
+    const uint32_t slot = ks.ring_slot;
+    side.ring[slot] = side.ring.back();
+    side.ring[slot]->second.ring_slot = slot;
+    side.ring.pop_back();
+    resident_bytes_ -= ks.cache_bytes;
+    side.keys.erase(side.keys.find(KeyRef{entry.first, hash}));
   }
 
   // Whether an event at time `t` is late for the key: ordered detectors would not see it.
@@ -608,7 +721,7 @@ class Engine::Impl final : public Emitter {
   void Buffer(Side& side, KeyEntry& entry, const EventPtr& e, int64_t input_offset,
               bool decided = false) {
     KeyState& ks = entry.second;
-    ks.dirty = true;
+    MarkDirty(side, entry);
     ++ks.unstored;
     if (input_offset >= 0) unstored_offsets_.Add(input_offset);
     if (ks.pending.empty() || !CanonicalLess(e->event, ks.pending.back().event->event)) {
@@ -705,7 +818,7 @@ class Engine::Impl final : public Emitter {
       if (ks.first_us == INT64_MAX) ks.first_us = e.time_us();
       ks.last_us = e.time_us();
       ks.released_through_us = std::max(ks.released_through_us, e.time_us());
-      ks.dirty = true;
+      MarkDirty(side, entry);
       DetectorContext ctx{config_,  *intel_,   key,   ks,
                           b->facts, b->digest, *this, EventTime::FromMicros(e.time_us())};
       for (Detector* d : decided ? side.ordered : side.all) d->OnEvent(e, ctx);
@@ -734,9 +847,13 @@ class Engine::Impl final : public Emitter {
   bool catch_up_ahead_ = false;        // early alerts turned on: run ahead what is buffered
   std::string stored_watermark_;       // kWatermarkKey's value as last written
   OffsetCounts unstored_offsets_;      // of the buffered events in no segment, both sides
-  EngineStats stats_;
+  mutable EngineStats stats_;
   AlertSink* sink_ = nullptr;
   EventTime last_horizon_ = EventTime::Min();
+  size_t key_cache_bytes_ = Engine::kDefaultKeyCacheBytes;  // SetKeyCacheBytes
+  size_t evict_at_ = Engine::kDefaultKeyCacheBytes;         // resident_bytes_ that starts EvictDown
+  size_t resident_bytes_ = 0;                               // KeyBytes summed over resident keys
+  uint64_t evictions_ = 0;
   std::string key_buf_;   // ingest::CallerKeyView's buffer
   std::string stripped_;  // StripIgnoredFields' output, decoded at once
   struct IpMemo {
@@ -799,6 +916,7 @@ void Engine::PrepareCommit(state::CommitPoint* point, int64_t store_before_offse
   impl_->PrepareCommit(point, store_before_offset);
 }
 int64_t Engine::UnstoredFrom() const { return impl_->UnstoredFrom(); }
+void Engine::SetKeyCacheBytes(size_t bytes) { impl_->SetKeyCacheBytes(bytes); }
 const EngineStats& Engine::stats() const { return impl_->stats(); }
 
 }  // namespace vw::detect
