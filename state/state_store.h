@@ -74,7 +74,7 @@ struct StoreOptions {
   // MemoryBudget::ProcessDefault() (512 MiB), so all stores of a process share one cache either
   // way. `write_cache_bytes` is not taken from it: give each store its share
   // (MemoryBudget::StoreCacheShare) when opening several.
-  std::shared_ptr<MemoryBudget> budget;
+  std::shared_ptr<MemoryBudget> budget = nullptr;
 };
 
 // The input positions a store's contents reflect; committed atomically with the data.
