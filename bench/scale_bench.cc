@@ -144,8 +144,8 @@ bool RunOne(const std::string& vaultwatch, const std::string& input, const std::
   std::filesystem::remove(summary);
   int fds[2];
   if (pipe(fds) != 0) return false;
-  std::vector<std::string> args = {vaultwatch, "detect",   "--input",        "-",
-                                   "--output", "/dev/null", "--state",        state,
+  std::vector<std::string> args = {vaultwatch,      "detect",         "--input", "-",
+                                   "--output",      "/dev/null",      "--state", state,
                                    "--no-progress", "--summary-json", summary};
   if (!config.empty()) {
     args.push_back("--config");
@@ -253,7 +253,8 @@ int main(int argc, char** argv) {
     } else if (a == "--keys") {
       keys.clear();
       std::istringstream is(v);
-      for (std::string w; std::getline(is, w, ',');) keys.push_back(std::strtoull(w.c_str(), nullptr, 10));
+      for (std::string w; std::getline(is, w, ',');)
+        keys.push_back(std::strtoull(w.c_str(), nullptr, 10));
     } else {
       Usage();
       return 2;
@@ -287,8 +288,9 @@ int main(int argc, char** argv) {
   const uint64_t base = std::max<uint64_t>(1, base_vaults + base_callers);
   std::printf("input: %" PRIu64 " vaults + %" PRIu64 " callers per clone\n", base_vaults,
               base_callers);
-  std::printf("| keys (tenant) | clones | records | vaults touched | callers touched | "
-              "events per CPU-s | CPU s | wall s | peak RSS MiB | state MB | state B/key |\n");
+  std::printf(
+      "| keys (tenant) | clones | records | vaults touched | callers touched | "
+      "events per CPU-s | CPU s | wall s | peak RSS MiB | state MB | state B/key |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   std::fflush(stdout);
   for (uint64_t k : keys) {
