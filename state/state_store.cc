@@ -8,6 +8,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -202,12 +203,14 @@ Status StateStore::OpenDb() {
   std::filesystem::create_directories(options_.path, ec);
   if (ec) return Status::IOError("state store: creating " + options_.path + ": " + ec.message());
 
+  if (options_.budget == nullptr) options_.budget = MemoryBudget::ProcessDefault();
   rocksdb::BlockBasedTableOptions table;
-  // Half the cache reserved for index and filter blocks (high priority): data blocks churn.
-  table.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes, -1, false, 0.5);
+  // The process's one cache (MemoryBudget): blocks of every store and, charged by the
+  // write-buffer manager, their memtables.
+  table.block_cache = options_.budget->cache();
   // 10 bits/key bloom filters: a point lookup of an absent key (most first-seen checks) costs no
   // disk read 99% of the time. Index and filter blocks live in the block cache, so their memory
-  // is bounded by block_cache_bytes however many keys there are (10M keys ~ 12 MB of filters).
+  // is bounded by the shared cache however many keys there are (10M keys ~ 12 MB of filters).
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.cache_index_and_filter_blocks = true;
   table.cache_index_and_filter_blocks_with_high_priority = true;
@@ -254,6 +257,7 @@ Status StateStore::OpenDb() {
   db.max_total_wal_size = 4 * options_.write_buffer_bytes;
   db.keep_log_file_num = 2;
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db.write_buffer_manager = options_.budget->write_buffer_manager();
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {kDataCf, data}, {kSpillCf, small}, {kMetaCf, small}};

@@ -38,6 +38,7 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "base/types.h"
+#include "state/memory_budget.h"
 
 namespace rocksdb {
 class DB;
@@ -53,8 +54,12 @@ struct StoreOptions {
   // kept for reads. Clean entries are evicted LRU first; if dirty ones alone exceed the bound they
   // spill early to disk (without breaking Commit's atomicity).
   size_t write_cache_bytes = 64 << 20;
-  size_t block_cache_bytes = 64 << 20;   // RocksDB block cache (data, index and filter blocks)
-  size_t write_buffer_bytes = 32 << 20;  // per memtable; at most 2 memtables per column family
+  // Unused: the block cache is the budget's shared cache (`budget` below). Kept so that callers
+  // setting it still compile.
+  size_t block_cache_bytes = 64 << 20;
+  // Per memtable; at most 2 per column family, and all memtables of the process together within
+  // the budget's memtable_bytes() (a WriteBufferManager charging the shared cache).
+  size_t write_buffer_bytes = 32 << 20;
   // fsync the WAL at every Commit. Default false: a kill -9 loses nothing without it (the WAL is
   // in the OS page cache); after a power loss the store may fall behind Kafka's committed
   // offsets, which the recovery rule detects and repairs by a changelog rebuild (docs/state.md).
@@ -64,6 +69,12 @@ struct StoreOptions {
   // the changelog gets their tombstones and its compacted topic does not grow with dead keys.
   // 0 disables. The compaction filter still does the local, per-event-free expiry either way.
   size_t sweep_keys_per_commit = 4096;
+  // The process's memory budget: its one RocksDB cache holds this store's blocks, and its
+  // write-buffer manager charges this store's memtables to that cache. Unset: the process-wide
+  // MemoryBudget::ProcessDefault() (512 MiB), so all stores of a process share one cache either
+  // way. `write_cache_bytes` is not taken from it: give each store its share
+  // (MemoryBudget::StoreCacheShare) when opening several.
+  std::shared_ptr<MemoryBudget> budget = nullptr;
 };
 
 // The input positions a store's contents reflect; committed atomically with the data.
@@ -160,6 +171,11 @@ class StateStore {
   vw::Status Flush();
   StoreStats Stats();
   const std::string& path() const { return options_.path; }
+  // True once the writes since the last Commit fill half of `write_cache_bytes`: an owner free to
+  // commit at any point (the embedded `detect`) commits now, before the cache overflows into the
+  // spill area, which costs every write twice (spill, then the move into the data at Commit) and
+  // every cache miss a second RocksDB lookup. O(1).
+  bool WantsCommit() const { return dirty_bytes_ > options_.write_cache_bytes / 2; }
 
  private:
   // The cache: dirty entries (written since the last Commit or spill) and clean ones (known to

@@ -149,6 +149,13 @@ const std::vector<FieldDef>& Fields() {
                               "Every state key expires this long (event time) after its last "
                               "activity: 30 days beyond the longest baseline (known_caller_ttl) "
                               "by default. Keep it above every baseline window."));
+    v.push_back(IntField("engine.memory_budget_mib", &DetectConfig::memory_budget_mib, 8, 1 << 20,
+                         "Memory for state, MiB, for the whole process (state/memory_budget.h): "
+                         "3/8 one RocksDB cache (blocks and memtables of every store), 2/8 the "
+                         "stores' write caches, 2/8 the engines' resident keys (the least "
+                         "recently used are evicted to RocksDB and reloaded unchanged), 1/8 "
+                         "headroom. Independent of the number of keys; measured peak RSS per "
+                         "key count: bench/README.md (scale_bench)."));
     v.push_back(StringField("threat_intel.tor_file", &DetectConfig::tor_file,
                             "TOR exit nodes: one IP or CIDR per line, '#' comments (the Tor "
                             "Project's bulk exit list), or its exit-addresses format "

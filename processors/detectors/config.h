@@ -24,6 +24,9 @@ struct DetectConfig {
   Duration suppression_window = Duration::Hours(24);
   Duration learning_period = Duration::Days(7);
   Duration state_retention = Duration::Days(60);
+  // The process's memory budget for state, MiB (state::MemoryBudget: RocksDB cache and
+  // memtables, store write caches, engine key caches).
+  int64_t memory_budget_mib = 512;
   // --- threat intelligence ---
   std::string tor_file = "configs/threat-intel/tor-exit-nodes.txt";
   std::string suspicious_file = "configs/threat-intel/suspicious-ips.txt";

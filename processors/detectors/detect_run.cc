@@ -16,6 +16,7 @@
 #include "processors/detectors/engine.h"
 #include "processors/detectors/file_input.h"
 #include "processors/ingest/ingest.h"
+#include "state/memory_budget.h"
 #include "state/state_store.h"
 
 namespace vw::detect {
@@ -63,8 +64,12 @@ class Pipeline final : public ingest::RecordSink {
   void OnEvent(v1::AccessEvent&& event) override {
     engine_->Process(std::move(event), alerts_);
     ++events_;
-    if (options_.commit_every > 0 && events_ % static_cast<uint64_t>(options_.commit_every) == 0) {
-      status_ = Commit();
+    // Also when the store's write cache is half full: with many keys, a commit every
+    // `commit_every` events would overflow it into the spill area (StateStore::WantsCommit).
+    if ((options_.commit_every > 0 &&
+         events_ % static_cast<uint64_t>(options_.commit_every) == 0) ||
+        ((events_ & 1023) == 0 && store_->WantsCommit())) {
+      if (status_.ok()) status_ = Commit();
     }
     if (options_.progress && (events_ & 0x3fff) == 0) {
       int64_t now = clock_->MonotonicMicros();
@@ -185,11 +190,17 @@ Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOp
     }
   } cleanup{dir, temporary};
 
+  // One store and one engine: each gets the whole of its share of the budget.
+  const std::shared_ptr<state::MemoryBudget> budget =
+      state::MemoryBudget::Create(static_cast<size_t>(config.memory_budget_mib) << 20);
   state::StoreOptions so;
   so.path = dir;
+  so.budget = budget;
+  so.write_cache_bytes = budget->StoreCacheShare(1);
   VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store, state::StateStore::Open(so));
   VW_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
                       Engine::Create(config, Keying::kBoth, store.get()));
+  engine->SetKeyCacheBytes(budget->KeyCacheShare(1));
   if (options.event_transform) engine->SetEventTransform(options.event_transform);
   engine->SetEarlyAlerts(options.early_alerts);
 

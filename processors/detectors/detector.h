@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +17,7 @@
 
 #include "base/types.h"
 #include "processors/detectors/config.h"
+#include "processors/detectors/front_queue.h"
 #include "processors/detectors/threat_intel.h"
 #include "state/state_store.h"
 #include "vw/v1/access_event.pb.h"
@@ -131,7 +131,7 @@ struct KeyState {
   // Largest released event time: stored events at or before it were released (and a later
   // arrival at or before it is late), which is how a restore tells them from buffered ones.
   int64_t released_through_us = INT64_MIN;
-  std::deque<PendingEvent> pending;  // reorder buffer, canonical order
+  FrontQueue<PendingEvent> pending;  // reorder buffer, canonical order
   // Stored segments [segment_lo, segment_next) may hold buffered events (persisted);
   // `segments` lists those that do, with their count of buffered events (not persisted).
   uint64_t segment_lo = 1, segment_next = 1;
@@ -143,6 +143,12 @@ struct KeyState {
   // INT64_MAX while its buffer is empty. Not persisted: rebuilt when the buffer is loaded.
   int64_t queued_us = INT64_MAX;
   uint32_t queue_refs = 0;  // release-queue entries pointing to this key, stale ones included
+  // The engine's bounded key cache (not persisted): the bytes the key is charged, its slots in
+  // the cache's CLOCK ring and in the list of keys the next commit visits (`listed`), and
+  // whether it was used since the CLOCK hand last passed.
+  uint32_t cache_bytes = 0;
+  uint32_t ring_slot = 0, commit_slot = 0;
+  bool listed = false, referenced = false;
   static constexpr size_t kMaxSegmentBytes = 256 << 10;
   // --- vault scratch: the open hour and day, with their memoised thresholds (-1: unknown) ---
   int64_t hour_start = INT64_MIN, hour_count = 0, hour_threshold = -1;

@@ -9,313 +9,17 @@
 #include "base/logging.h"
 #include "processors/detectors/alert.h"
 #include "processors/detectors/detector.h"
+#include "processors/detectors/reorder_buffer.h"
 #include "processors/ingest/ingest.h"
 #include "state/distinct_counter.h"
 #include "state/first_seen_map.h"
 
 namespace vw::detect {
-namespace {
 
-// --- a small binary encoding for KeyState (varints, zigzag for signed values) ---
-class Writer {
- public:
-  void U(uint64_t v) {
-    while (v >= 0x80) {
-      out_.push_back(static_cast<char>(v | 0x80));
-      v >>= 7;
-    }
-    out_.push_back(static_cast<char>(v));
-  }
-  void I(int64_t v) { U((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
-  void S(std::string_view s) {
-    U(s.size());
-    out_.append(s);
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool U(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (in_.empty()) return false;
-      auto b = static_cast<unsigned char>(in_.front());
-      in_.remove_prefix(1);
-      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return true;
-    }
-    return false;
-  }
-  bool I(int64_t* v) {
-    uint64_t u;
-    if (!U(&u)) return false;
-    *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
-    return true;
-  }
-  bool I32(int32_t* v) {
-    int64_t x;
-    if (!I(&x)) return false;
-    *v = static_cast<int32_t>(x);
-    return true;
-  }
-  bool S(std::string* s) {
-    uint64_t n;
-    if (!U(&n) || n > in_.size()) return false;
-    s->assign(in_.substr(0, n));
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool Skip(uint64_t n) {
-    if (n > in_.size()) return false;
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool done() const { return in_.empty(); }
-  size_t left() const { return in_.size(); }
-
- private:
-  std::string_view in_;
-};
-
-// 4 appended burst_day and burst_base; version 3 values decode with their defaults.
-// 5 moved the reorder buffer out into segments (released_through_us and the segment range in
-// its place); a version 3 or 4 value's embedded buffer decodes as events not yet stored.
-constexpr uint64_t kKeyStateVersion = 5;
-constexpr uint64_t kSegmentVersion = 1;
-static_assert(KeyState::kMaxSegmentBytes == Engine::kMaxSegmentBytes);
-
-// Canonical order of events with equal time: content fields that do not depend on delivery
-// (never the source offset), so a shuffle within the lateness bound sorts the same way.
-bool CanonicalLess(const v1::AccessEvent& a, const v1::AccessEvent& b) {
-  if (a.time_us() != b.time_us()) return a.time_us() < b.time_us();
-  if (int c = a.correlation_id().compare(b.correlation_id()); c != 0) return c < 0;
-  if (a.operation() != b.operation()) return a.operation() < b.operation();
-  if (int c = a.operation_name().compare(b.operation_name()); c != 0) return c < 0;
-  if (int c = a.vault_id().compare(b.vault_id()); c != 0) return c < 0;
-  if (int c = a.caller().object_id().compare(b.caller().object_id()); c != 0) return c < 0;
-  if (int c = a.caller().app_id().compare(b.caller().app_id()); c != 0) return c < 0;
-  if (int c = a.caller().ip().compare(b.caller().ip()); c != 0) return c < 0;
-  if (a.http_status() != b.http_status()) return a.http_status() < b.http_status();
-  if (int c = a.target_name().compare(b.target_name()); c != 0) return c < 0;
-  if (int c = a.target_version().compare(b.target_version()); c != 0) return c < 0;
-  // (request_uri, which came next, is one of the fields the engine drops: ClearIgnoredFields.)
-  return a.SerializeAsString() < b.SerializeAsString();  // identical but for rare fields
-}
-
-}  // namespace
-
-std::string KeyState::Encode() const {
-  Writer w;
-  w.U(kKeyStateVersion);
-  w.I(max_seen_us);
-  w.I(first_us);
-  w.I(last_us);
-  w.I(released_through_us);
-  w.U(segments.empty() ? segment_next : segments.front().first);
-  w.U(segment_next);
-  for (int64_t v :
-       {hour_start, hour_count, hour_threshold, day_start, day_reads, day_threshold, list_us}) {
-    w.I(v);
-  }
-  w.S(list_vault);
-  w.I(list_object);
-  w.U(list_names.size());
-  for (uint64_t h : list_names) w.U(h);
-  w.U(recent_reads.size());
-  for (auto [t, op] : recent_reads) {
-    w.I(t);
-    w.I(op);
-  }
-  w.I(policy_change_us);
-  w.U(mass.size());
-  for (const OpDay& m : mass) {
-    w.U(m.vault);
-    w.I(m.op);
-    w.I(m.day);
-    w.I(m.count);
-    w.I(m.threshold);
-  }
-  for (int64_t v : {memo_day, av_baseline, avd_baseline, lg_baseline, roam_vaults}) w.I(v);
-  w.I(touched_hour);
-  // Sorted: the encoding does not depend on the set's layout (insertion order, capacity).
-  std::vector<uint64_t> hashes;
-  hashes.reserve(touched_count);
-  for (uint64_t h : touched) {
-    if (h != 0) hashes.push_back(h);
-  }
-  std::sort(hashes.begin(), hashes.end());
-  w.U(hashes.size());
-  for (uint64_t h : hashes) w.U(h);
-  w.I(burst_day);
-  w.I(burst_base);
-  return w.Take();
-}
-
-bool KeyState::Decode(std::string_view bytes, KeyState* ks) {
-  Reader r(bytes);
-  uint64_t version, n;
-  if (!r.U(&version) || version < 3 || version > kKeyStateVersion) return false;
-  if (!r.I(&ks->max_seen_us) || !r.I(&ks->first_us) || !r.I(&ks->last_us)) return false;
-  if (version >= 5) {
-    if (!r.I(&ks->released_through_us) || !r.U(&ks->segment_lo) || !r.U(&ks->segment_next) ||
-        ks->segment_lo > ks->segment_next) {
-      return false;
-    }
-  } else {
-    ks->released_through_us = ks->last_us;
-    if (!r.U(&n)) return false;
-    for (uint64_t i = 0; i < n; ++i) {
-      std::string s;
-      // Digest and facts are filled in by the engine that loads the state.
-      EventPtr e = EventPtr::Adopt(new BufferedEvent());
-      if (!r.S(&s) || !e.mutable_get()->event.ParseFromString(s)) return false;
-      ClearIgnoredFields(&e.mutable_get()->event);  // stored before the engine dropped them
-      ks->pending.push_back(PendingEvent{std::move(e), 0, -1});
-    }
-    ks->unstored = static_cast<uint32_t>(ks->pending.size());
-  }
-  for (int64_t* v : {&ks->hour_start, &ks->hour_count, &ks->hour_threshold, &ks->day_start,
-                     &ks->day_reads, &ks->day_threshold, &ks->list_us}) {
-    if (!r.I(v)) return false;
-  }
-  if (!r.S(&ks->list_vault) || !r.I32(&ks->list_object) || !r.U(&n)) return false;
-  for (uint64_t i = 0; i < n; ++i) {
-    uint64_t h;
-    if (!r.U(&h)) return false;
-    ks->list_names.push_back(h);
-  }
-  if (!r.U(&n)) return false;
-  for (uint64_t i = 0; i < n; ++i) {
-    int64_t t;
-    int32_t op;
-    if (!r.I(&t) || !r.I32(&op)) return false;
-    ks->recent_reads.emplace_back(t, op);
-  }
-  if (!r.I(&ks->policy_change_us) || !r.U(&n)) return false;
-  for (uint64_t i = 0; i < n; ++i) {
-    OpDay m;
-    if (!r.U(&m.vault) || !r.I32(&m.op) || !r.I(&m.day) || !r.I(&m.count) || !r.I(&m.threshold))
-      return false;
-    ks->mass.push_back(m);
-  }
-  for (int64_t* v :
-       {&ks->memo_day, &ks->av_baseline, &ks->avd_baseline, &ks->lg_baseline, &ks->roam_vaults}) {
-    if (!r.I(v)) return false;
-  }
-  if (!r.I(&ks->touched_hour) || !r.U(&n)) return false;
-  for (uint64_t i = 0; i < n; ++i) {
-    uint64_t h;
-    if (!r.U(&h)) return false;
-    (void)ks->InsertTouched(h);
-  }
-  if (version >= 4 && (!r.I(&ks->burst_day) || !r.I(&ks->burst_base))) return false;
-  return r.done();
-}
-
-namespace {
-
-// A reorder-buffer segment: the events a key buffered between two commits (or a share of them).
-std::string EncodeSegment(const std::vector<const v1::AccessEvent*>& events) {
-  Writer w;
-  w.U(kSegmentVersion);
-  w.U(events.size());
-  std::string buf;
-  for (const v1::AccessEvent* e : events) {
-    buf.clear();
-    e->SerializeToString(&buf);
-    w.S(buf);
-  }
-  return w.Take();
-}
-
-bool DecodeSegment(std::string_view bytes, std::vector<EventPtr>* out) {
-  Reader r(bytes);
-  uint64_t version, n;
-  if (!r.U(&version) || version != kSegmentVersion || !r.U(&n)) return false;
-  std::string s;
-  for (uint64_t i = 0; i < n; ++i) {
-    EventPtr e = EventPtr::Adopt(new BufferedEvent());
-    if (!r.S(&s) || !e.mutable_get()->event.ParseFromString(s)) return false;
-    ClearIgnoredFields(&e.mutable_get()->event);  // stored before the engine dropped them
-    out->push_back(std::move(e));
-  }
-  return r.done();
-}
-
-}  // namespace
-
-void KeyState::CopyScratchTo(KeyState* o) const {
-  o->max_seen_us = max_seen_us;
-  o->first_us = first_us;
-  o->last_us = last_us;
-  o->released_through_us = released_through_us;
-  o->hour_start = hour_start;
-  o->hour_count = hour_count;
-  o->hour_threshold = hour_threshold;
-  o->day_start = day_start;
-  o->day_reads = day_reads;
-  o->day_threshold = day_threshold;
-  o->list_us = list_us;
-  o->list_vault = list_vault;
-  o->list_object = list_object;
-  o->list_names = list_names;
-  o->recent_reads = recent_reads;
-  o->policy_change_us = policy_change_us;
-  o->mass = mass;
-  o->memo_day = memo_day;
-  o->av_baseline = av_baseline;
-  o->avd_baseline = avd_baseline;
-  o->lg_baseline = lg_baseline;
-  o->roam_vaults = roam_vaults;
-  o->burst_day = burst_day;
-  o->burst_base = burst_base;
-}
-
-bool KeyState::TouchedThisHour(uint64_t h, int64_t now_us) {
-  constexpr int64_t kHour = 3600LL * 1000000;
-  int64_t hour = now_us - (((now_us % kHour) + kHour) % kHour);
-  if (hour != touched_hour) {
-    touched_hour = hour;
-    std::fill(touched.begin(), touched.end(), 0);
-    touched_count = 0;
-  }
-  if (h == 0) h = 1;  // 0 marks an empty slot
-  if (!touched.empty()) {
-    const size_t mask = touched.size() - 1;
-    for (size_t i = h & mask; touched[i] != 0; i = (i + 1) & mask) {
-      if (touched[i] == h) return true;
-    }
-  }
-  (void)InsertTouched(h);
-  return false;
-}
-
-bool KeyState::InsertTouched(uint64_t h) {
-  if (h == 0) h = 1;
-  if (touched_count >= kMaxTouched) return false;
-  if (2 * (touched_count + 1) > touched.size()) {
-    std::vector<uint64_t> old = std::move(touched);
-    touched.assign(std::max<size_t>(16, 2 * old.size()), 0);
-    touched_count = 0;
-    for (uint64_t x : old) {
-      if (x != 0) (void)InsertTouched(x);
-    }
-  }
-  const size_t mask = touched.size() - 1;
-  size_t i = h & mask;
-  while (touched[i] != 0) {
-    if (touched[i] == h) return true;
-    i = (i + 1) & mask;
-  }
-  touched[i] = h;
-  ++touched_count;
-  return true;
-}
+using internal::CanonicalLess;
+using internal::DecodeSegment;
+using internal::EncodeSegment;
+using internal::OffsetCounts;
 
 Keying KeyingOf(const std::string& type) {
   static const char* kVault[] = {
@@ -327,47 +31,6 @@ Keying KeyingOf(const std::string& type) {
   }
   return Keying::kByCaller;
 }
-
-namespace {
-
-// The input offsets of the buffered events the store does not hold, as a multiset. Offsets come
-// non-decreasing (one input partition, read in order), so it is a deque of (offset, count)
-// sorted by offset, and the smallest is its front.
-class OffsetCounts {
- public:
-  void Add(int64_t offset) {
-    if (counts_.empty() || counts_.back().first < offset) {
-      counts_.emplace_back(offset, 1);
-    } else if (counts_.back().first == offset) {
-      ++counts_.back().second;
-    } else {  // not expected (input order); kept exact anyway
-      auto it =
-          std::lower_bound(counts_.begin(), counts_.end(), std::make_pair(offset, uint64_t{0}));
-      if (it != counts_.end() && it->first == offset) {
-        ++it->second;
-      } else {
-        counts_.emplace(it, offset, 1);
-      }
-    }
-  }
-  void Remove(int64_t offset) {
-    // Mostly the oldest (events leave the buffer roughly in input order): no search then.
-    auto it =
-        !counts_.empty() && counts_.front().first == offset
-            ? counts_.begin()
-            : std::lower_bound(counts_.begin(), counts_.end(), std::make_pair(offset, uint64_t{0}));
-    VW_CHECK(it != counts_.end() && it->first == offset && it->second > 0)
-        << "unstored event at unknown input offset " << offset;
-    --it->second;
-    while (!counts_.empty() && counts_.front().second == 0) counts_.pop_front();
-  }
-  int64_t Min() const { return counts_.empty() ? -1 : counts_.front().first; }
-
- private:
-  std::deque<std::pair<int64_t, uint64_t>> counts_;
-};
-
-}  // namespace
 
 class Engine::Impl final : public Emitter {
  public:
@@ -604,33 +267,19 @@ class Engine::Impl final : public Emitter {
   }
 
   void PrepareCommit(state::CommitPoint* point, int64_t store_before) {
-    // Events to store may sit with keys that did not change since the last commit.
+    // Visits the keys changed since the last commit, and those holding events not stored yet
+    // (which may not have changed): never every resident key.
     const int64_t oldest = unstored_offsets_.Min();
     const bool sweep = oldest >= 0 && oldest < store_before;
     for (Side* side : {&vault_, &caller_}) {
-      for (auto& [key, ks] : side->keys) {
-        if (!ks.dirty && !(sweep && ks.unstored > 0)) continue;
-        // Expires with the longest baseline after the key's last activity.
-        const EventTime expires = EventTime::FromMicros(ks.max_seen_us) + config_.state_retention;
-        if (ks.unstored > 0) StoreSegments(*side, key, ks, expires, store_before);
-        if (ks.marked != !ks.pending.empty()) {
-          ks.marked = !ks.pending.empty();
-          if (ks.marked) {
-            store_->Put(MarkerKey(*side, key), "");
-          } else {
-            store_->Delete(MarkerKey(*side, key));
-          }
-        }
-        store_->Put(StateKey(*side, key), ks.Encode(), expires);
-        ks.dirty = false;
-      }
-      // Keys idle with nothing buffered are persisted: drop them from memory to bound it.
-      if (side->keys.size() > kMaxResidentKeys) {
-        for (auto it = side->keys.begin(); it != side->keys.end();) {
-          it = it->second.pending.empty() && it->second.queue_refs == 0 ? side->keys.erase(it)
-                                                                        : std::next(it);
-        }
-        side->memo.fill(KeyMemo{});  // entries may be gone
+      std::vector<KeyEntry*> listed = std::move(side->to_commit);
+      side->to_commit.clear();
+      for (KeyEntry* entry : listed) {
+        if (entry == nullptr) continue;  // evicted since (and persisted then)
+        KeyState& ks = entry->second;
+        ks.listed = false;
+        if (ks.dirty || (sweep && ks.unstored > 0)) PersistKey(*side, *entry, store_before);
+        if (ks.unstored > 0) List(*side, *entry);
       }
     }
     if (std::string v = std::to_string(watermark_us_) + "," + std::to_string(stream_max_us_);
@@ -648,7 +297,15 @@ class Engine::Impl final : public Emitter {
     }
   }
 
-  const EngineStats& stats() const { return stats_; }
+  void SetKeyCacheBytes(size_t bytes) {
+    key_cache_bytes_ = evict_at_ = std::max<size_t>(bytes, 1 << 20);
+  }
+  const EngineStats& stats() const {
+    stats_.resident_keys = vault_.keys.size() + caller_.keys.size();
+    stats_.resident_key_bytes = resident_bytes_;
+    stats_.evicted_keys = evictions_;
+    return stats_;
+  }
   int64_t UnstoredFrom() const { return unstored_offsets_.Min(); }
 
   // --- Emitter ---
@@ -709,7 +366,9 @@ class Engine::Impl final : public Emitter {
   }
 
  private:
-  static constexpr size_t kMaxResidentKeys = 200000;
+  // Charged per resident key besides its strings and vectors: the map node with its cached hash
+  // and bucket slot, the KeyState, and the key's slots in the CLOCK ring and the memo.
+  static constexpr size_t kKeyOverheadBytes = sizeof(std::pair<const std::string, KeyState>) + 48;
   static constexpr size_t kMaxRunAheadEvents = 4096;
   static constexpr size_t kMaxPooledEvents = 1 << 16;
 
@@ -745,6 +404,11 @@ class Engine::Impl final : public Emitter {
     std::vector<Detector*> on_arrival, ordered;  // ... by when they see an event (early alerts)
     std::vector<Detector*> ahead;                // also run ahead (Detector::FiresWhenCrossed)
     std::unordered_map<std::string, KeyState, KeyHash, KeyEq> keys;
+    // The key cache's CLOCK ring over `keys` (unordered: an evicted key's slot takes the last).
+    std::vector<std::pair<const std::string, KeyState>*> ring;
+    size_t hand = 0;
+    // Keys the next PrepareCommit visits (KeyState::listed); null where one was evicted.
+    std::vector<std::pair<const std::string, KeyState>*> to_commit;
     void SetDetectors(std::vector<std::unique_ptr<Detector>> d) {
       detectors = std::move(d);
       for (auto& x : detectors) {
@@ -839,7 +503,8 @@ class Engine::Impl final : public Emitter {
 
   // The stored reorder buffer of a key just decoded (KeyState version 5 and later): the segments'
   // events not yet released, in canonical order.
-  void LoadSegments(const Side& side, const std::string& key, KeyState& ks) {
+  void LoadSegments(Side& side, KeyEntry& entry, KeyState& ks) {
+    const std::string& key = entry.first;
     std::vector<EventPtr> events;
     for (uint64_t id = ks.segment_lo; id < ks.segment_next; ++id) {
       const std::string skey = SegmentKey(side, key, id);
@@ -866,7 +531,7 @@ class Engine::Impl final : public Emitter {
     // A version 3/4 value's buffer came embedded, with no marker: both are written at the next
     // commit.
     ks.marked = ks.unstored == 0 && !ks.pending.empty();
-    if (ks.unstored > 0) ks.dirty = true;
+    if (ks.unstored > 0) MarkDirty(side, entry);
   }
 
   // The key's map entry (node-based: stable until erased by PrepareCommit), loaded if absent.
@@ -876,26 +541,137 @@ class Engine::Impl final : public Emitter {
     // two or three dependent loads).
     KeyMemo& memo = side.memo[ref.hash & (side.memo.size() - 1)];
     if (memo.entry != nullptr && memo.hash == ref.hash && memo.entry->first == key) {
+      memo.entry->second.referenced = true;
       return *memo.entry;
     }
     auto it = side.keys.find(ref);
     if (it != side.keys.end()) {
       memo = KeyMemo{ref.hash, &*it};
+      it->second.referenced = true;
+      Charge(*it);
       return *it;
     }
+    // A new resident key: room first (no entry in use is evicted: callers hold none here).
+    if (resident_bytes_ > evict_at_) EvictDown();
     auto& entry = *side.keys.try_emplace(std::string(key)).first;
     memo = KeyMemo{ref.hash, &entry};
     KeyState& ks = entry.second;
+    ks.ring_slot = static_cast<uint32_t>(side.ring.size());
+    side.ring.push_back(&entry);
     if (auto v = store_->Get(StateKey(side, key))) {
       if (!KeyState::Decode(*v, &ks)) {
         // Written by this code and committed atomically: a mismatch is a bug or a corrupt store.
         VW_CHECK(false) << "corrupt engine key state for '" << key << "'";
       }
-      LoadSegments(side, entry.first, ks);
+      LoadSegments(side, entry, ks);
       for (PendingEvent& p : ks.pending) Describe(p.event.mutable_get());
       Requeue(side, entry);
     }
+    Charge(entry);
     return entry;
+  }
+
+  // --- the key cache: resident keys within key_cache_bytes_, the others in the store ---
+
+  // What a resident key costs in memory (approximately: allocator rounding aside). Its buffered
+  // events are not counted: they are bounded by the allowed lateness, not by the key count, and
+  // pooled (EventPool).
+  static size_t KeyBytes(const KeyEntry& entry) {
+    const KeyState& ks = entry.second;
+    auto heap = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
+    size_t n = kKeyOverheadBytes + heap(entry.first) + heap(ks.list_vault) +
+               ks.list_names.capacity() * sizeof(uint64_t) +
+               ks.recent_reads.capacity() * sizeof(ks.recent_reads[0]) +
+               ks.mass.capacity() * sizeof(KeyState::OpDay) +
+               ks.touched.capacity() * sizeof(uint64_t) +
+               ks.segments.capacity() * sizeof(ks.segments[0]) +
+               ks.pending.capacity() * sizeof(PendingEvent);
+    if (ks.ahead != nullptr) n += sizeof(KeyState) + ks.ahead->touched.capacity() * 8;
+    return n;
+  }
+  void Charge(KeyEntry& entry) {
+    KeyState& ks = entry.second;
+    const size_t now = KeyBytes(entry);
+    resident_bytes_ += now;
+    resident_bytes_ -= ks.cache_bytes;
+    ks.cache_bytes = static_cast<uint32_t>(std::min<size_t>(now, UINT32_MAX));
+  }
+  void List(Side& side, KeyEntry& entry) {
+    KeyState& ks = entry.second;
+    if (ks.listed) return;
+    ks.listed = true;
+    ks.commit_slot = static_cast<uint32_t>(side.to_commit.size());
+    side.to_commit.push_back(&entry);
+  }
+  void MarkDirty(Side& side, KeyEntry& entry) {
+    entry.second.dirty = true;
+    List(side, entry);
+  }
+
+  // Writes the key's state (and its buffered events read before `store_before` not stored yet,
+  // and its marker) into the store.
+  void PersistKey(const Side& side, KeyEntry& entry, int64_t store_before) {
+    const std::string& key = entry.first;
+    KeyState& ks = entry.second;
+    // Expires with the longest baseline after the key's last activity.
+    const EventTime expires = EventTime::FromMicros(ks.max_seen_us) + config_.state_retention;
+    if (ks.unstored > 0) StoreSegments(side, key, ks, expires, store_before);
+    if (ks.marked != !ks.pending.empty()) {
+      ks.marked = !ks.pending.empty();
+      if (ks.marked) {
+        store_->Put(MarkerKey(side, key), "");
+      } else {
+        store_->Delete(MarkerKey(side, key));
+      }
+    }
+    store_->Put(StateKey(side, key), ks.Encode(), expires);
+    ks.dirty = false;
+    ks.pending.ShrinkIfEmpty();
+    Charge(entry);
+  }
+
+  // Evicts keys (CLOCK: one used since the hand last passed gets a second chance) until the
+  // resident ones fit in 7/8 of the budget, so that evictions come in batches. Keys with
+  // buffered events stay (the release queue points to them). An evicted key is written into the
+  // store first if it changed; loading it again decodes the same state (KeyState::Encode).
+  void EvictDown() {
+    const size_t target = key_cache_bytes_ - key_cache_bytes_ / 8;
+    // Bounded: each side's ring passed twice at most (every key then had its second chance).
+    size_t budget = 2 * (vault_.ring.size() + caller_.ring.size()) + 2;
+    int turn = 0;
+    while (resident_bytes_ > target && budget-- > 0) {
+      Side& side = (turn++ & 1) == 0 ? (vault_.ring.empty() ? caller_ : vault_)
+                                     : (caller_.ring.empty() ? vault_ : caller_);
+      if (side.ring.empty()) return;
+      if (side.hand >= side.ring.size()) side.hand = 0;
+      KeyEntry& entry = *side.ring[side.hand];
+      KeyState& ks = entry.second;
+      if (ks.referenced || !ks.pending.empty() || ks.queue_refs != 0) {
+        ks.referenced = false;
+        ++side.hand;
+        continue;
+      }
+      Evict(side, entry);
+      ++evictions_;
+    }
+    // Short of the target (most keys hold buffered events): the next try waits until the keys
+    // have grown by 1/16 of the budget, so that a full cache is not scanned for every new key.
+    evict_at_ =
+        resident_bytes_ > target ? resident_bytes_ + key_cache_bytes_ / 16 : key_cache_bytes_;
+  }
+  void Evict(Side& side, KeyEntry& entry) {
+    KeyState& ks = entry.second;
+    if (ks.dirty || ks.marked) PersistKey(side, entry, INT64_MAX);
+    if (ks.listed) side.to_commit[ks.commit_slot] = nullptr;
+    const uint64_t hash = HashString(entry.first);
+    KeyMemo& memo = side.memo[hash & (side.memo.size() - 1)];
+    if (memo.entry == &entry) memo = KeyMemo{};
+    const uint32_t slot = ks.ring_slot;
+    side.ring[slot] = side.ring.back();
+    side.ring[slot]->second.ring_slot = slot;
+    side.ring.pop_back();
+    resident_bytes_ -= ks.cache_bytes;
+    side.keys.erase(side.keys.find(KeyRef{entry.first, hash}));
   }
 
   // Whether an event at time `t` is late for the key: ordered detectors would not see it.
@@ -945,7 +721,7 @@ class Engine::Impl final : public Emitter {
   void Buffer(Side& side, KeyEntry& entry, const EventPtr& e, int64_t input_offset,
               bool decided = false) {
     KeyState& ks = entry.second;
-    ks.dirty = true;
+    MarkDirty(side, entry);
     ++ks.unstored;
     if (input_offset >= 0) unstored_offsets_.Add(input_offset);
     if (ks.pending.empty() || !CanonicalLess(e->event, ks.pending.back().event->event)) {
@@ -1042,7 +818,7 @@ class Engine::Impl final : public Emitter {
       if (ks.first_us == INT64_MAX) ks.first_us = e.time_us();
       ks.last_us = e.time_us();
       ks.released_through_us = std::max(ks.released_through_us, e.time_us());
-      ks.dirty = true;
+      MarkDirty(side, entry);
       DetectorContext ctx{config_,  *intel_,   key,   ks,
                           b->facts, b->digest, *this, EventTime::FromMicros(e.time_us())};
       for (Detector* d : decided ? side.ordered : side.all) d->OnEvent(e, ctx);
@@ -1071,9 +847,13 @@ class Engine::Impl final : public Emitter {
   bool catch_up_ahead_ = false;        // early alerts turned on: run ahead what is buffered
   std::string stored_watermark_;       // kWatermarkKey's value as last written
   OffsetCounts unstored_offsets_;      // of the buffered events in no segment, both sides
-  EngineStats stats_;
+  mutable EngineStats stats_;
   AlertSink* sink_ = nullptr;
   EventTime last_horizon_ = EventTime::Min();
+  size_t key_cache_bytes_ = Engine::kDefaultKeyCacheBytes;  // SetKeyCacheBytes
+  size_t evict_at_ = Engine::kDefaultKeyCacheBytes;         // resident_bytes_ that starts EvictDown
+  size_t resident_bytes_ = 0;                               // KeyBytes summed over resident keys
+  uint64_t evictions_ = 0;
   std::string key_buf_;   // ingest::CallerKeyView's buffer
   std::string stripped_;  // StripIgnoredFields' output, decoded at once
   struct IpMemo {
@@ -1089,109 +869,6 @@ class Engine::Impl final : public Emitter {
   };
   mutable std::array<VaultMemo, 4096> vault_memo_;
 };
-
-void EventPtr::Recycle(BufferedEvent* e) {
-  if (e->pool != nullptr) {
-    e->pool->Return(e);
-  } else {
-    delete e;
-  }
-}
-
-BufferedEvent* EventPool::Take() {
-  if (free_.empty()) {
-    auto* e = new BufferedEvent();
-    e->pool = this;
-    return e;
-  }
-  BufferedEvent* e = free_.back().release();
-  free_.pop_back();
-  return e;
-}
-
-void EventPool::Return(BufferedEvent* e) {
-  if (free_.size() < max_pooled_) {
-    // Not cleared: Clear() would free sub-messages; whoever refills a slot overwrites every field
-    // (Adopt: a Swap with the caller's message or a copy; ProcessSerialized: ParseEventReusing).
-    free_.emplace_back(e);
-  } else {
-    delete e;
-  }
-}
-
-namespace {
-
-// Field numbers below 32 of the AccessEvent fields no detector reads (engine.h).
-constexpr uint32_t kIgnoredFields =
-    1u << v1::AccessEvent::kSubscriptionIdFieldNumber |
-    1u << v1::AccessEvent::kResourceGroupFieldNumber |
-    1u << v1::AccessEvent::kOperationVersionFieldNumber |
-    1u << v1::AccessEvent::kClientInfoFieldNumber | 1u << v1::AccessEvent::kRequestUriFieldNumber |
-    1u << v1::AccessEvent::kSourceFieldNumber | 1u << v1::AccessEvent::kCategoryFieldNumber;
-
-}  // namespace
-
-bool StripIgnoredFields(std::string_view bytes, std::string* out) {
-  out->clear();
-  Reader r(bytes);
-  size_t keep = 0;  // the first byte to keep that is not copied yet
-  while (!r.done()) {
-    const size_t field = bytes.size() - r.left();
-    uint64_t tag, value;
-    if (!r.U(&tag)) return false;
-    switch (tag & 7) {  // the wire type
-      case 0:           // varint
-        if (!r.U(&value)) return false;
-        break;
-      case 1:  // 64-bit
-        if (!r.Skip(8)) return false;
-        break;
-      case 5:  // 32-bit
-        if (!r.Skip(4)) return false;
-        break;
-      case 2:  // length-delimited: every ignored field is one
-        if (!r.U(&value) || !r.Skip(value)) return false;
-        if (const uint64_t number = tag >> 3; number < 32 && (kIgnoredFields >> number & 1) != 0) {
-          out->append(bytes.substr(keep, field - keep));
-          keep = bytes.size() - r.left();
-        }
-        break;
-      default:  // groups (proto2 only) and invalid wire types
-        return false;
-    }
-  }
-  out->append(bytes.substr(keep));
-  return true;
-}
-
-void ClearIgnoredFields(v1::AccessEvent* e) {
-  e->clear_subscription_id();
-  e->clear_resource_group();
-  e->clear_operation_version();
-  e->clear_client_info();
-  e->clear_request_uri();
-  e->clear_source();
-  e->clear_category();
-}
-
-// proto3's AccessEvent::Clear() (so ParseFromArray) deletes the sub-messages: every parse freed
-// and reallocated the Caller and SourcePosition and their strings, about 10% of a detector
-// stage's CPU. Here they are kept (ingest::ClearForReuse) and the bytes merged in.
-bool ParseEventReusing(std::string_view bytes, v1::AccessEvent* e) {
-  const bool had_caller = e->has_caller(), had_source = e->has_source();
-  ingest::ClearForReuse(e);
-  if (!e->ParseFrom<google::protobuf::MessageLite::kMerge>(
-          google::protobuf::StringPiece(bytes.data(), bytes.size()))) {
-    return false;
-  }
-  // A message field's presence is its pointer: a re-attached one still empty may be absent from
-  // the bytes (or present and empty). Rare (ingest always sets both); redone the plain way.
-  if ((had_caller && e->caller().ByteSizeLong() == 0) ||
-      (had_source && e->source().ByteSizeLong() == 0)) {
-    return e->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  }
-  return true;
-}
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
@@ -1239,6 +916,7 @@ void Engine::PrepareCommit(state::CommitPoint* point, int64_t store_before_offse
   impl_->PrepareCommit(point, store_before_offset);
 }
 int64_t Engine::UnstoredFrom() const { return impl_->UnstoredFrom(); }
+void Engine::SetKeyCacheBytes(size_t bytes) { impl_->SetKeyCacheBytes(bytes); }
 const EngineStats& Engine::stats() const { return impl_->stats(); }
 
 }  // namespace vw::detect

@@ -14,8 +14,9 @@
 // State: every piece of state that affects future output lives in the StateStore: detector
 // primitives write there directly; per-key engine state (first sighting, the reorder buffer,
 // small per-detector scratch) and the watermark are kept in memory and written into the store by
-// PrepareCommit(). A fresh Engine over a store restored at a CommitPoint, fed the input after
-// it, reproduces the alerts of an uninterrupted run.
+// PrepareCommit() (and when evicted from the bounded key cache: SetKeyCacheBytes). A fresh Engine
+// over a store restored at a CommitPoint, fed the input after it, reproduces the alerts of an
+// uninterrupted run.
 //
 // Ownership: the Engine does not own the StateStore or the ThreatIntel (they must outlive it).
 // Thread-safety: none; one Engine per partition task.
@@ -52,6 +53,9 @@ struct EngineStats {
   uint64_t alerts = 0;
   uint64_t suppressed = 0;  // detections folded into an alert already emitted for the window
   std::map<std::string, uint64_t> alerts_by_type;
+  // The key cache (Engine::SetKeyCacheBytes): keys in memory now, their approximate bytes, and
+  // keys evicted to the store so far.
+  uint64_t resident_keys = 0, resident_key_bytes = 0, evicted_keys = 0;
 };
 
 // Whether an AlertType reads the by-vault or the by-caller stream.
@@ -62,6 +66,8 @@ class Engine {
   // The largest buffered-events segment the engine stores for one key (its reorder buffer is
   // stored in segments): what one changelog record must fit, besides key and framing.
   static constexpr size_t kMaxSegmentBytes = 256 << 10;
+  // The default budget of the key cache (SetKeyCacheBytes).
+  static constexpr size_t kDefaultKeyCacheBytes = 128 << 20;
   // Loads the threat-intel lists named in `config` (reloaded on the system clock).
   static Result<std::unique_ptr<Engine>> Create(const DetectConfig& config, Keying keying,
                                                 state::StateStore* store);
@@ -123,6 +129,15 @@ class Engine {
   // `store_before_offset`: the caller can read those again (RefillSerialized), which costs less
   // than logging each event to a changelog. The default stores every buffered event.
   void PrepareCommit(state::CommitPoint* point, int64_t store_before_offset = INT64_MAX);
+  // The budget of the engine's key cache: per-key state (first sighting, detector scratch, the
+  // hour's touched set) of at most about this many bytes stays in memory; beyond it the least
+  // recently used keys without buffered events are written into the store and dropped from
+  // memory (CLOCK), and loaded again when they next see an event, with identical state, so the
+  // budget never changes an alert. Keys with buffered events always stay (bounded by the allowed
+  // lateness, not by the key count). Default kDefaultKeyCacheBytes; at least 1 MiB. A process
+  // running several engines gives each its share of the process budget
+  // (state::MemoryBudget::KeyCacheShare). Call at any time; takes effect at the next new key.
+  void SetKeyCacheBytes(size_t bytes);
   // The smallest input offset among buffered events the store does not hold; -1 if none.
   int64_t UnstoredFrom() const;
   const EngineStats& stats() const;
