@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <set>
 
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "generator/enterprise.h"
 #include "generator/format.h"
@@ -30,12 +30,6 @@ bool DataPlane(Op op) {
 bool EvLess(const Ev& a, const Ev& b) { return a.t_us != b.t_us ? a.t_us < b.t_us : a.seq < b.seq; }
 bool DeliverLess(const Ev& a, const Ev& b) {
   return a.deliver_us != b.deliver_us ? a.deliver_us < b.deliver_us : a.seq < b.seq;
-}
-
-std::string JsonQuoted(std::string_view s) {
-  std::string out;
-  AppendJsonString(&out, s);
-  return out;
 }
 
 // Resolves a relative threat-intel directory: as given (from the working directory), else under
@@ -531,23 +525,27 @@ Status Generator::Run(OutputSink& sink,
 }
 
 std::string LabelJson(const Label& l) {
-  return "{\"scenario\":" + JsonQuoted(l.scenario) + ",\"AlertType\":" + JsonQuoted(l.alert_type) +
-         ",\"vault\":" + JsonQuoted(l.vault) + ",\"caller\":" + JsonQuoted(l.caller) +
-         ",\"ip\":" + JsonQuoted(l.ip) + ",\"start\":\"" + FormatRfc3339(l.start) +
-         "\",\"end\":\"" + FormatRfc3339(l.end) + "\",\"role\":" + JsonQuoted(l.role) + "}";
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("scenario").String(l.scenario).Key("AlertType").String(l.alert_type);
+  w.Key("vault").String(l.vault).Key("caller").String(l.caller).Key("ip").String(l.ip);
+  w.Key("start").String(FormatRfc3339(l.start)).Key("end").String(FormatRfc3339(l.end));
+  w.Key("role").String(l.role);
+  return w.EndObject().Take();
 }
 
 std::string SummaryJson(const GeneratorOptions& o, const GeneratorStats& s, size_t num_labels) {
-  return "{\"seed\":" + std::to_string(o.seed) + ",\"tenant\":" + JsonQuoted(o.tenant) +
-         ",\"days\":" + std::to_string(o.days) +
-         ",\"history_days\":" + std::to_string(o.history_days) +
-         ",\"events_total\":" + std::to_string(s.records) +
-         ",\"events_benign\":" + std::to_string(s.benign) +
-         ",\"events_attack\":" + std::to_string(s.attack) +
-         ",\"auth_challenges\":" + std::to_string(s.auth_challenges) +
-         ",\"late\":" + std::to_string(s.late) + ",\"labels\":" + std::to_string(num_labels) +
-         ",\"first\":\"" + FormatRfc3339(EventTime::FromMicros(s.first_us)) + "\",\"last\":\"" +
-         FormatRfc3339(EventTime::FromMicros(s.last_us)) + "\"}";
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("seed").Uint(o.seed).Key("tenant").String(o.tenant);
+  w.Key("days").Uint(static_cast<uint64_t>(o.days));
+  w.Key("history_days").Uint(static_cast<uint64_t>(o.history_days));
+  w.Key("events_total").Uint(s.records).Key("events_benign").Uint(s.benign);
+  w.Key("events_attack").Uint(s.attack).Key("auth_challenges").Uint(s.auth_challenges);
+  w.Key("late").Uint(s.late).Key("labels").Uint(num_labels);
+  w.Key("first").String(FormatRfc3339(EventTime::FromMicros(s.first_us)));
+  w.Key("last").String(FormatRfc3339(EventTime::FromMicros(s.last_us)));
+  return w.EndObject().Take();
 }
 
 }  // namespace vw::gen

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/ascii.h"
+
 namespace vw::gen {
 
 bool ParseIpv4(std::string_view text, uint32_t* out) {
@@ -35,16 +37,6 @@ std::string FormatIpv4(uint32_t ip) {
   return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) + "." +
          std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
 }
-
-namespace {
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-}  // namespace
 
 Result<IpList> IpList::Parse(std::string_view text, std::string_view name) {
   IpList list;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/hash.h"
 #include "base/types.h"
 #include "processors/detectors/config.h"
 #include "processors/detectors/front_queue.h"
@@ -270,7 +271,7 @@ std::string CallerDisplay(const v1::AccessEvent& e);  // upn, else object id, el
 std::string_view OperationView(const v1::AccessEvent& e);
 // A fast 64-bit hash of a string, 8 bytes at a time (EventDigest's fields).
 uint64_t HashString(std::string_view s);
-// FNV-1a, byte by byte: a stored hash (KeyState), so it never changes.
-uint64_t Fnv1a64(std::string_view s);
+// Stored hashes (KeyState) use vw::Fnv1a64 (base/hash.h), which never changes.
+using vw::Fnv1a64;
 
 }  // namespace vw::detect

@@ -104,15 +104,6 @@ std::string CallerDisplay(const AccessEvent& e) {
 // KeyState::touched, an hour-scoped set that any change of hash merely refills.
 uint64_t HashString(std::string_view s) { return HashBytes(s); }
 
-uint64_t Fnv1a64(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 namespace internal {
 
 int64_t PoissonTailThreshold(double lambda, double p) {

@@ -77,7 +77,7 @@ class Engine {
   ~Engine();
 
   // Rewrites an event's identities before the engine keys, buffers or stores it: the
-  // pseudonymisation of state (governance/pseudonymise.h). The engine first records what
+  // pseudonymisation of state (alerts/pseudonymise.h). The engine first records what
   // the threat-intel lists and ranges say of the clear caller IP (AccessEvent.ip_facts), so IP
   // detectors work on pseudonymised events. Set before the first Process; called on its thread.
   using EventTransform = std::function<void(v1::AccessEvent*)>;

@@ -1,6 +1,6 @@
-// The engine's varint writer and reader (LEB128, zigzag for signed values): the KeyState and
-// reorder-buffer segment encodings and the protobuf wire-format walk of StripIgnoredFields.
-// Internal to processors/detectors/. Not thread-safe (one per encoding).
+// Cursor-style writer and reader over base/varint.h (LEB128, zigzag for signed values) for the
+// KeyState and reorder-buffer segment encodings and the protobuf wire-format walk of
+// StripIgnoredFields. Internal to processors/detectors/. Not thread-safe (one per encoding).
 #pragma once
 
 #include <cstdint>
@@ -8,18 +8,14 @@
 #include <string_view>
 #include <utility>
 
+#include "base/varint.h"
+
 namespace vw::detect::internal {
 
 class Writer {
  public:
-  void U(uint64_t v) {
-    while (v >= 0x80) {
-      out_.push_back(static_cast<char>(v | 0x80));
-      v >>= 7;
-    }
-    out_.push_back(static_cast<char>(v));
-  }
-  void I(int64_t v) { U((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
+  void U(uint64_t v) { PutVarint64(&out_, v); }
+  void I(int64_t v) { U(ZigZag(v)); }
   void S(std::string_view s) {
     U(s.size());
     out_.append(s);
@@ -33,21 +29,11 @@ class Writer {
 class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
-  bool U(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (in_.empty()) return false;
-      auto b = static_cast<unsigned char>(in_.front());
-      in_.remove_prefix(1);
-      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return true;
-    }
-    return false;
-  }
+  bool U(uint64_t* v) { return GetVarint64(&in_, v); }
   bool I(int64_t* v) {
     uint64_t u;
     if (!U(&u)) return false;
-    *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+    *v = UnZigZag(u);
     return true;
   }
   bool I32(int32_t* v) {

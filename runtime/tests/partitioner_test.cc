@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/varint.h"
 #include "runtime/control.h"
 
 namespace vw::runtime {
@@ -38,13 +39,7 @@ TEST(PartitionerTest, BatchedRecordsDecodeInOrderAndRejectTruncation) {
   const std::vector<std::string> events = {"a", std::string(200, 'b'), "", std::string(20000, 'c')};
   std::string value;
   for (const auto& e : events) {
-    for (size_t v = e.size();; v >>= 7) {
-      if (v < 0x80) {
-        value.push_back(static_cast<char>(v));
-        break;
-      }
-      value.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    }
+    PutVarint64(&value, e.size());
     value += e;
   }
   std::vector<std::string> got;

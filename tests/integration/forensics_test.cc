@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/time_format.h"
+#include "base/varint.h"
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
@@ -341,10 +342,7 @@ TEST_F(ForensicsIntegration, ReplayOfBatchedEventsTopicGivesTheLiveAlerts) {
       std::string value;
       int64_t timestamp_ms = 0;  // keep the records' timestamps: replay seeks by them
       for (size_t j = i; j < end; ++j) {
-        for (uint32_t n = static_cast<uint32_t>(events[j].value.size());; n >>= 7) {  // varint32
-          value.push_back(static_cast<char>(n < 0x80 ? n : ((n & 0x7f) | 0x80)));
-          if (n < 0x80) break;
-        }
+        PutVarint64(&value, events[j].value.size());
         value += events[j].value;
         timestamp_ms = std::max(timestamp_ms, events[j].timestamp_ms);
       }
