@@ -8,17 +8,10 @@
 #include "generator/generator.h"
 #include "generator/tests/test_util.h"
 #include "processors/ingest/ingest.h"
+#include "tests/support/record_sink.h"
 
 namespace vw::gen {
 namespace {
-
-class CollectSink final : public ingest::RecordSink {
- public:
-  void OnEvent(v1::AccessEvent&& e) override { events.push_back(std::move(e)); }
-  void OnDeadLetter(ingest::DeadLetter&& d) override { dead.push_back(std::move(d)); }
-  std::vector<v1::AccessEvent> events;
-  std::vector<ingest::DeadLetter> dead;
-};
 
 std::string GenerateText(const GeneratorOptions& o) {
   auto g = Generator::Create(o);
@@ -34,14 +27,14 @@ TEST(IngestCompatTest, EveryGeneratedRecordIsAcceptedWithItsMeaning) {
   o.history_days = 2;
   std::string text = GenerateText(o);
   ingest::Ingestor ingestor;
-  CollectSink sink;
+  ::vw::testing::CollectingRecordSink sink;
   v1::SourcePosition base;
   base.set_source("gen.ndjson");
   base.set_partition(-1);
   ingestor.Ingest(text, base, sink);
-  ASSERT_TRUE(sink.dead.empty()) << sink.dead.size()
-                                 << " dead letters, first: " << sink.dead[0].reason << "\n"
-                                 << sink.dead[0].raw.substr(0, 600);
+  ASSERT_TRUE(sink.dead_letters.empty())
+      << sink.dead_letters.size() << " dead letters, first: " << sink.dead_letters[0].reason << "\n"
+      << sink.dead_letters[0].raw.substr(0, 600);
   EXPECT_EQ(ingestor.counters().deadlettered, 0u);
   EXPECT_EQ(ingestor.counters().skipped, 0u);
   ASSERT_GT(sink.events.size(), 1000u);
@@ -87,12 +80,13 @@ TEST(IngestCompatTest, EnvelopesAreAcceptedToo) {
   o.envelope = true;
   std::string text = GenerateText(o);
   ingest::Ingestor ingestor;
-  CollectSink sink;
+  ::vw::testing::CollectingRecordSink sink;
   v1::SourcePosition base;
   base.set_source("gen.json");
   base.set_partition(-1);
   ingestor.Ingest(text, base, sink);
-  EXPECT_TRUE(sink.dead.empty()) << (sink.dead.empty() ? "" : sink.dead[0].reason);
+  EXPECT_TRUE(sink.dead_letters.empty())
+      << (sink.dead_letters.empty() ? "" : sink.dead_letters[0].reason);
   EXPECT_GT(sink.events.size(), 1000u);
 }
 

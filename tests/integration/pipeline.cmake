@@ -1,7 +1,7 @@
 # The Kafka pipeline against the real broker: equivalence with `detect`, kill -9, two instances,
 # broker restart. Spawns the vaultwatch binary, so it depends on it. Owner: pipeline.
 vw_cc_test(NAME pipeline_test
-  SRCS ${CMAKE_CURRENT_LIST_DIR}/pipeline_test.cc
+  SRCS ${CMAKE_CURRENT_LIST_DIR}/pipeline_test.cc ${CMAKE_CURRENT_LIST_DIR}/pipeline_privacy_test.cc
   DEPS vw_kafka vw_proto vw_ingest vw_forensics vw_governance
   LABELS integration TIMEOUT 900)
 add_dependencies(pipeline_test vaultwatch)

@@ -22,6 +22,13 @@ class CollectingAlertSink : public detect::AlertSink {
     return static_cast<size_t>(std::count_if(
         alerts.begin(), alerts.end(), [&](const v1::Alert& a) { return a.alert_type() == type; }));
   }
+  // The first alert of `type`, or nullptr.
+  const v1::Alert* First(const std::string& type) const {
+    for (const v1::Alert& a : alerts) {
+      if (a.alert_type() == type) return &a;
+    }
+    return nullptr;
+  }
   std::vector<v1::Alert> alerts;
   std::vector<std::string> lines;
 };

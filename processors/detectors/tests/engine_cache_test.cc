@@ -11,6 +11,7 @@
 #include "processors/detectors/engine.h"
 #include "processors/detectors/tests/make_event.h"
 #include "state/state_store.h"
+#include "tests/support/alert_sink.h"
 
 namespace vw::detect {
 namespace {
@@ -33,11 +34,7 @@ struct Ev {
   v1::ObjectType object = v1::OBJECT_TYPE_SECRET;
 };
 
-class Collect : public AlertSink {
- public:
-  void OnAlert(const v1::Alert& a) override { lines.push_back(AlertJson(a)); }
-  std::vector<std::string> lines;
-};
+using Collect = ::vw::testing::CollectingAlertSink;
 
 std::unique_ptr<ThreatIntel> TestIntel() {
   IpSetBuilder tor, sus, ms, internal;

@@ -21,6 +21,7 @@
 #include "processors/detectors/ip_set.h"
 #include "processors/detectors/tests/make_event.h"
 #include "state/state_store.h"
+#include "tests/support/alert_sink.h"
 
 namespace vw::detect {
 namespace {
@@ -31,21 +32,7 @@ constexpr int64_t kHour = 60 * kMin;
 constexpr int64_t kDay = 24 * kHour;
 constexpr int64_t kT0 = 1767225600LL * kSec;  // 2026-01-01T00:00:00Z
 
-class Collect : public AlertSink {
- public:
-  void OnAlert(const v1::Alert& a) override { alerts.push_back(a); }
-  size_t Count(const std::string& type) const {
-    return std::count_if(alerts.begin(), alerts.end(),
-                         [&](const v1::Alert& a) { return a.alert_type() == type; });
-  }
-  const v1::Alert* First(const std::string& type) const {
-    for (const auto& a : alerts) {
-      if (a.alert_type() == type) return &a;
-    }
-    return nullptr;
-  }
-  std::vector<v1::Alert> alerts;
-};
+using Collect = ::vw::testing::CollectingAlertSink;
 
 struct Ev {
   int64_t t = kT0;
