@@ -198,11 +198,27 @@ bool AlertFilter::Keep(const AlertRecord& a) {
   return true;
 }
 
-bool AlertFilter::KeepJson(std::string_view json) {
-  Result<AlertRecord> a = ParseAlertJson(json);
-  if (!a.ok()) return true;  // not ours to judge: never drop what we cannot read
-  return Keep(*a);
+namespace {
+
+// What the suppression rule reads of an alert, as ParseAlertJson reads it from any rendering.
+AlertRecord SuppressionFields(const v1::Alert& alert) {
+  AlertRecord a;
+  a.id = alert.system_alert_id();
+  a.type = alert.alert_type();
+  a.generated_us = alert.generated_time_us();
+  a.azure_resource_id = AsciiLower(alert.azure_resource_id());
+  for (const v1::AlertEntity& e : alert.entities()) {
+    if (e.type() != "account") continue;
+    for (const std::string* v : {&e.aad_user_id(), &e.app_id(), &e.upn()}) {
+      if (!v->empty()) a.accounts.push_back(AsciiLower(*v));
+    }
+  }
+  return a;
 }
+
+}  // namespace
+
+bool AlertFilter::Keep(const v1::Alert& alert) { return Keep(SuppressionFields(alert)); }
 
 bool IsSuppressed(const std::vector<Suppression>& suppressions, const AlertRecord& a) {
   for (const Suppression& s : suppressions) {
@@ -215,18 +231,7 @@ bool IsSuppressed(const std::vector<Suppression>& suppressions, const AlertRecor
 
 bool IsSuppressed(const std::vector<Suppression>& suppressions, const v1::Alert& alert) {
   if (suppressions.empty()) return false;
-  AlertRecord a;
-  a.id = alert.system_alert_id();
-  a.type = alert.alert_type();
-  a.generated_us = alert.generated_time_us();
-  a.azure_resource_id = AsciiLower(alert.azure_resource_id());
-  for (const v1::AlertEntity& e : alert.entities()) {
-    if (e.type() != "account") continue;
-    for (const std::string* v : {&e.aad_user_id(), &e.app_id(), &e.upn()}) {
-      if (!v->empty()) a.accounts.push_back(AsciiLower(*v));
-    }
-  }
-  return IsSuppressed(suppressions, a);
+  return IsSuppressed(suppressions, SuppressionFields(alert));
 }
 
 }  // namespace vw::alerts

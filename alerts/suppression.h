@@ -80,8 +80,9 @@ class AlertFilter {
   void AddVerdict(const Verdict& v);
   // true = publish; false = suppressed (counted). Also remembers the alert.
   bool Keep(const AlertRecord& alert);
-  // The same for an alert line (contracts section 4); a line that does not parse is kept.
-  bool KeepJson(std::string_view alert_json);
+  // The same for an alert before it is rendered (the fields IsSuppressed(v1::Alert) reads), so
+  // `detect --feedback` decides without rendering and parsing each alert back.
+  bool Keep(const v1::Alert& alert);
   const FilterStats& stats() const { return stats_; }
   const std::vector<Suppression>& suppressions() const { return suppressions_; }
 

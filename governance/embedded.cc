@@ -115,7 +115,7 @@ Result<std::unique_ptr<EmbeddedGovernance>> EmbeddedGovernance::Configure(
   }
   if (g->has_feedback_) {
     AlertFilter* f = &g->filter_;
-    run->keep_alert = [f](std::string_view json) { return f->KeepJson(json); };
+    run->keep_alert = [f](const v1::Alert& a) { return f->Keep(a); };
   }
   return g;
 }

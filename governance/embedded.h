@@ -7,7 +7,7 @@
 //                          alert pass is NOT applied again (that would hash pseudonyms twice).
 //   --pseudonymise alerts  state in clear; alert_transform = Pseudonymiser::Apply(alert) before
 //                          each alert is rendered.
-//   --feedback FILE        keep_alert = AlertFilter::KeepJson, every verdict of FILE added first
+//   --feedback FILE        keep_alert = AlertFilter::Keep, every verdict of FILE added first
 //                          (in event-time order). A verdict resolves when its alert passes in
 //                          output order (TimeGenerated order) and then suppresses the later alerts
 //                          of its scope with TimeGenerated >= the verdict's time: deterministic,

@@ -100,6 +100,27 @@ TEST(SuppressionOnAlertTest, SameDecisionAsEveryRenderingParsedBack) {
   EXPECT_GT(suppressed, 3);
   EXPECT_GT(kept, 3);
   EXPECT_FALSE(IsSuppressed({}, alerts[1]));
+
+  // AlertFilter (detect --feedback) on the alerts themselves decides as on their lines parsed
+  // back, the judged alert being resolved from either.
+  for (Scope scope : {Scope::kEntity, Scope::kCaller, Scope::kVault}) {
+    AlertFilter on_alert, on_line;
+    Verdict v;
+    v.alert_id = "id-1";
+    v.scope = scope;
+    v.time_us = kT;
+    on_alert.AddVerdict(v);
+    on_line.AddVerdict(v);
+    for (const v1::Alert& a : alerts) {
+      Result<AlertRecord> back =
+          ParseAlertJson(detect::RenderAlert(a, detect::AlertFormat::kDefender));
+      ASSERT_TRUE(back.ok()) << back.status();
+      EXPECT_EQ(on_alert.Keep(a), on_line.Keep(*back))
+          << a.system_alert_id() << " scope " << ScopeName(scope);
+    }
+    EXPECT_GT(on_alert.stats().suppressed, 0u) << ScopeName(scope);
+    EXPECT_EQ(on_alert.stats().suppressed, on_line.stats().suppressed);
+  }
 }
 
 }  // namespace

@@ -101,11 +101,5 @@ TEST(FeedbackTest, ParseVerdict) {
   }
 }
 
-TEST(FeedbackTest, KeepJsonKeepsWhatItCannotRead) {
-  AlertFilter f;
-  EXPECT_TRUE(f.KeepJson("garbage"));
-  EXPECT_EQ(f.stats().seen, 0u);
-}
-
 }  // namespace
 }  // namespace vw::alerts

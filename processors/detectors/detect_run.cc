@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "base/json_writer.h"
@@ -25,28 +26,31 @@ namespace {
 struct CollectedAlert {
   int64_t generated_us;
   std::string type, id, json;
+  std::optional<v1::Alert> alert;  // kept for `keep_alert` only
 };
 
 class Collector final : public AlertSink {
  public:
-  Collector(const std::function<void(v1::Alert*)>& transform, AlertFormat format)
-      : transform_(transform), format_(format) {}
+  Collector(const std::function<void(v1::Alert*)>& transform, AlertFormat format, bool keep)
+      : transform_(transform), format_(format), keep_(keep) {}
   void OnAlert(const v1::Alert& a) override {
-    if (!transform_) {
-      alerts.push_back(
-          {a.generated_time_us(), a.alert_type(), a.system_alert_id(), RenderAlert(a, format_)});
+    if (!transform_ && !keep_) {
+      alerts.push_back({a.generated_time_us(), a.alert_type(), a.system_alert_id(),
+                        RenderAlert(a, format_), std::nullopt});
       return;
     }
     v1::Alert copy = a;
-    transform_(&copy);
+    if (transform_) transform_(&copy);
     alerts.push_back({copy.generated_time_us(), copy.alert_type(), copy.system_alert_id(),
-                      RenderAlert(copy, format_)});
+                      RenderAlert(copy, format_), std::nullopt});
+    if (keep_) alerts.back().alert = std::move(copy);
   }
   std::vector<CollectedAlert> alerts;
 
  private:
   const std::function<void(v1::Alert*)>& transform_;
   AlertFormat format_;
+  bool keep_;  // the alerts are kept for `keep_alert`
 };
 
 class Pipeline final : public ingest::RecordSink {
@@ -57,7 +61,7 @@ class Pipeline final : public ingest::RecordSink {
         store_(store),
         options_(options),
         clock_(clock),
-        alerts_(options.alert_transform, options.alert_format) {
+        alerts_(options.alert_transform, options.alert_format, bool(options.keep_alert)) {
     start_us_ = clock_->MonotonicMicros();
   }
 
@@ -235,7 +239,7 @@ Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOp
   });
   uint64_t filtered = 0;
   for (const CollectedAlert& a : alerts) {
-    if (options.keep_alert && !options.keep_alert(a.json)) {
+    if (options.keep_alert && !options.keep_alert(*a.alert)) {
       ++filtered;
       continue;
     }

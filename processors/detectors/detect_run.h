@@ -32,22 +32,22 @@ struct DetectRunOptions {
   int64_t commit_every = 1000000;  // events between store commits (bounds the write cache)
   bool progress = false;           // a progress line on stderr (the command sets it for a tty)
   const Clock* clock = nullptr;    // wall clock for progress and events/s (default: system)
-  // How each alert line is rendered (alert_formats.h); `keep_alert` sees it in this format.
+  // How each alert line is rendered (alert_formats.h).
   AlertFormat alert_format = AlertFormat::kDefender;
 
   // Optional hooks for the privacy and feedback duties. apps/ wires them from
   // governance/, which sits above this module. `event_transform` rewrites each event before the
   // engine keys, buffers or stores it (Engine::SetEventTransform: pseudonymised state);
   // `alert_transform` rewrites each alert before it is rendered (pseudonymised alerts);
-  // `keep_alert` sees each rendered alert line in output order and returns false to drop it
-  // (analyst-feedback suppression). Called on the calling thread.
+  // `keep_alert` sees each alert (after `alert_transform`) in output order and returns false to
+  // drop it (analyst-feedback suppression). Called on the calling thread.
   std::function<void(v1::AccessEvent*)> event_transform;
   // Engine::SetEarlyAlerts: off by default, so every detector decides in the canonical event
   // order and the alerts do not depend on the input's order within the allowed lateness. On for
   // a live stream on stdin: alerts on arrival and when a threshold is crossed.
   bool early_alerts = false;
   std::function<void(v1::Alert*)> alert_transform;
-  std::function<bool(std::string_view alert_json)> keep_alert;
+  std::function<bool(const v1::Alert& alert)> keep_alert;
 };
 
 struct DetectRunSummary {
