@@ -127,6 +127,19 @@ const std::vector<Field>& Fields() {
         "to the changelog (0 = log every buffered event, re-read nothing)"},
        Int(&PipelineConfig::reorder_buffer_reread_records, "reorder_buffer_reread_records", 0,
            100000000)},
+      {{"memory_budget_mib", "int", "0",
+        "detector stages: memory for state, MiB, for the whole process (RocksDB cache and "
+        "memtables, store write caches, engine key caches; state/memory_budget.h), shared by "
+        "every detector partition it may own, so RSS does not grow with the number of keys; "
+        "0 = the detector config's engine.memory_budget_mib (8..1048576)"},
+       [](const YAML::Node& n, PipelineConfig* c) -> Status {
+         VW_ASSIGN_OR_RETURN(int v, As<int>(n, "memory_budget_mib"));
+         if (v != 0 && (v < 8 || v > (1 << 20))) {
+           return Status::InvalidArgument("'memory_budget_mib' must be 0 or 8..1048576");
+         }
+         c->memory_budget_mib = v;
+         return Status::OK();
+       }},
       {{"align_raw_partitions", "bool", "false",
         "the ingest stage reads its raw partitions in event-time order (oldest head first; "
         "partitions that run ahead wait): for raw topics preloaded across partitions"},
@@ -451,6 +464,7 @@ std::string DescribePipelineConfig(const PipelineConfig& c) {
   line("commit_interval_ms", std::to_string(c.commit_interval_ms));
   line("keyed_batch_events", std::to_string(c.keyed_batch_events));
   line("reorder_buffer_reread_records", std::to_string(c.reorder_buffer_reread_records));
+  line("memory_budget_mib", std::to_string(c.memory_budget_mib));
   line("align_raw_partitions", c.align_raw_partitions ? "true" : "false");
   line("state_dir", c.state_dir);
   line("detect_config", c.detect_config.empty() ? "\"\" (built-in defaults)" : c.detect_config);

@@ -49,6 +49,10 @@ struct PipelineConfig {
   int early_alert_max_origin_skew_ms = 60000;
   // The ingest stage processes its assigned raw partitions in event-time order (worker.h).
   bool align_raw_partitions = false;
+  // Memory for the detector stages' state, MiB, for the whole process (state::MemoryBudget),
+  // shared by the stores and engines of every detector partition it may own. 0 = the detector
+  // config's engine.memory_budget_mib (512).
+  int memory_budget_mib = 0;
   std::string state_dir = "/var/lib/vaultwatch";
   std::string detect_config;  // path; "" = built-in defaults; relative to this file
   std::string metrics_address = "127.0.0.1";

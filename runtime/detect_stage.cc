@@ -17,6 +17,7 @@
 #include "runtime/control.h"
 #include "runtime/feedback_tracker.h"
 #include "runtime/privacy.h"
+#include "state/memory_budget.h"
 #include "state/recovery.h"
 #include "state/state_store.h"
 
@@ -27,6 +28,13 @@ class DetectShared {
   Privacy privacy;
   std::unique_ptr<FeedbackTracker> tracker;                           // set by StartDetectShared
   detect::AlertFormat alert_format = detect::AlertFormat::kDefender;  // config alert_format
+  // The process's state budget (engine.memory_budget_mib of the detector config), shared by the
+  // stores and engines of every detector partition this process may own: each gets the share of
+  // one partition when it owns them all, so the total stays within the budget however a
+  // rebalance distributes them (scaled out, an instance uses less than its budget).
+  std::shared_ptr<state::MemoryBudget> budget;
+  size_t store_cache_bytes = 0;  // one partition's store write cache
+  size_t key_cache_bytes = 0;    // one partition's engine key cache
 };
 
 void DetectSharedDeleter::operator()(DetectShared* s) const { delete s; }
@@ -35,6 +43,21 @@ Result<DetectSharedPtr> OpenDetectShared(const PipelineConfig& config, Metrics* 
   DetectSharedPtr shared(new DetectShared());
   VW_ASSIGN_OR_RETURN(shared->privacy, LoadPrivacy(config));
   VW_ASSIGN_OR_RETURN(shared->alert_format, detect::ParseAlertFormat(config.alert_format));
+  VW_ASSIGN_OR_RETURN(detect::DetectConfig dc, detect::LoadDetectConfig(config.detect_config));
+  size_t slots = 0;  // detector partitions this process may own
+  for (const std::string& stage : config.stages) {
+    if (stage == "vault") slots += static_cast<size_t>(std::max(config.by_vault.partitions, 1));
+    if (stage == "caller") slots += static_cast<size_t>(std::max(config.by_caller.partitions, 1));
+  }
+  const int mib = config.memory_budget_mib > 0 ? config.memory_budget_mib : dc.memory_budget_mib;
+  shared->budget = state::MemoryBudget::Create(static_cast<size_t>(mib) << 20);
+  shared->store_cache_bytes = shared->budget->StoreCacheShare(slots);
+  shared->key_cache_bytes = shared->budget->KeyCacheShare(slots);
+  VW_LOG(Info, "detector state memory budget")
+      .Field("budget_mib", mib)
+      .Field("partitions", slots)
+      .Field("store_cache_bytes", shared->store_cache_bytes)
+      .Field("key_cache_bytes", shared->key_cache_bytes);
   FeedbackTrackerOptions o;
   o.consumer_config = config.ConsumerConfig();
   o.consumer_config["group.id"] = config.application_id + ".feedback-tracker";
@@ -537,6 +560,9 @@ class DetectTaskFactory final : public TaskFactory {
                         detect::Engine::Create(detect_config_, keying_, store.get(), intel_.get()));
     // The stage's input interleaves the raw partitions: event time moves with the slowest of
     // them (watermark records), never with the events themselves.
+    if (shared_ != nullptr && shared_->budget != nullptr) {
+      engine->SetKeyCacheBytes(shared_->key_cache_bytes);
+    }
     engine->UseExternalWatermark();
     engine->SetEarlyAlerts(false);  // until the raw partitions' watermarks show them aligned
     if (shared_ != nullptr && shared_->privacy.mode == PseudonymiseMode::kState) {
@@ -559,6 +585,10 @@ class DetectTaskFactory final : public TaskFactory {
       return Status::IOError("cannot create " + dir.parent_path().string() + ": " + ec.message());
     state::StoreOptions options;
     options.path = dir.string();
+    if (shared_ != nullptr && shared_->budget != nullptr) {
+      options.budget = shared_->budget;
+      options.write_cache_bytes = shared_->store_cache_bytes;
+    }
     return options;
   }
 

@@ -79,18 +79,12 @@ def check_common(by_kind, values):
     sec = spec["template"]["spec"]["securityContext"]
     if not sec.get("runAsNonRoot") or sec.get("runAsUser", 0) == 0:
         fail("pod may run as root")
-    # Memory request = base + stores per pod x per store.
-    p = values["pipeline"]
-    stores = 0
-    for stage, topic in (("vault", "by_vault"), ("caller", "by_caller")):
-        if stage in p["stages"]:
-            stores += p["topics"][topic]["partitions"]
-    per_pod = -(-stores // values["replicas"])
+    # Memory request = base + the process's state budget, which the pipeline file also gets.
     b = values["stateBudget"]
-    want = b["baseMiB"] + per_pod * b["perStoreMiB"]
+    want = b["baseMiB"] + b["memoryBudgetMiB"]
     got = mebibytes(c["resources"]["requests"]["memory"])
     if got != want:
-        fail(f"memory request {got}Mi, want {want}Mi ({per_pod} stores per pod)")
+        fail(f"memory request {got}Mi, want {want}Mi")
     limit = mebibytes(c["resources"]["limits"]["memory"])
     if limit != want * (100 + b["limitHeadroomPercent"]) // 100:
         fail(f"memory limit {limit}Mi")
@@ -105,6 +99,8 @@ def check_common(by_kind, values):
         fail("metrics.address is not 0.0.0.0: the kubelet's probes could not reach it")
     if pipeline["state_dir"] != "/var/lib/vaultwatch":
         fail("state_dir is not the volume")
+    if pipeline.get("memory_budget_mib") != values["stateBudget"]["memoryBudgetMiB"]:
+        fail("the pipeline's memory_budget_mib is not the pod's stateBudget.memoryBudgetMiB")
     if "sasl.password" in pipeline["kafka"].get("common", {}):
         fail("sasl.password in the ConfigMap")
     return sts, c, pipeline

@@ -52,14 +52,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 Stores per pod: the detector stages' input partitions (by_vault + by_caller of the stages this
 deployment runs) spread over the replicas, rounded up.
 */}}
-{{- define "vaultwatch.storesPerPod" -}}
-{{- $p := .Values.pipeline -}}
-{{- $stages := $p.stages | default (list "ingest" "vault" "caller") -}}
-{{- $parts := 0 -}}
-{{- if has "vault" $stages -}}{{- $parts = add $parts $p.topics.by_vault.partitions -}}{{- end -}}
-{{- if has "caller" $stages -}}{{- $parts = add $parts $p.topics.by_caller.partitions -}}{{- end -}}
-{{- $r := int .Values.replicas -}}
-{{- div (add $parts (sub $r 1)) $r -}}
+{{/* The pod's state budget: the pipeline's memory_budget_mib if set, else stateBudget's. */}}
+{{- define "vaultwatch.memoryBudgetMiB" -}}
+{{- .Values.pipeline.memory_budget_mib | default .Values.stateBudget.memoryBudgetMiB | int -}}
 {{- end -}}
 
 {{- define "vaultwatch.memoryRequest" -}}
@@ -67,7 +62,7 @@ deployment runs) spread over the replicas, rounded up.
 {{- .Values.resources.requests.memory -}}
 {{- else -}}
 {{- $b := .Values.stateBudget -}}
-{{- printf "%dMi" (int (add $b.baseMiB (mul (include "vaultwatch.storesPerPod" . | int) $b.perStoreMiB))) -}}
+{{- printf "%dMi" (int (add $b.baseMiB (include "vaultwatch.memoryBudgetMiB" . | int))) -}}
 {{- end -}}
 {{- end -}}
 
@@ -76,7 +71,7 @@ deployment runs) spread over the replicas, rounded up.
 {{- .Values.resources.limits.memory -}}
 {{- else -}}
 {{- $b := .Values.stateBudget -}}
-{{- $req := add $b.baseMiB (mul (include "vaultwatch.storesPerPod" . | int) $b.perStoreMiB) -}}
+{{- $req := add $b.baseMiB (include "vaultwatch.memoryBudgetMiB" . | int) -}}
 {{- printf "%dMi" (int (div (mul $req (add 100 $b.limitHeadroomPercent)) 100)) -}}
 {{- end -}}
 {{- end -}}
@@ -89,6 +84,7 @@ instance_id comes from the pod name on the command line (--instance-id).
 {{- define "vaultwatch.pipelineConfig" -}}
 {{- $p := deepCopy .Values.pipeline -}}
 {{- $_ := set $p "state_dir" "/var/lib/vaultwatch" -}}
+{{- $_ := set $p "memory_budget_mib" (include "vaultwatch.memoryBudgetMiB" . | int) -}}
 {{- $_ := set $p "metrics" (dict "address" "0.0.0.0" "port" (int .Values.metrics.port)) -}}
 {{- if .Values.detectConfig -}}
 {{- $_ := set $p "detect_config" "/etc/vaultwatch/detect.yaml" -}}
