@@ -59,8 +59,6 @@ struct Ev {
   }
 };
 
-v1::AccessEvent Make(const Ev& e) { return test_support::MakeEvent(e); }
-
 class BaselineDetectorsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -70,27 +68,11 @@ class BaselineDetectorsTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Runs `events` (sorted by time here) through a fresh engine on an empty store, to the end.
-  Collect Run(std::vector<Ev> events) {
-    std::filesystem::remove_all(dir_);
-    IpSetBuilder tor, sus, ms, internal;
-    EXPECT_TRUE(tor.Add("192.0.2.0/24").ok());
-    EXPECT_TRUE(sus.Add("203.0.113.0/24").ok());
-    EXPECT_TRUE(ms.Add("20.0.0.0/8").ok());
-    EXPECT_TRUE(internal.Add("10.0.0.0/8").ok());
-    auto intel = ThreatIntel::FromSets(tor.Build(), sus.Build(), ms.Build(), internal.Build());
-    state::StoreOptions o;
-    o.path = dir_;
-    auto store = state::StateStore::Open(o);
-    EXPECT_TRUE(store.ok()) << store.status();
-    auto engine = Engine::Create(config_, Keying::kBoth, store->get(), intel.get());
-    EXPECT_TRUE(engine.ok()) << engine.status();
-    std::stable_sort(events.begin(), events.end(),
-                     [](const Ev& a, const Ev& b) { return a.t < b.t; });
-    Collect sink;
-    for (const Ev& e : events) (*engine)->Process(Make(e), sink);
-    (*engine)->Flush(sink);
-    return sink;
+  // Runs `events` through a fresh engine on an empty store, to the end.
+  Collect Run(const std::vector<Ev>& events) {
+    std::vector<v1::AccessEvent> made;
+    for (const Ev& e : events) made.push_back(test_support::MakeEvent(e));
+    return test_support::RunFresh(config_, dir_, std::move(made));
   }
 
   // `per_day` events of `base` on each of `days` days from kT0, at 08:00 plus `spacing` apart.

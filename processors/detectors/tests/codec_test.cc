@@ -79,7 +79,7 @@ TEST(StripIgnoredFieldsTest, DecodesAsTheEventWithoutThem) {
                                std::string_view("\x0e\x00", 2),  // wire type 6
                                std::string_view("\xe9\x07\x01\x02", 4),  // fixed64 cut short
                                std::string_view("\xed\x07\x01", 3)}) {   // fixed32 cut short
-    SCOPED_TRACE(testing::PrintToString(std::string(bad)));
+    SCOPED_TRACE(::testing::PrintToString(std::string(bad)));
     EXPECT_FALSE(StripIgnoredFields(bad, &out));
   }
 }

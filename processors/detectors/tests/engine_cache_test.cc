@@ -36,14 +36,7 @@ struct Ev {
 
 using Collect = ::vw::testing::CollectingAlertSink;
 
-std::unique_ptr<ThreatIntel> TestIntel() {
-  IpSetBuilder tor, sus, ms, internal;
-  EXPECT_TRUE(tor.Add("192.0.2.0/24").ok());
-  EXPECT_TRUE(sus.Add("203.0.113.0/24").ok());
-  EXPECT_TRUE(ms.Add("20.0.0.0/8").ok());
-  EXPECT_TRUE(internal.Add("10.0.0.0/8").ok());
-  return ThreatIntel::FromSets(tor.Build(), sus.Build(), ms.Build(), internal.Build());
-}
+using test_support::TestIntel;
 
 // Many callers, each on 1-3 of many vaults over ten days, a few from TOR or suspicious
 // addresses and a few reading many secrets: more keys than a small key cache holds, and alerts.

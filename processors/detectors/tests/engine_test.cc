@@ -27,14 +27,7 @@ constexpr int64_t kT0 = 1767225600LL * 1000000;  // 2026-01-01T00:00:00Z
 
 using Collect = ::vw::testing::CollectingAlertSink;
 
-std::unique_ptr<ThreatIntel> TestIntel() {
-  IpSetBuilder tor, sus, ms, internal;
-  EXPECT_TRUE(tor.Add("192.0.2.0/24").ok());
-  EXPECT_TRUE(sus.Add("203.0.113.0/24").ok());
-  EXPECT_TRUE(ms.Add("20.0.0.0/8").ok());
-  EXPECT_TRUE(internal.Add("10.0.0.0/8").ok());
-  return ThreatIntel::FromSets(tor.Build(), sus.Build(), ms.Build(), internal.Build());
-}
+using test_support::TestIntel;
 
 struct Ev {
   explicit Ev(int64_t time) : t(time) {}

@@ -1,11 +1,22 @@
 // Test support for the detector tests: an AccessEvent as ingest would produce it, from a plain
-// description. Each test file describes events with its own struct (its own defaults); any struct
-// with these fields will do.
+// description, the tests' threat-intel lists, and a run of a fresh engine to the end of its
+// input. Each test file describes events with its own struct (its own defaults); any struct with
+// these fields will do.
 #pragma once
 
-#include <string>
+#include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "processors/detectors/engine.h"
 #include "processors/detectors/ip_set.h"
+#include "processors/detectors/threat_intel.h"
+#include "state/state_store.h"
+#include "tests/support/alert_sink.h"
 #include "vw/v1/access_event.pb.h"
 
 namespace vw::detect::test_support {
@@ -36,6 +47,37 @@ v1::AccessEvent MakeEvent(const E& e) {
   a.set_target_name(e.target);
   a.set_correlation_id("c-" + std::to_string(e.t));
   return a;
+}
+
+// TOR 192.0.2.0/24, suspicious 203.0.113.0/24, Microsoft 20.0.0.0/8, internal 10.0.0.0/8.
+inline std::unique_ptr<ThreatIntel> TestIntel() {
+  IpSetBuilder tor, sus, ms, internal;
+  EXPECT_TRUE(tor.Add("192.0.2.0/24").ok());
+  EXPECT_TRUE(sus.Add("203.0.113.0/24").ok());
+  EXPECT_TRUE(ms.Add("20.0.0.0/8").ok());
+  EXPECT_TRUE(internal.Add("10.0.0.0/8").ok());
+  return ThreatIntel::FromSets(tor.Build(), sus.Build(), ms.Build(), internal.Build());
+}
+
+// Runs `events` (stably sorted by time here) through a fresh engine (both keyings) on an empty
+// store in `dir`, to the end of input, and returns its alerts.
+inline ::vw::testing::CollectingAlertSink RunFresh(const DetectConfig& config,
+                                                   const std::string& dir,
+                                                   std::vector<v1::AccessEvent> events) {
+  std::filesystem::remove_all(dir);
+  std::unique_ptr<ThreatIntel> intel = TestIntel();
+  state::StoreOptions o;
+  o.path = dir;
+  auto store = state::StateStore::Open(o);
+  EXPECT_TRUE(store.ok()) << store.status();
+  auto engine = Engine::Create(config, Keying::kBoth, store->get(), intel.get());
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  std::stable_sort(events.begin(), events.end(),
+                   [](const auto& a, const auto& b) { return a.time_us() < b.time_us(); });
+  ::vw::testing::CollectingAlertSink sink;
+  for (const v1::AccessEvent& e : events) (*engine)->Process(e, sink);
+  (*engine)->Flush(sink);
+  return sink;
 }
 
 }  // namespace vw::detect::test_support

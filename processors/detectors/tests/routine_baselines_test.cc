@@ -102,26 +102,11 @@ class RoutineBaselinesTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  Collect Run(std::vector<Ev> events) {
-    std::filesystem::remove_all(dir_);
-    IpSetBuilder tor, sus, ms, internal;
-    EXPECT_TRUE(tor.Add("192.0.2.0/24").ok());
-    EXPECT_TRUE(sus.Add("203.0.113.0/24").ok());
-    EXPECT_TRUE(ms.Add("20.0.0.0/8").ok());
-    EXPECT_TRUE(internal.Add("10.0.0.0/8").ok());
-    auto intel = ThreatIntel::FromSets(tor.Build(), sus.Build(), ms.Build(), internal.Build());
-    state::StoreOptions o;
-    o.path = dir_;
-    auto store = state::StateStore::Open(o);
-    EXPECT_TRUE(store.ok()) << store.status();
-    auto engine = Engine::Create(config_, Keying::kBoth, store->get(), intel.get());
-    EXPECT_TRUE(engine.ok()) << engine.status();
-    std::stable_sort(events.begin(), events.end(),
-                     [](const Ev& a, const Ev& b) { return a.t < b.t; });
-    Collect sink;
-    for (const Ev& e : events) (*engine)->Process(Make(e), sink);
-    (*engine)->Flush(sink);
-    return sink;
+  // Runs `events` through a fresh engine on an empty store, to the end.
+  Collect Run(const std::vector<Ev>& events) {
+    std::vector<v1::AccessEvent> made;
+    for (const Ev& e : events) made.push_back(Make(e));
+    return test_support::RunFresh(config_, dir_, std::move(made));
   }
 
   // The vault's (and app-1's) ordinary traffic: a read every hour from kT0 for `days` days.
