@@ -13,6 +13,7 @@
 namespace vw::ingest {
 namespace {
 
+// Keys without escapes (all of Azure's) are read in place, without copying them out; a key with an
 // escape is unescaped. The key's closing quote is found from the value's first byte, backwards
 // over the colon: simdjson has already checked that only blanks and a ':' lie between.
 simdjson::error_code FastKey(od::field& f, std::string_view* key) {
@@ -48,12 +49,6 @@ inline bool InPlaceString(od::value& v, std::string_view* out) {
 inline simdjson::error_code GetString(od::value& v, std::string_view* out) {
   if (InPlaceString(v, out)) return simdjson::SUCCESS;
   return v.get_string().get(*out);
-}
-
-// `s` lower-cased into `out` (std::string::clear is inline; the message's clear_x() is not).
-inline void AssignLower(std::string_view s, std::string* out) {
-  out->clear();
-  AppendLower(s, out);
 }
 
 const char* TypeName(od::json_type t) {
