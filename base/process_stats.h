@@ -13,4 +13,16 @@ double CpuSeconds();
 // fails (0 if getrusage did).
 int64_t PeakRssKb();
 
+// Resident set size of the process now, in KiB (/proc/self/statm). For figures over one phase of
+// a process, where the peak of an earlier phase (reading a benchmark's input) would mask it.
+// Thread-safe; 0 if /proc cannot be read.
+int64_t CurrentRssKb();
+
+// Hands the heap's free pages back to the OS (glibc: malloc_trim). glibc keeps memory freed by
+// one thread in that thread's arena; a process whose threads free state caches, fetched
+// records and changelog buffers all the time otherwise holds hundreds of MiB it does not use
+// (bench/README.md, pipeline_bench's RSS at 1M keys). Walks every arena under its lock: call it
+// about once a second, not per event. A no-op with other C libraries.
+void ReleaseFreeHeapMemory();
+
 }  // namespace vw
