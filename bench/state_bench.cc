@@ -36,16 +36,6 @@ using vw::Duration;
 using vw::EventTime;
 using namespace vw::state;
 
-int64_t StatusKb(const char* field) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  const size_t n = std::strlen(field);
-  while (std::getline(f, line)) {
-    if (line.compare(0, n, field) == 0) return std::strtoll(line.c_str() + n + 1, nullptr, 10);
-  }
-  return -1;
-}
-
 uint64_t DirBytes(const std::string& dir, const char* ext) {
   uint64_t total = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
@@ -136,7 +126,7 @@ int main(int argc, char** argv) {
   auto b = std::chrono::steady_clock::now();
   const double cpu_b = CpuSeconds();
   const double load_s = Seconds(a, b);
-  const int64_t rss_load_kb = StatusKb("VmRSS:");
+  const int64_t rss_load_kb = vw::CurrentRssKb();
   // Progress line now (a 10M-key run is long on a shared machine); the summary comes at the end.
   std::fprintf(stderr, "[load done] %" PRIu64 " keys in %.1f s (%.1f CPU-s), RSS %.0f MB\n", keys,
                load_s, cpu_b - cpu_a, static_cast<double>(rss_load_kb) / 1024);
@@ -150,7 +140,7 @@ int main(int argc, char** argv) {
   auto c = std::chrono::steady_clock::now();
   const double cpu_c = CpuSeconds();
   const double steady_s = Seconds(b, c);
-  const int64_t rss_steady_kb = StatusKb("VmRSS:");
+  const int64_t rss_steady_kb = vw::CurrentRssKb();
   std::fprintf(stderr, "[steady done] %" PRIu64 " updates in %.1f s (%.1f CPU-s), RSS %.0f MB\n",
                updates, steady_s, cpu_c - cpu_b, static_cast<double>(rss_steady_kb) / 1024);
 
@@ -200,8 +190,7 @@ int main(int argc, char** argv) {
       "  memory: RSS %.0f MB after load, %.0f MB after steady phase, peak %.0f MB "
       "(block cache %.0f MB, memtables %.0f MB, write cache bound 64 MB)\n",
       static_cast<double>(rss_load_kb) / 1024, static_cast<double>(rss_steady_kb) / 1024,
-      static_cast<double>(StatusKb("VmHWM:")) / 1024,
-      static_cast<double>(st.block_cache_bytes) / 1e6,
+      static_cast<double>(vw::PeakRssKb()) / 1024, static_cast<double>(st.block_cache_bytes) / 1e6,
       static_cast<double>(st.memtable_bytes) / 1e6);
   store.reset();
   if (own_dir) std::filesystem::remove_all(dir);
