@@ -310,6 +310,18 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     rss_peak_kb = std::max(rss_peak_kb, vw::CurrentRssKb());
   }
+  if (!done()) {
+    // The figures below would divide all the records by the time limit: say what went through.
+    std::printf(
+        "INCOMPLETE: after 30 minutes, %llu of %zu records ingested, %llu of %llu accepted events "
+        "through the detector stages (peak RSS %.0f MiB)\n",
+        static_cast<unsigned long long>(m.events_in()), n1,
+        static_cast<unsigned long long>(m.events_detected()),
+        static_cast<unsigned long long>(2 * m.accepted()), static_cast<double>(rss_peak_kb) / 1024);
+    stop.store(true);
+    runner.join();
+    return 1;
+  }
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   double steady = std::chrono::duration<double>(Clock::now() - t_first).count();
   std::printf(
