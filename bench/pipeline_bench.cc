@@ -6,7 +6,6 @@
 // record ingested and every event through both detector stages. events/s = records / that time.
 // Latency from a record's arrival to its committed alert is measured on a live feed by
 // live_latency_bench, not here.
-#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -274,7 +273,7 @@ int main(int argc, char** argv) {
   }
   if (!(*producer)->Flush(120000).ok()) return 1;
   std::printf("preloaded %zu records of %s into %s\n", n1, a.input.c_str(), c.raw.name.c_str());
-  malloc_trim(0);  // the preload's freed buffers, so that they do not count as the pipeline's
+  vw::ReleaseFreeHeapMemory();  // the preload's freed buffers: not the pipeline's memory
   const int64_t rss_before_kb = vw::CurrentRssKb();
   int64_t rss_peak_kb = rss_before_kb;
 

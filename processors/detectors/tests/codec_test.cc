@@ -19,20 +19,7 @@ constexpr int64_t kHour = 60 * kMin;
 constexpr int64_t kDay = 24 * kHour;
 constexpr int64_t kT0 = 1767225600LL * 1000000;  // 2026-01-01T00:00:00Z
 
-struct Ev {
-  explicit Ev(int64_t time) : t(time) {}
-  int64_t t;
-  std::string vault = "kv-1";
-  std::string op = "SecretGet";
-  v1::Operation code = v1::OP_SECRET_GET;
-  std::string oid = "user-1";
-  std::string upn = "alice@contoso.com";
-  std::string app;
-  std::string ip = "198.51.100.10";
-  v1::Outcome outcome = v1::OUTCOME_SUCCESS;
-  std::string target = "db-password";
-  v1::ObjectType object = v1::OBJECT_TYPE_SECRET;
-};
+using Ev = test_support::EventSpec;
 
 v1::AccessEvent Make(const Ev& e) { return test_support::MakeEvent(e); }
 

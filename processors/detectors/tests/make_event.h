@@ -1,12 +1,13 @@
 // Test support for the detector tests: an AccessEvent as ingest would produce it, from a plain
 // description, the tests' threat-intel lists, and a run of a fresh engine to the end of its
-// input. Each test file describes events with its own struct (its own defaults); any struct with
-// these fields will do.
+// input. EventSpec describes an event with common defaults; a test file wanting other defaults
+// declares its own struct: any struct with these fields will do.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -20,6 +21,23 @@
 #include "vw/v1/access_event.pb.h"
 
 namespace vw::detect::test_support {
+
+// A user's successful SecretGet of db-password in kv-1 from 198.51.100.10, at `t`.
+struct EventSpec {
+  EventSpec() = default;
+  explicit EventSpec(int64_t time) : t(time) {}
+  int64_t t = 0;
+  std::string vault = "kv-1";
+  std::string op = "SecretGet";
+  v1::Operation code = v1::OP_SECRET_GET;
+  std::string oid = "user-1";
+  std::string upn = "alice@contoso.com";
+  std::string app;
+  std::string ip = "198.51.100.10";
+  v1::Outcome outcome = v1::OUTCOME_SUCCESS;
+  std::string target = "db-password";
+  v1::ObjectType object = v1::OBJECT_TYPE_SECRET;
+};
 
 // `E` has: t (event time, us), vault, op (operation name), code (v1::Operation), object
 // (v1::ObjectType), oid, upn, app, ip, outcome (v1::Outcome), target.
