@@ -11,7 +11,9 @@
 #include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
+#include <new>
 #include <vector>
 
 #include "base/check.h"
@@ -38,8 +40,9 @@ constexpr uint8_t kCommitVersion = 1;
 // Spill-area value tags.
 constexpr char kSpillPut = 'P';
 constexpr char kSpillDelete = 'D';
-// Per-entry overhead of the cache beyond key and value bytes: hash node, bucket, list node,
-// string headers and allocator rounding (measured roughly: ~160 bytes on 64-bit libstdc++).
+// Per-entry overhead of the cache beyond key and value bytes: the entry and its allocation
+// (~72 bytes), two to four index slots (the index is a quarter to half full: 32-64), a ring or
+// dirty-list pointer with vector slack (8-16), the value's heap block header and rounding (~24).
 constexpr size_t kEntryOverhead = 160;
 // Restore and spill-apply batches are written in chunks of about this size.
 constexpr size_t kChunkBytes = 4 << 20;
@@ -175,6 +178,7 @@ StateStore::StateStore(StoreOptions options)
     : options_(std::move(options)), horizon_(std::make_shared<std::atomic<int64_t>>(INT64_MIN)) {}
 
 StateStore::~StateStore() {
+  ClearCache();
   if (db_ == nullptr) return;
   // Uncommitted cache contents are dropped by design: only Commit makes state durable.
   for (auto* cf : {data_cf_, spill_cf_, meta_cf_}) {
@@ -321,43 +325,58 @@ static size_t EntryBytes(std::string_view key, const std::optional<std::string>&
   return key.size() + (v ? v->size() : 0) + kEntryOverhead;
 }
 
-StateStore::Node* StateStore::IndexFind(std::string_view key, uint64_t hash) const {
+StateStore::Entry* StateStore::NewEntry(std::string_view key, uint64_t hash) {
+  VW_CHECK(key.size() <= UINT32_MAX) << "state key too long";
+  void* mem = ::operator new(sizeof(Entry) + key.size());
+  Entry* entry = new (mem) Entry;
+  entry->hash = hash;
+  entry->key_size = static_cast<uint32_t>(key.size());
+  if (!key.empty()) std::memcpy(reinterpret_cast<char*>(entry + 1), key.data(), key.size());
+  return entry;
+}
+
+void StateStore::FreeEntry(Entry* entry) {
+  entry->~Entry();
+  ::operator delete(entry);
+}
+
+StateStore::Entry* StateStore::IndexFind(std::string_view key, uint64_t hash) const {
   if (index_.empty()) return nullptr;
   const size_t mask = index_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const IndexSlot& slot = index_[i];
-    if (slot.node == nullptr) return nullptr;
-    if (slot.hash == hash && slot.node->first == key) return slot.node;
+    if (slot.entry == nullptr) return nullptr;
+    if (slot.hash == hash && slot.entry->key() == key) return slot.entry;
   }
 }
 
-void StateStore::IndexInsert(uint64_t hash, Node* node) {
+void StateStore::IndexInsert(Entry* entry) {
   if (2 * (index_used_ + 1) > index_.size()) {
     std::vector<IndexSlot> old = std::move(index_);
     index_.assign(std::max<size_t>(1024, 2 * old.size()), IndexSlot{});
     index_used_ = 0;
     for (const IndexSlot& slot : old) {
-      if (slot.node != nullptr) IndexInsert(slot.hash, slot.node);
+      if (slot.entry != nullptr) IndexInsert(slot.entry);
     }
   }
   const size_t mask = index_.size() - 1;
-  size_t i = hash & mask;
-  while (index_[i].node != nullptr) i = (i + 1) & mask;
-  index_[i] = IndexSlot{hash, node};
+  size_t i = entry->hash & mask;
+  while (index_[i].entry != nullptr) i = (i + 1) & mask;
+  index_[i] = IndexSlot{entry->hash, entry};
   ++index_used_;
 }
 
-void StateStore::IndexErase(uint64_t hash, const Node* node) {
+void StateStore::IndexErase(Entry* entry) {
   const size_t mask = index_.size() - 1;
-  size_t i = hash & mask;
-  while (index_[i].node != node) {
-    VW_CHECK(index_[i].node != nullptr) << "state cache index: entry missing";
+  size_t i = entry->hash & mask;
+  while (index_[i].entry != entry) {
+    VW_CHECK(index_[i].entry != nullptr) << "state cache index: entry missing";
     i = (i + 1) & mask;
   }
   // Backward-shift deletion: move later entries of the probe run into the hole when their home
   // slot allows it, so lookups never need tombstones.
   size_t hole = i;
-  for (size_t j = (i + 1) & mask; index_[j].node != nullptr; j = (j + 1) & mask) {
+  for (size_t j = (i + 1) & mask; index_[j].entry != nullptr; j = (j + 1) & mask) {
     const size_t home = index_[j].hash & mask;
     // Movable if `home` is not cyclically within (hole, j].
     const bool in_run = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
@@ -368,84 +387,102 @@ void StateStore::IndexErase(uint64_t hash, const Node* node) {
   }
   index_[hole] = IndexSlot{};
   --index_used_;
+  FreeEntry(entry);
 }
 
-StateStore::Node* StateStore::Insert(std::string_view key, std::optional<std::string> encoded,
-                                     bool dirty) {
+void StateStore::QueueClean(Entry* entry) {
+  entry->clock_pos = static_cast<uint32_t>(clock_.size());
+  clock_.push_back(entry);
+}
+
+void StateStore::UnqueueClean(Entry* entry) {
+  // Swap-remove: the last entry takes this one's place (and the hand's attention, if there).
+  Entry* last = clock_.back();
+  clock_[entry->clock_pos] = last;
+  last->clock_pos = entry->clock_pos;
+  clock_.pop_back();
+  entry->clock_pos = Entry::kNotQueued;
+}
+
+StateStore::Entry* StateStore::Insert(std::string_view key, std::optional<std::string> encoded,
+                                      bool dirty) {
   const size_t bytes = EntryBytes(key, encoded);
-  auto [it, inserted] = cache_.emplace(std::string(key), Entry{std::move(encoded), dirty, {}});
-  VW_CHECK(inserted);
-  Node* node = &*it;
-  IndexInsert(Hash()(key), node);
+  Entry* entry = NewEntry(key, HashBytes(key));
+  entry->value = std::move(encoded);
+  entry->dirty = dirty;
+  IndexInsert(entry);
   cache_bytes_ += bytes;
   if (dirty) {
-    dirty_.push_back(node);
+    dirty_.push_back(entry);
     dirty_bytes_ += bytes;
   } else {
-    lru_.push_front(node);
-    node->second.lru = lru_.begin();
+    // A new entry is spared by the hand once: swap-removal may put it right under the hand.
+    entry->referenced = true;
+    QueueClean(entry);
   }
-  memo_ = node;
-  return node;
+  memo_ = entry;
+  return entry;
 }
 
 void StateStore::EvictClean() {
   // Never the entry last looked up (memo_): GetView hands out a view of it.
-  while (cache_bytes_ > options_.write_cache_bytes && lru_.size() > 1) {
-    Node* node = lru_.back();
-    if (node == memo_ || node->second.referenced) {
-      // Read since it was queued: a second chance at the front (CLOCK). An entry is moved once
-      // per read (memo_ once per pass, and lru_ holds another entry), so the loop ends.
-      node->second.referenced = false;
-      lru_.splice(lru_.begin(), lru_, node->second.lru);
+  while (cache_bytes_ > options_.write_cache_bytes && clock_.size() > 1) {
+    if (clock_hand_ >= clock_.size()) clock_hand_ = 0;
+    Entry* entry = clock_[clock_hand_];
+    if (entry == memo_ || entry->referenced) {
+      // Read since the hand last passed: a second chance. Each entry's bit is cleared once per
+      // pass (memo_ is passed over once per pass, and the ring holds another entry), so the
+      // loop ends.
+      entry->referenced = false;
+      ++clock_hand_;
       continue;
     }
-    lru_.pop_back();
-    cache_bytes_ -= EntryBytes(node->first, node->second.value);
-    IndexErase(Hash()(node->first), node);
-    cache_.erase(cache_.find(std::string_view(node->first)));
+    UnqueueClean(entry);
+    cache_bytes_ -= EntryBytes(entry->key(), entry->value);
+    IndexErase(entry);
   }
 }
 
 void StateStore::MarkAllClean() {
-  for (Node* node : dirty_) {
-    node->second.dirty = false;
-    lru_.push_front(node);
-    node->second.lru = lru_.begin();
+  for (Entry* entry : dirty_) {
+    entry->dirty = false;
+    QueueClean(entry);
   }
   dirty_.clear();
   dirty_bytes_ = 0;
 }
 
 void StateStore::ClearCache() {
+  for (const IndexSlot& slot : index_) {
+    if (slot.entry != nullptr) FreeEntry(slot.entry);
+  }
   index_.clear();
   index_used_ = 0;
-  cache_.clear();
-  lru_.clear();
+  clock_.clear();
+  clock_hand_ = 0;
   dirty_.clear();
   cache_bytes_ = dirty_bytes_ = 0;
   memo_ = nullptr;
 }
 
-StateStore::Node* StateStore::Lookup(std::string_view key) {
-  Node* node = nullptr;
+StateStore::Entry* StateStore::Lookup(std::string_view key) {
+  Entry* entry = nullptr;
   // Primitives read a key and then write it: remember the last entry to skip the second hash.
-  if (memo_ != nullptr && memo_->first == key) {
-    node = memo_;
-  } else if (Node* found = IndexFind(key, Hash()(key))) {
-    node = found;
-    memo_ = node;
+  if (memo_ != nullptr && memo_->key() == key) {
+    entry = memo_;
+  } else if (Entry* found = IndexFind(key, HashBytes(key))) {
+    entry = found;
+    memo_ = entry;
   }
-  // A hit only marks the entry (CLOCK): moving it to the front of the list on every read wrote
-  // three list nodes scattered over the cache, a cache miss each on a large working set.
-  if (node != nullptr && !node->second.dirty) node->second.referenced = true;
-  return node;
+  // A hit only marks the entry (CLOCK), without moving it.
+  if (entry != nullptr && !entry->dirty) entry->referenced = true;
+  return entry;
 }
 
 const std::optional<std::string>& StateStore::GetEncoded(std::string_view key) {
-  if (Node* node = Lookup(key)) {
+  if (Entry* entry = Lookup(key)) {
     ++hits_;
-    return node->second.value;
+    return entry->value;
   }
   ++misses_;
   std::optional<std::string> found;
@@ -471,21 +508,21 @@ const std::optional<std::string>& StateStore::GetEncoded(std::string_view key) {
                                << s.ToString();
     }
   }
-  Node* node = Insert(key, std::move(found), /*dirty=*/false);
+  Entry* entry = Insert(key, std::move(found), /*dirty=*/false);
   EvictClean();
-  return node->second.value;
+  return entry->value;
 }
 
 void StateStore::PutEncoded(std::string_view key, uint64_t header,
                             std::optional<std::string_view> body) {
-  Node* node = Lookup(key);
-  if (node == nullptr) {
+  Entry* entry = Lookup(key);
+  if (entry == nullptr) {
     std::optional<std::string> encoded;
     if (body) encoded = EncodeWithHeader(header, *body);
     Insert(key, std::move(encoded), /*dirty=*/true);
   } else {
-    Entry& e = node->second;
-    const size_t old_bytes = EntryBytes(node->first, e.value);
+    Entry& e = *entry;
+    const size_t old_bytes = EntryBytes(key, e.value);
     if (body) {
       // In place: the entry's string keeps its capacity, so a steady key allocates nothing.
       if (!e.value) e.value.emplace();
@@ -495,11 +532,12 @@ void StateStore::PutEncoded(std::string_view key, uint64_t header,
     } else {
       e.value.reset();
     }
-    const size_t new_bytes = EntryBytes(node->first, e.value);
+    const size_t new_bytes = EntryBytes(key, e.value);
     if (!e.dirty) {
-      lru_.erase(e.lru);
+      UnqueueClean(entry);
       e.dirty = true;
-      dirty_.push_back(node);
+      e.referenced = false;
+      dirty_.push_back(entry);
     } else {
       dirty_bytes_ -= old_bytes;
     }
@@ -562,8 +600,8 @@ void StateStore::MaybeSpill() {
 
 Status StateStore::Spill(const std::string* pending_meta) {
   rocksdb::WriteBatch b;
-  for (const Node* node : dirty_) {
-    const Entry& entry = node->second;
+  for (const Entry* e : dirty_) {
+    const Entry& entry = *e;
     std::string v;
     if (entry.value) {
       v.reserve(entry.value->size() + 1);
@@ -572,7 +610,7 @@ Status StateStore::Spill(const std::string* pending_meta) {
     } else {
       v.push_back(kSpillDelete);
     }
-    b.Put(spill_cf_, ToSlice(node->first), v);
+    b.Put(spill_cf_, ToSlice(entry.key()), v);
   }
   if (pending_meta != nullptr) b.Put(meta_cf_, ToSlice(kSpillPendingKey), ToSlice(*pending_meta));
   rocksdb::WriteOptions wo;  // no sync: an unfinished spill is discarded at Open anyway
@@ -661,18 +699,18 @@ Status StateStore::Commit(const CommitPoint& point) {
     // The common case: one WriteBatch holds every dirty entry and the commit record, sorted (the
     // memtable skiplist inserts a sorted run much faster: it reuses its search path).
     std::sort(dirty_.begin(), dirty_.end(),
-              [](const Node* x, const Node* y) { return x->first < y->first; });
+              [](const Entry* x, const Entry* y) { return x->key() < y->key(); });
     rocksdb::WriteBatch b;
-    for (const Node* node : dirty_) {
-      if (node->second.value) {
-        b.Put(data_cf_, ToSlice(node->first), ToSlice(*node->second.value));
+    for (const Entry* entry : dirty_) {
+      if (entry->value) {
+        b.Put(data_cf_, ToSlice(entry->key()), ToSlice(*entry->value));
       } else {
-        b.Delete(data_cf_, ToSlice(node->first));
+        b.Delete(data_cf_, ToSlice(entry->key()));
       }
     }
     b.Put(meta_cf_, ToSlice(kCommitKey), meta);
     VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &b), "state store: commit"));
-    for (const Node* node : dirty_) EmitChangelog(node->first, node->second.value);
+    for (const Entry* entry : dirty_) EmitChangelog(entry->key(), entry->value);
     MarkAllClean();
   } else {
     // Decide: the remaining dirty entries join the spill area in the same write as the marker.
@@ -715,8 +753,8 @@ Status StateStore::SweepExpired(size_t max_keys) {
   sweep_cursor_ = it->Valid() ? it->key().ToString() : std::string();
   it.reset();
   for (const std::string& key : expired) {
-    auto c = cache_.find(std::string_view(key));
-    if (c != cache_.end() && c->second.dirty) continue;  // rewritten since: not expired any more
+    const Entry* cached = IndexFind(key, HashBytes(key));
+    if (cached != nullptr && cached->dirty) continue;  // rewritten since: not expired any more
     PutEncoded(key, 0, std::nullopt);
     ++swept_;
   }
@@ -841,7 +879,7 @@ Status StateStore::Flush() {
 
 StoreStats StateStore::Stats() {
   StoreStats st;
-  st.cache_entries = cache_.size();
+  st.cache_entries = index_used_;
   st.cache_bytes = cache_bytes_;
   st.dirty_entries = dirty_.size();
   st.cache_hits = hits_;

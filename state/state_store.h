@@ -24,13 +24,11 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -181,41 +179,43 @@ class StateStore {
   // The cache: dirty entries (written since the last Commit or spill) and clean ones (known to
   // equal the stored value, kept for reads, evicted by CLOCK: an approximation of LRU). Negative
   // lookups are cached too (value nullopt, clean).
-  struct Entry;
-  using Node = std::pair<const std::string, Entry>;
+  //
+  // One allocation per entry holds the entry and its key bytes; an open-addressing index (linear
+  // probing, a hash code and an entry per slot) finds and owns them, and clean entries sit in a
+  // flat ring for CLOCK. With millions of cold keys every event inserts and evicts several
+  // entries: a node-based map (with its bucket walk and a second hash of the key on erase), a
+  // separate key string and a list node per entry were a third of the profile at 1M keys.
   struct Entry {
+    static constexpr uint32_t kNotQueued = UINT32_MAX;
     std::optional<std::string> value;  // encoded (expiry header + body); nullopt = absent
+    uint64_t hash = 0;                 // HashBytes(key())
+    uint32_t key_size = 0;
+    uint32_t clock_pos = kNotQueued;  // position in clock_, while clean
     bool dirty = false;
-    std::list<Node*>::iterator lru;  // position in lru_, valid while clean
-    bool referenced = false;         // read since queued in lru_ (second chance at eviction)
+    bool referenced = false;  // read since the hand last passed (second chance at eviction)
+    // The key's bytes follow the entry in its allocation (NewEntry).
+    std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), key_size}; }
   };
-  // Deliberately not noexcept: libstdc++ then caches each node's hash code, so a lookup walks
-  // its bucket comparing codes instead of re-hashing (and reading) every neighbour's key string;
-  // with a large cache those reads were cache misses and the lookup the top of the profile.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return HashBytes(s); }
-  };
-  using Cache = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
-  // An open-addressing index over cache_'s nodes (linear probing, a hash code and a node per
-  // slot) for lookups: a hit costs one cache miss in the slot array and one in the node, where
-  // the node-based map's bucket walk cost three or four (bucket, predecessor, node, next node),
-  // which topped the profile with a large cache. cache_ still owns the nodes.
+  static Entry* NewEntry(std::string_view key, uint64_t hash);
+  static void FreeEntry(Entry* entry);
   struct IndexSlot {
     uint64_t hash = 0;
-    Node* node = nullptr;  // nullptr: empty
+    Entry* entry = nullptr;  // owned; nullptr: empty
   };
-  Node* IndexFind(std::string_view key, uint64_t hash) const;
-  void IndexInsert(uint64_t hash, Node* node);
-  void IndexErase(uint64_t hash, const Node* node);
+  Entry* IndexFind(std::string_view key, uint64_t hash) const;
+  void IndexInsert(Entry* entry);
+  // Removes `entry` from the index and frees it.
+  void IndexErase(Entry* entry);
+  void QueueClean(Entry* entry);
+  void UnqueueClean(Entry* entry);
 
   explicit StateStore(StoreOptions options);
   vw::Status OpenDb();
   vw::Status Recover();
-  Node* Lookup(std::string_view key);
+  Entry* Lookup(std::string_view key);
   const std::optional<std::string>& GetEncoded(std::string_view key);
   void PutEncoded(std::string_view key, uint64_t header, std::optional<std::string_view> body);
-  Node* Insert(std::string_view key, std::optional<std::string> encoded, bool dirty);
+  Entry* Insert(std::string_view key, std::optional<std::string> encoded, bool dirty);
   void MarkAllClean();
   void EvictClean();
   void ClearCache();
@@ -235,14 +235,14 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;   // commit record, spill marker
   std::shared_ptr<std::atomic<int64_t>>
       horizon_;                   // committed horizon, read by the compaction filter
-  Cache cache_;                   // node-based: Node pointers stay valid until erased
-  std::vector<IndexSlot> index_;  // over cache_ (size a power of two, at most half full)
+  std::vector<IndexSlot> index_;  // the cache (size a power of two, at most half full)
   size_t index_used_ = 0;
-  std::list<Node*> lru_;      // clean entries, most recently queued first (CLOCK order)
-  std::vector<Node*> dirty_;  // dirty entries, in first-write order
-  size_t cache_bytes_ = 0;    // approximate memory of all entries
-  size_t dirty_bytes_ = 0;    // of which dirty
-  Node* memo_ = nullptr;      // the entry last looked up (read-modify-write hits it twice)
+  std::vector<Entry*> clock_;  // clean entries, in no particular order (swap-removed)
+  size_t clock_hand_ = 0;      // the next clean entry eviction looks at
+  std::vector<Entry*> dirty_;  // dirty entries, in first-write order
+  size_t cache_bytes_ = 0;     // approximate memory of all entries
+  size_t dirty_bytes_ = 0;     // of which dirty
+  Entry* memo_ = nullptr;      // the entry last looked up (read-modify-write hits it twice)
   bool has_spill_ = false;
   int64_t pending_horizon_us_ = INT64_MIN;
   int64_t committed_horizon_us_ = INT64_MIN;

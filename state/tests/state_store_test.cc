@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <random>
 #include <string>
 
 #include "state/tests/test_util.h"
@@ -174,6 +175,51 @@ TEST(StateStoreCacheTest, SpilledThenEvictedWritesAreReadFromTheSpillArea) {
   EXPECT_EQ(store->Get("old"), "new");
   EXPECT_EQ(store->Get("gone"), std::nullopt);
   EXPECT_EQ(store->Get("fill1999"), std::string(40, 'f'));
+}
+
+// The cache against a plain map under a random mix of reads, writes, deletes and commits, with
+// a cache small enough that entries go clean -> dirty -> clean -> evicted -> reloaded many times
+// and the write cache spills; then again after reopening the committed store.
+TEST(StateStoreCacheTest, RandomOperationsReadWhatAMapWouldHold) {
+  testing::TempDir dir;
+  StoreOptions o{.path = dir.path(), .write_cache_bytes = 24 << 10};
+  std::map<std::string, std::string> model;
+  std::mt19937_64 rng(7);
+  {
+    auto store = OpenOrDie(o);
+    for (int step = 0; step < 30000; ++step) {
+      const std::string key = "key-" + std::to_string(rng() % 600) + std::string(rng() % 40, 'x');
+      switch (rng() % 8) {
+        case 0:
+          store->Delete(key);
+          model.erase(key);
+          break;
+        case 1:
+        case 2: {
+          std::string value(rng() % 60, static_cast<char>('a' + step % 26));
+          store->Put(key, value);
+          model[key] = value;
+          break;
+        }
+        case 3:
+          if (step % 50 == 0) {
+            ASSERT_TRUE(store->Commit(Point(step)).ok());
+          }
+          break;
+        default: {
+          auto it = model.find(key);
+          ASSERT_EQ(store->Get(key),
+                    it == model.end() ? std::nullopt : std::optional<std::string>(it->second))
+              << "step " << step << " key " << key;
+        }
+      }
+      ASSERT_LE(store->Stats().cache_bytes, 2 * o.write_cache_bytes);
+    }
+    EXPECT_GT(store->Stats().spills, 0u);
+    ASSERT_TRUE(store->Commit(Point(30000)).ok());
+  }
+  auto reopened = OpenOrDie(o);
+  for (const auto& [key, value] : model) ASSERT_EQ(reopened->Get(key), value) << key;
 }
 
 TEST(StateStoreCacheTest, RestoreRefusesUncommittedWritesAndDropsStaleCleanEntries) {
