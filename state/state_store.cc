@@ -340,56 +340,6 @@ void StateStore::FreeEntry(Entry* entry) {
   ::operator delete(entry);
 }
 
-StateStore::Entry* StateStore::IndexFind(std::string_view key, uint64_t hash) const {
-  if (index_.empty()) return nullptr;
-  const size_t mask = index_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const IndexSlot& slot = index_[i];
-    if (slot.entry == nullptr) return nullptr;
-    if (slot.hash == hash && slot.entry->key() == key) return slot.entry;
-  }
-}
-
-void StateStore::IndexInsert(Entry* entry) {
-  if (2 * (index_used_ + 1) > index_.size()) {
-    std::vector<IndexSlot> old = std::move(index_);
-    index_.assign(std::max<size_t>(1024, 2 * old.size()), IndexSlot{});
-    index_used_ = 0;
-    for (const IndexSlot& slot : old) {
-      if (slot.entry != nullptr) IndexInsert(slot.entry);
-    }
-  }
-  const size_t mask = index_.size() - 1;
-  size_t i = entry->hash & mask;
-  while (index_[i].entry != nullptr) i = (i + 1) & mask;
-  index_[i] = IndexSlot{entry->hash, entry};
-  ++index_used_;
-}
-
-void StateStore::IndexErase(Entry* entry) {
-  const size_t mask = index_.size() - 1;
-  size_t i = entry->hash & mask;
-  while (index_[i].entry != entry) {
-    VW_CHECK(index_[i].entry != nullptr) << "state cache index: entry missing";
-    i = (i + 1) & mask;
-  }
-  // Backward-shift deletion: move later entries of the probe run into the hole when their home
-  // slot allows it, so lookups never need tombstones.
-  size_t hole = i;
-  for (size_t j = (i + 1) & mask; index_[j].entry != nullptr; j = (j + 1) & mask) {
-    const size_t home = index_[j].hash & mask;
-    // Movable if `home` is not cyclically within (hole, j].
-    const bool in_run = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-    if (!in_run) {
-      index_[hole] = index_[j];
-      hole = j;
-    }
-  }
-  index_[hole] = IndexSlot{};
-  --index_used_;
-  FreeEntry(entry);
-}
-
 void StateStore::QueueClean(Entry* entry) {
   entry->clock_pos = static_cast<uint32_t>(clock_.size());
   clock_.push_back(entry);
@@ -410,7 +360,7 @@ StateStore::Entry* StateStore::Insert(std::string_view key, std::optional<std::s
   Entry* entry = NewEntry(key, HashBytes(key));
   entry->value = std::move(encoded);
   entry->dirty = dirty;
-  IndexInsert(entry);
+  index_.Insert(entry->hash, entry);
   cache_bytes_ += bytes;
   if (dirty) {
     dirty_.push_back(entry);
@@ -453,11 +403,8 @@ void StateStore::MarkAllClean() {
 }
 
 void StateStore::ClearCache() {
-  for (const IndexSlot& slot : index_) {
-    if (slot.entry != nullptr) FreeEntry(slot.entry);
-  }
-  index_.clear();
-  index_used_ = 0;
+  index_.ForEach(FreeEntry);
+  index_.Clear();
   clock_.clear();
   clock_hand_ = 0;
   dirty_.clear();
@@ -879,7 +826,7 @@ Status StateStore::Flush() {
 
 StoreStats StateStore::Stats() {
   StoreStats st;
-  st.cache_entries = index_used_;
+  st.cache_entries = index_.size();
   st.cache_bytes = cache_bytes_;
   st.dirty_entries = dirty_.size();
   st.cache_hits = hits_;

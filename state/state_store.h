@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "base/hash.h"
+#include "base/pointer_index.h"
 #include "base/result.h"
 #include "base/status.h"
 #include "base/types.h"
@@ -180,11 +181,11 @@ class StateStore {
   // equal the stored value, kept for reads, evicted by CLOCK: an approximation of LRU). Negative
   // lookups are cached too (value nullopt, clean).
   //
-  // One allocation per entry holds the entry and its key bytes; an open-addressing index (linear
-  // probing, a hash code and an entry per slot) finds and owns them, and clean entries sit in a
-  // flat ring for CLOCK. With millions of cold keys every event inserts and evicts several
-  // entries: a node-based map (with its bucket walk and a second hash of the key on erase), a
-  // separate key string and a list node per entry were a third of the profile at 1M keys.
+  // One allocation per entry holds the entry and its key bytes; an open-addressing index
+  // (base/pointer_index.h) finds them, and clean entries sit in a flat ring for CLOCK. With
+  // millions of cold keys every event inserts and evicts several entries: a node-based map (with
+  // its bucket walk and a second hash of the key on erase), a separate key string and a list node
+  // per entry were a third of the profile at 1M keys.
   struct Entry {
     static constexpr uint32_t kNotQueued = UINT32_MAX;
     std::optional<std::string> value;  // encoded (expiry header + body); nullopt = absent
@@ -198,14 +199,14 @@ class StateStore {
   };
   static Entry* NewEntry(std::string_view key, uint64_t hash);
   static void FreeEntry(Entry* entry);
-  struct IndexSlot {
-    uint64_t hash = 0;
-    Entry* entry = nullptr;  // owned; nullptr: empty
-  };
-  Entry* IndexFind(std::string_view key, uint64_t hash) const;
-  void IndexInsert(Entry* entry);
+  Entry* IndexFind(std::string_view key, uint64_t hash) const {
+    return index_.Find(hash, [key](const Entry& e) { return e.key() == key; });
+  }
   // Removes `entry` from the index and frees it.
-  void IndexErase(Entry* entry);
+  void IndexErase(Entry* entry) {
+    index_.Erase(entry->hash, entry);
+    FreeEntry(entry);
+  }
   void QueueClean(Entry* entry);
   void UnqueueClean(Entry* entry);
 
@@ -234,9 +235,8 @@ class StateStore {
   rocksdb::ColumnFamilyHandle* spill_cf_ = nullptr;  // uncommitted overflow of the cache
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;   // commit record, spill marker
   std::shared_ptr<std::atomic<int64_t>>
-      horizon_;                   // committed horizon, read by the compaction filter
-  std::vector<IndexSlot> index_;  // the cache (size a power of two, at most half full)
-  size_t index_used_ = 0;
+      horizon_;                // committed horizon, read by the compaction filter
+  PointerIndex<Entry> index_;  // the cache; owns its entries (NewEntry, FreeEntry)
   std::vector<Entry*> clock_;  // clean entries, in no particular order (swap-removed)
   size_t clock_hand_ = 0;      // the next clean entry eviction looks at
   std::vector<Entry*> dirty_;  // dirty entries, in first-write order

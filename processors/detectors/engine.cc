@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <unordered_map>
+#include <tuple>
 
 #include "base/check.h"
 #include "base/logging.h"
+#include "base/pointer_index.h"
 #include "processors/detectors/alert.h"
 #include "processors/detectors/detector.h"
 #include "processors/detectors/reorder_buffer.h"
@@ -237,7 +238,7 @@ class Engine::Impl final : public Emitter {
     catch_up_ahead_ = on;  // events buffered while off: run ahead at the next chance
     if (on) return;
     for (Side* side : {&vault_, &caller_}) {
-      for (auto& [key, ks] : side->keys) ks.ahead.reset();
+      for (KeyEntry* entry : side->ring) entry->second.ahead.reset();
     }
   }
   // Starts the run ahead of every key with buffered events (after early alerts were turned on).
@@ -301,7 +302,7 @@ class Engine::Impl final : public Emitter {
     key_cache_bytes_ = evict_at_ = std::max<size_t>(bytes, 1 << 20);
   }
   const EngineStats& stats() const {
-    stats_.resident_keys = vault_.keys.size() + caller_.keys.size();
+    stats_.resident_keys = vault_.ring.size() + caller_.ring.size();
     stats_.resident_key_bytes = resident_bytes_;
     stats_.evicted_keys = evictions_;
     return stats_;
@@ -366,8 +367,8 @@ class Engine::Impl final : public Emitter {
   }
 
  private:
-  // Charged per resident key besides its strings and vectors: the map node with its cached hash
-  // and bucket slot, the KeyState, and the key's slots in the CLOCK ring and the memo.
+  // Charged per resident key besides its strings and vectors: the entry (the key's string and its
+  // KeyState) with its allocation, its index slots, and its slots in the CLOCK ring and the memo.
   static constexpr size_t kKeyOverheadBytes = sizeof(std::pair<const std::string, KeyState>) + 48;
   static constexpr size_t kMaxRunAheadEvents = 4096;
   static constexpr size_t kMaxPooledEvents = 1 << 16;
@@ -377,19 +378,6 @@ class Engine::Impl final : public Emitter {
   struct KeyRef {
     std::string_view key;
     uint64_t hash;
-  };
-  // Transparent hashing over HashString, the digest's hash. Not noexcept on purpose: libstdc++
-  // then caches hash codes in the nodes (see StateStore::Hash).
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return HashString(s); }
-    size_t operator()(const KeyRef& k) const { return k.hash; }
-  };
-  struct KeyEq {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-    bool operator()(const KeyRef& a, std::string_view b) const { return a.key == b; }
-    bool operator()(std::string_view a, const KeyRef& b) const { return a == b.key; }
   };
   struct KeyMemo {
     uint64_t hash = 0;
@@ -403,12 +391,22 @@ class Engine::Impl final : public Emitter {
     std::vector<Detector*> all;                  // detectors, in catalogue order
     std::vector<Detector*> on_arrival, ordered;  // ... by when they see an event (early alerts)
     std::vector<Detector*> ahead;                // also run ahead (Detector::FiresWhenCrossed)
-    std::unordered_map<std::string, KeyState, KeyHash, KeyEq> keys;
-    // The key cache's CLOCK ring over `keys` (unordered: an evicted key's slot takes the last).
+    // The resident keys (the key cache): each entry allocated on its own (LoadEntry), so that
+    // pointers to it stay valid until Evict frees it, and found by HashString of its key, the
+    // digest's hash (KeyRef).
+    PointerIndex<std::pair<const std::string, KeyState>> resident;
+    // The key cache's CLOCK ring over the resident keys (unordered: an evicted key's slot takes
+    // the last); it owns them.
     std::vector<std::pair<const std::string, KeyState>*> ring;
     size_t hand = 0;
     // Keys the next PrepareCommit visits (KeyState::listed); null where one was evicted.
     std::vector<std::pair<const std::string, KeyState>*> to_commit;
+    Side() = default;
+    Side(const Side&) = delete;
+    Side& operator=(const Side&) = delete;
+    ~Side() {
+      for (auto* entry : ring) delete entry;
+    }
     void SetDetectors(std::vector<std::unique_ptr<Detector>> d) {
       detectors = std::move(d);
       for (auto& x : detectors) {
@@ -420,10 +418,10 @@ class Engine::Impl final : public Emitter {
   };
   using KeyEntry = std::pair<const std::string, KeyState>;
   // A key in the release queue (a binary heap, oldest first): the time of its oldest buffered
-  // event when queued, its side and its node in Side::keys. Entries are not removed when a key's
-  // oldest event changes: a new one is pushed, and the old one, stale (t != KeyState::queued_us),
-  // is skipped when it comes out. A key is never erased while entries point to it
-  // (KeyState::queue_refs).
+  // event when queued, its side and its entry in Side::resident. Entries are not removed when a
+  // key's oldest event changes: a new one is pushed, and the old one, stale (t !=
+  // KeyState::queued_us), is skipped when it comes out. A key is never erased while entries point
+  // to it (KeyState::queue_refs).
   struct QueueEntry {
     int64_t t;
     int side;
@@ -534,7 +532,7 @@ class Engine::Impl final : public Emitter {
     if (ks.unstored > 0) MarkDirty(side, entry);
   }
 
-  // The key's map entry (node-based: stable until erased by PrepareCommit), loaded if absent.
+  // The key's entry (stable until Evict frees it), loaded if absent.
   std::pair<const std::string, KeyState>& LoadEntry(Side& side, const KeyRef& ref) {
     const std::string_view key = ref.key;
     // A direct-mapped memo in front of the map: a hit skips the bucket walk (a division and
@@ -544,16 +542,19 @@ class Engine::Impl final : public Emitter {
       memo.entry->second.referenced = true;
       return *memo.entry;
     }
-    auto it = side.keys.find(ref);
-    if (it != side.keys.end()) {
-      memo = KeyMemo{ref.hash, &*it};
-      it->second.referenced = true;
-      Charge(*it);
-      return *it;
+    if (KeyEntry* found =
+            side.resident.Find(ref.hash, [key](const KeyEntry& e) { return e.first == key; })) {
+      memo = KeyMemo{ref.hash, found};
+      found->second.referenced = true;
+      Charge(*found);
+      return *found;
     }
     // A new resident key: room first (no entry in use is evicted: callers hold none here).
     if (resident_bytes_ > evict_at_) EvictDown();
-    auto& entry = *side.keys.try_emplace(std::string(key)).first;
+    auto* created =
+        new KeyEntry(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple());
+    side.resident.Insert(ref.hash, created);
+    KeyEntry& entry = *created;
     memo = KeyMemo{ref.hash, &entry};
     KeyState& ks = entry.second;
     ks.ring_slot = static_cast<uint32_t>(side.ring.size());
@@ -671,7 +672,8 @@ class Engine::Impl final : public Emitter {
     side.ring[slot]->second.ring_slot = slot;
     side.ring.pop_back();
     resident_bytes_ -= ks.cache_bytes;
-    side.keys.erase(side.keys.find(KeyRef{entry.first, hash}));
+    side.resident.Erase(hash, &entry);
+    delete &entry;
   }
 
   // Whether an event at time `t` is late for the key: ordered detectors would not see it.
