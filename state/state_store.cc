@@ -234,8 +234,12 @@ Status StateStore::OpenDb() {
   data.write_buffer_size = options_.write_buffer_bytes;
   data.max_write_buffer_number = 2;
   data.level_compaction_dynamic_level_bytes = true;
+  // LZ4 at every level, the bottom one included: at millions of keys most reads of stored state
+  // miss the block cache and decompress a block of the bottom level, and ZSTD's decompression
+  // (and compression in compactions) was 15% of the pipeline's CPU at 4.86M keys. The price is
+  // disk: about a fifth more there. (4 KB blocks instead of 16 KB saved no CPU and cost memory.)
   data.compression = rocksdb::kLZ4Compression;
-  data.bottommost_compression = rocksdb::kZSTD;
+  data.bottommost_compression = rocksdb::kLZ4Compression;
   data.compaction_filter_factory = std::make_shared<ExpiryFilterFactory>(horizon_);
   // Compaction applies expiry only to files it rewrites; make sure cold files are rewritten too.
   data.periodic_compaction_seconds = 24 * 3600;
