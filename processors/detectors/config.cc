@@ -242,7 +242,7 @@ const std::vector<FieldDef>& Fields() {
                               "KV_OperationPatternAnomaly: window for new operations."));
     v.push_back(DurationField("list_get.window", &DetectConfig::list_get_window, D::Minutes(1),
                               D::Hours(24), "KV_ListGetAnomaly: Gets counted after a List."));
-    v.push_back(IntField("list_get.min_distinct", &DetectConfig::list_get_min_distinct, 2, 100000,
+    v.push_back(IntField("list_get.min_distinct", &DetectConfig::list_get_min_distinct, 2, 10000,
                          "KV_ListGetAnomaly: distinct secrets read after a List."));
     v.push_back(IntField("list_get.max_baseline_sequences",
                          &DetectConfig::list_get_max_baseline_sequences, 0, 100000,

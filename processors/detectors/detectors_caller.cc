@@ -266,10 +266,14 @@ class ListGetDetector final : public Detector {
         e.vault_id() != ks.list_vault || e.object_type() != ks.list_object) {
       return;
     }
+    // Past the threshold more names change nothing (the sequence fires once, at the crossing),
+    // so the set stops there: it is part of the key's one state value, which must fit a
+    // changelog record, and a caller reading a whole vault after a List once filled it with
+    // 100,000 names (1 MB), over the producer's limit.
+    if (static_cast<int64_t>(ks.list_names.size()) >= c.list_get_min_distinct) return;
     uint64_t h = Fnv1a64(e.target_name());
     auto it = std::lower_bound(ks.list_names.begin(), ks.list_names.end(), h);
     if (it != ks.list_names.end() && *it == h) return;
-    if (ks.list_names.size() >= 100000) return;
     ks.list_names.insert(it, h);
     if (static_cast<int64_t>(ks.list_names.size()) != c.list_get_min_distinct) return;
     // The sequence just became a bulk read: compare with the caller's baseline, then count it.
@@ -409,6 +413,7 @@ class MassRetrievalDetector final : public Detector {
       if (x.op == op && x.vault == vault) m = &x;
     }
     if (m == nullptr) {
+      if (ctx.ks.mass.size() >= kMaxMassEntries && !DropPastDays(ctx.ks.mass, day)) return;
       ctx.ks.mass.push_back(KeyState::OpDay{vault, op, day, 0, -1});
       m = &ctx.ks.mass.back();
     }
@@ -463,6 +468,20 @@ class MassRetrievalDetector final : public Detector {
   }
 
  private:
+  // The (vault, operation) pairs a caller's state tracks: they are part of its one state value
+  // (KeyState::mass, ~25 bytes each), which must fit a changelog record (1 MB by default). A
+  // pair's count of an earlier day is normally recorded in the baseline when the pair is next
+  // read; at the bound those of earlier days are dropped unrecorded instead (their days then
+  // count as zero in that pair's baseline, which can only lower its threshold), and a caller
+  // with more pairs than this in one day gets no new ones tracked that day (the spread
+  // detectors see such a caller).
+  static constexpr size_t kMaxMassEntries = 8192;
+  static bool DropPastDays(std::vector<KeyState::OpDay>& mass, int64_t today) {
+    const size_t before = mass.size();
+    std::erase_if(mass, [today](const KeyState::OpDay& x) { return x.day != today; });
+    return mass.size() < before;
+  }
+
   state::WindowCounter daily_;
 };
 

@@ -761,6 +761,46 @@ TEST_F(EngineTest, ListGetFiresForAFirstTimeDumperNotForADailySyncJob) {
   }
 }
 
+// A caller that reads a whole large vault after a List, and secrets of thousands of vaults a
+// day, keeps a bounded state value: it must fit one changelog record (1 MB by default), or the
+// pipeline's transaction fails on every retry.
+TEST_F(EngineTest, ACallerReadingEverythingKeepsItsStateValueSmall) {
+  Ev scanner{kT0};
+  scanner.oid = "scanner";
+  scanner.upn = "";
+  scanner.app = "scanner-app";
+  std::vector<v1::AccessEvent> evs;
+  Ev l = scanner;
+  l.code = v1::OP_SECRET_LIST;
+  l.op = "SecretList";
+  l.target = "";
+  evs.push_back(Make(l));
+  for (int i = 0; i < 30000; ++i) {
+    Ev g = scanner;
+    g.t = kT0 + 1000 + i * 1000LL;  // within the List's window
+    g.target = "secret-" + std::to_string(i);
+    evs.push_back(Make(g));
+  }
+  for (int d = 1; d <= 3; ++d) {
+    for (int v = 0; v < 6000; ++v) {
+      Ev g = scanner;
+      g.t = kT0 + d * kDay + v * 5000LL;
+      g.vault = "kv-" + std::to_string(v) + "-" + std::to_string(d);
+      evs.push_back(Make(g));
+    }
+  }
+  Feed(evs);
+  engine_->Flush(sink_);
+  Commit();
+  size_t largest = 0;
+  ASSERT_TRUE(store_
+                  ->ForEachCommitted([&](std::string_view, std::string_view v) {
+                    largest = std::max(largest, v.size());
+                  })
+                  .ok());
+  EXPECT_LE(largest, 300u << 10);
+}
+
 TEST_F(EngineTest, MassRetrievalNeedsBothTheStaticThresholdAndTheCallersNorm) {
   std::vector<v1::AccessEvent> evs = History(Ev{0}, 10, 12);  // a norm of 12 a day
   Ev burst{kT0 + 10 * kDay + 9 * kHour};
