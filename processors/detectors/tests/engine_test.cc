@@ -90,6 +90,24 @@ class EngineTest : public ::testing::Test {
     engine_->PrepareCommit(&p);
     ASSERT_TRUE(store_->Commit(p).ok());
   }
+  // The size of the largest committed value: each must fit one changelog record.
+  size_t LargestCommittedValue() {
+    size_t largest = 0;
+    EXPECT_TRUE(store_
+                    ->ForEachCommitted([&](std::string_view, std::string_view v) {
+                      largest = std::max(largest, v.size());
+                    })
+                    .ok());
+    return largest;
+  }
+  // `caller`'s List of secrets at `t` (no target).
+  static Ev ListBy(Ev caller, int64_t t) {
+    caller.t = t;
+    caller.code = v1::OP_SECRET_LIST;
+    caller.op = "SecretList";
+    caller.target = "";
+    return caller;
+  }
   // A benign history: `days` days of `per_day` reads by the caller on its vault.
   std::vector<v1::AccessEvent> History(Ev base, int days, int per_day, int64_t start = kT0) {
     std::vector<v1::AccessEvent> out;
@@ -505,11 +523,7 @@ TEST_F(EngineTest, BusyKeyBufferIsStoredInBoundedSegmentsAndSurvivesARestart) {
     if ((i + 1) % 100 == 0) {
       Commit();
       published = sink_.lines;
-      ASSERT_TRUE(store_
-                      ->ForEachCommitted([&](std::string_view, std::string_view v) {
-                        largest = std::max(largest, v.size());
-                      })
-                      .ok());
+      largest = std::max(largest, LargestCommittedValue());
     }
   }
   EXPECT_LE(largest, KeyState::kMaxSegmentBytes + 4096);
@@ -714,11 +728,7 @@ TEST_F(EngineTest, ListGetFiresForAFirstTimeDumperNotForADailySyncJob) {
   std::vector<v1::AccessEvent> evs;
   for (int d = 0; d < 10; ++d) {
     for (int h = 0; h < 24; h += 6) {
-      Ev l = sync;
-      l.t = kT0 + d * kDay + h * kHour;
-      l.code = v1::OP_SECRET_LIST;
-      l.op = "SecretList";
-      l.target = "";
+      Ev l = ListBy(sync, kT0 + d * kDay + h * kHour);
       evs.push_back(Make(l));
       for (int i = 0; i < 40; ++i) {
         Ev g = sync;
@@ -770,11 +780,7 @@ TEST_F(EngineTest, ACallerReadingEverythingKeepsItsStateValueSmall) {
   scanner.upn = "";
   scanner.app = "scanner-app";
   std::vector<v1::AccessEvent> evs;
-  Ev l = scanner;
-  l.code = v1::OP_SECRET_LIST;
-  l.op = "SecretList";
-  l.target = "";
-  evs.push_back(Make(l));
+  evs.push_back(Make(ListBy(scanner, kT0)));
   for (int i = 0; i < 30000; ++i) {
     Ev g = scanner;
     g.t = kT0 + 1000 + i * 1000LL;  // within the List's window
@@ -792,13 +798,7 @@ TEST_F(EngineTest, ACallerReadingEverythingKeepsItsStateValueSmall) {
   Feed(evs);
   engine_->Flush(sink_);
   Commit();
-  size_t largest = 0;
-  ASSERT_TRUE(store_
-                  ->ForEachCommitted([&](std::string_view, std::string_view v) {
-                    largest = std::max(largest, v.size());
-                  })
-                  .ok());
-  EXPECT_LE(largest, 300u << 10);
+  EXPECT_LE(LargestCommittedValue(), 300u << 10);
 }
 
 TEST_F(EngineTest, MassRetrievalNeedsBothTheStaticThresholdAndTheCallersNorm) {
