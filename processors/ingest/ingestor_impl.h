@@ -89,6 +89,9 @@ class Ingestor::Impl {
   // reason is in broken_reason_).
   template <typename Doc>
   bool ProcessRoot(Doc& doc, DocCtx& ctx);
+  // ProcessRoot's reading, before the check that the document was JSON throughout.
+  template <typename Doc>
+  bool ProcessRootValue(Doc& doc, DocCtx& ctx);
   // `may_be_envelope`: the object may be a {"records":[...]} envelope (at the root, or as an
   // element of a root array); records inside an envelope may not.
   Rec ProcessObject(od::object obj, const char* start, bool may_be_envelope, DocCtx& ctx);

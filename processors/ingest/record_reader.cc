@@ -69,10 +69,31 @@ const char* TypeName(od::json_type t) {
   return "unknown";
 }
 
+// Whether simdjson still holds the document's iterator. A structural error met while skipping
+// over members (an unbalanced bracket, a bare word) makes it abandon the iterator, and the
+// object or array loop then simply ends: the error is not reported anywhere else.
+bool Alive(od::document& doc) { return doc.is_alive(); }
+bool Alive(simdjson::simdjson_result<od::document_reference>& doc) {
+  return static_cast<od::document&>(doc.value_unsafe()).is_alive();
+}
+
 }  // namespace
 
 template <typename Doc>
 bool Ingestor::Impl::ProcessRoot(Doc& doc, DocCtx& ctx) {
+  if (!ProcessRootValue(doc, ctx)) return false;
+  if (!Alive(doc)) {
+    // What was read of it may look like records, but the document is not JSON: it is a dead
+    // letter as a whole (and a document stream cannot be advanced past it).
+    broken_reason_ =
+        std::string("malformed JSON: ") + simdjson::error_message(simdjson::TAPE_ERROR);
+    return false;
+  }
+  return true;
+}
+
+template <typename Doc>
+bool Ingestor::Impl::ProcessRootValue(Doc& doc, DocCtx& ctx) {
   od::json_type type;
   if (auto err = doc.type().get(type)) {
     broken_reason_ = std::string("malformed JSON: ") + simdjson::error_message(err);

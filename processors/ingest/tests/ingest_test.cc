@@ -146,6 +146,32 @@ TEST(Ingest, PrettyPrintedAndConcatenatedDocuments) {
   EXPECT_GT(b.sink.events[1].source().offset(), 0);
 }
 
+// A record cut short after a bare word inside a value the reader reads: simdjson abandons the
+// document's iterator there and the object's loop just ends, so the document was once taken for a
+// good record, and advancing the document stream past it dereferenced a null parser (a fuzzer's
+// find: a segfault, whatever followed the record).
+TEST(Ingest, DocumentAbandonedByTheParserIsDeadLettered) {
+  const std::string broken =
+      R"({"time":"2026-01-15T03:00:01Z","resourceId":"/x/vaults/a","operationName":"VaultPatch",)"
+      R"("properties":{"addedAccessPolicy":{"ObjectId":"N","Permissions":{"secrets":["get",t}"x":)";
+  const std::string good =
+      R"({"time":"2026-01-15T03:00:02Z","resourceId":"/x/vaults/b","operationName":"VaultGet"})";
+  Collected alone = IngestText(broken + "\n");
+  EXPECT_EQ(alone.sink.events.size(), 0u);
+  ASSERT_EQ(alone.sink.dead_letters.size(), 1u);
+  EXPECT_EQ(alone.sink.dead_letters[0].reason, std::string("document 1: malformed JSON: ") +
+                                                   simdjson::error_message(simdjson::TAPE_ERROR));
+  EXPECT_EQ(alone.sink.dead_letters[0].raw, broken + "\n");
+  // Followed by a line that is whole: read as lines, the broken one costs only itself.
+  Collected lines = IngestText(broken + "\n" + good + "\n");
+  ASSERT_EQ(lines.sink.events.size(), 1u);
+  EXPECT_EQ(lines.sink.events[0].vault_name(), "b");
+  ASSERT_EQ(lines.sink.dead_letters.size(), 1u);
+  EXPECT_EQ(lines.sink.dead_letters[0].reason.rfind("line 1: malformed JSON", 0), 0u)
+      << lines.sink.dead_letters[0].reason;
+  EXPECT_EQ(lines.sink.dead_letters[0].raw, broken);
+}
+
 TEST(Ingest, MalformedLineIsDeadLetteredAndTheNextLineRead) {
   std::string nd = Record() + "\n{\"time\": \"2026-01-15T03:00:01Z\", \"resourceId\": \n" +
                    Record("KeyList") + "\n";
