@@ -310,7 +310,13 @@ kafka::Config PipelineConfig::ConsumerConfig() const {
                      // of the keyed topics, so the consumers wait less for fetch round trips
                      // (more events/s in pipeline_bench; CPU per event the same).
                      {"max.partition.fetch.bytes", "8388608"},
-                     {"fetch.max.bytes", "67108864"},
+                     // A consumer's memory: an 8 MiB prefetch queue and at most one 8 MiB fetch
+                     // in flight. librdkafka's defaults (64 and 50 MiB) held ~300 MiB across a
+                     // process's consumers while the detectors lagged a backlog, which took a
+                     // 4.86M-key pipeline over 1 GiB; the price is catch-up speed where the
+                     // consumers are the bottleneck (docs/operations.md, "Memory").
+                     {"fetch.max.bytes", "8388608"},
+                     {"queued.max.messages.kbytes", "8192"},
                      {"auto.offset.reset", "earliest"}};
   for (const auto& [k, v] : common) c[k] = v;
   for (const auto& [k, v] : consumer) c[k] = v;
