@@ -3,7 +3,9 @@
 // Phase 1, throughput: the raw topic is preloaded with --records records from --input
 // (50-record {"records":[...]} envelopes, as Event Hubs delivers them); then a Pipeline starts in
 // this process with every stage and the clock runs until the committed counters show every
-// record ingested and every event through both detector stages. events/s = records / that time.
+// record ingested and every event through both detector stages (and, with --end-of-input true,
+// every detector partition flushed at the end-of-input markers that follow the records, so that
+// the alerts are those `vaultwatch detect` raises on the file). events/s = records / that time.
 // Latency from a record's arrival to its committed alert is measured on a live feed by
 // live_latency_bench, not here.
 #include <unistd.h>
@@ -31,6 +33,7 @@
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "runtime/config.h"
+#include "runtime/control.h"
 #include "runtime/pipeline.h"
 
 namespace {
@@ -48,10 +51,11 @@ struct Args {
   std::vector<std::pair<std::string, std::string>> producer, consumer;  // --producer k=v
   int broker_pid = 0;  // to report the co-located broker's CPU time too
   int raw_partitions = 1;
-  bool align = false;        // align_raw_partitions
-  int early_skew_ms = -1;    // early_alert_max_origin_skew_ms; -1 = the runtime's default
-  bool keep = false;         // keep the run's topics and state directory (for inspection)
-  std::string changelog_of;  // only measure the changelogs of an earlier run's application id
+  bool align = false;         // align_raw_partitions
+  int early_skew_ms = -1;     // early_alert_max_origin_skew_ms; -1 = the runtime's default
+  bool keep = false;          // keep the run's topics and state directory (for inspection)
+  bool end_of_input = false;  // end-of-input markers after the records (runtime/control.h)
+  std::string changelog_of;   // only measure the changelogs of an earlier run's application id
 };
 
 // What a detector changelog key holds, by its family (processors/detectors/README.md): the
@@ -177,6 +181,8 @@ int main(int argc, char** argv) {
       a.early_skew_ms = std::stoi(v);
     else if (k == "--keep")
       a.keep = v == "true" || v == "1";
+    else if (k == "--end-of-input")
+      a.end_of_input = v == "true" || v == "1";
     else if ((k == "--producer" || k == "--consumer") && v.find('=') != std::string::npos)
       (k == "--producer" ? a.producer : a.consumer)
           .emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
@@ -271,8 +277,23 @@ int main(int argc, char** argv) {
     }
     if (in_envelope > 0 && !send()) return 1;
   }
+  // With markers the detectors close every window at the end, as `vaultwatch detect` does at end
+  // of file, so the alert count is the same as detect's on the file; without them the alerts of
+  // the input's last `allowed_lateness` wait for traffic that never comes.
+  if (a.end_of_input) {
+    const vw::kafka::Headers flush = {
+        {std::string(vw::runtime::kControlHeader), std::string(vw::runtime::kControlFlush)}};
+    for (int p = 0; p < c.raw.partitions; ++p) {
+      if (!(*producer)
+               ->Produce(c.raw.name, vw::PartitionId(p), "", vw::runtime::kControlFlush, &flush)
+               .ok()) {
+        return 1;
+      }
+    }
+  }
   if (!(*producer)->Flush(120000).ok()) return 1;
-  std::printf("preloaded %zu records of %s into %s\n", n1, a.input.c_str(), c.raw.name.c_str());
+  std::printf("preloaded %zu records of %s into %s%s\n", n1, a.input.c_str(), c.raw.name.c_str(),
+              a.end_of_input ? ", then end-of-input markers" : "");
   vw::ReleaseFreeHeapMemory();  // the preload's freed buffers: not the pipeline's memory
   const int64_t rss_before_kb = vw::CurrentRssKb();
   int64_t rss_peak_kb = rss_before_kb;
@@ -283,6 +304,14 @@ int main(int argc, char** argv) {
   const double limit_before = vw::bench::RunParseLimit(parse_limit, a.input);
 
   bool detectors = std::find(c.stages.begin(), c.stages.end(), "vault") != c.stages.end();
+  // Every detector partition flushes once at the markers.
+  uint64_t flushes_expected = 0;
+  if (a.end_of_input) {
+    for (const char* stage : {"vault", "caller"}) {
+      if (std::find(c.stages.begin(), c.stages.end(), stage) != c.stages.end())
+        flushes_expected += static_cast<uint64_t>(a.partitions);
+    }
+  }
   std::atomic<bool> stop{false};
   vw::runtime::Pipeline pipeline(c);
   auto t0 = Clock::now();
@@ -303,6 +332,7 @@ int main(int argc, char** argv) {
   const double broker0 = a.broker_pid > 0 ? ProcessCpuSeconds(a.broker_pid) : 0;
   auto done = [&] {
     if (m.events_in() < n1) return false;
+    if (m.end_of_input_flushes() < flushes_expected) return false;
     return !detectors || m.events_detected() >= 2 * m.accepted();
   };
   while (!done() && Clock::now() - t0 < std::chrono::minutes(30)) {

@@ -194,7 +194,7 @@ class DetectTask final : public PartitionTask {
     AlertEmitter sink(config_.alerts.name, out, m.timestamp_ms() > 0 ? m.timestamp_ms() : 0,
                       counters, shared_);
     if (auto control = m.header(kControlHeader); control.has_value()) {
-      if (*control == kControlFlush) HandleFlush(m, sink);
+      if (*control == kControlFlush) HandleFlush(m, sink, counters);
       if (*control == kControlWatermark) HandleWatermark(m, sink);
       return sink.status();
     }
@@ -310,7 +310,7 @@ class DetectTask final : public PartitionTask {
         .Field("offset", m.offset().value());
   }
 
-  void HandleFlush(const kafka::Message& m, detect::AlertSink& sink) {
+  void HandleFlush(const kafka::Message& m, detect::AlertSink& sink, CounterDelta* counters) {
     auto origin = m.header(kOriginHeader);
     auto origins = m.header(kOriginsHeader);
     if (!origin || !origins) return;
@@ -324,6 +324,7 @@ class DetectTask final : public PartitionTask {
       VW_LOG(Info, "end of input: flushing the engine").Field("partition", tp_.ToString());
       engine_->Flush(sink);
       store_->Delete(kFlushKey);
+      ++counters->end_of_input_flushes;
       return;
     }
     std::string joined;

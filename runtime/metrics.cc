@@ -11,6 +11,7 @@ void Metrics::AddCommitted(const CounterDelta& d) {
   skipped_.fetch_add(d.skipped);
   events_detected_.fetch_add(d.events_detected);
   late_dropped_.fetch_add(d.late_dropped);
+  end_of_input_flushes_.fetch_add(d.end_of_input_flushes);
   if (d.alerts_by_type.empty() && d.suppressed_by_type.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [type, n] : d.alerts_by_type) alerts_by_type_[type] += n;
@@ -130,6 +131,9 @@ std::string Metrics::RenderPrometheus() const {
           "Events processed by the detector stages (committed).", events_detected_.load());
   counter("vaultwatch_events_late_total", "Events later than the allowed lateness (committed).",
           late_dropped_.load());
+  counter("vaultwatch_end_of_input_flushes_total",
+          "Detector partitions that closed every window at an end-of-input marker (committed).",
+          end_of_input_flushes_.load());
   counter("vaultwatch_transactions_committed_total", "Kafka transactions committed.",
           commits_.load());
   counter("vaultwatch_transactions_aborted_total",

@@ -20,6 +20,8 @@ namespace vw::runtime {
 struct CounterDelta {
   uint64_t events_in = 0, accepted = 0, deadlettered = 0, skipped = 0;
   uint64_t events_detected = 0, late_dropped = 0;
+  // Detector partitions that flushed their engine at an end-of-input marker (runtime/control.h).
+  uint64_t end_of_input_flushes = 0;
   std::map<std::string, uint64_t> alerts_by_type;
   // Alerts an analyst's benign verdict suppressed (not published), by type.
   std::map<std::string, uint64_t> suppressed_by_type;
@@ -69,6 +71,7 @@ class Metrics {
   uint64_t events_in() const { return events_in_.load(); }
   uint64_t accepted() const { return accepted_.load(); }
   uint64_t events_detected() const { return events_detected_.load(); }
+  uint64_t end_of_input_flushes() const { return end_of_input_flushes_.load(); }
   uint64_t alerts_total() const;
   uint64_t commits() const { return commits_.load(); }
   // Seconds spent committing, summed over every committed transaction.
@@ -79,7 +82,7 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                       0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
   std::atomic<uint64_t> events_in_{0}, accepted_{0}, deadlettered_{0}, skipped_{0};
-  std::atomic<uint64_t> events_detected_{0}, late_dropped_{0};
+  std::atomic<uint64_t> events_detected_{0}, late_dropped_{0}, end_of_input_flushes_{0};
   std::atomic<uint64_t> commits_{0}, aborts_{0}, producer_recreations_{0};
   std::atomic<uint64_t> restores_{0}, restored_records_{0};
   std::atomic<int64_t> suppressions_active_{0};

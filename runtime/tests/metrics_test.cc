@@ -13,6 +13,7 @@ TEST(MetricsTest, CountsOnlyCommittedDeltasAndRendersPrometheus) {
   d.events_in = 10;
   d.accepted = 8;
   d.deadlettered = 2;
+  d.end_of_input_flushes = 4;
   d.alerts_by_type["KV_TORAccess"] = 3;
   m.AddCommitted(d);
   m.ObserveCommit(0.02);
@@ -20,6 +21,8 @@ TEST(MetricsTest, CountsOnlyCommittedDeltasAndRendersPrometheus) {
   std::string text = m.RenderPrometheus();
   EXPECT_NE(text.find("vaultwatch_events_in_total 10\n"), std::string::npos);
   EXPECT_NE(text.find("vaultwatch_events_deadlettered_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("vaultwatch_end_of_input_flushes_total 4\n"), std::string::npos);
+  EXPECT_EQ(m.end_of_input_flushes(), 4u);
   EXPECT_NE(text.find("vaultwatch_alerts_total{type=\"KV_TORAccess\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("vaultwatch_commit_latency_seconds_bucket{le=\"0.025\"} 1\n"),
             std::string::npos);

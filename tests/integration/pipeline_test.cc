@@ -585,6 +585,14 @@ TEST_F(PipelineTest, AStuckWorkerIsReportedAndResumesWhenItsCauseIsFixed) {
   EXPECT_TRUE(WaitForLogLine(log, "no longer stuck", seconds(30)));
   health = HttpGet(port, "/healthz");
   EXPECT_EQ(health.rfind("HTTP/1.1 200", 0), 0u) << health;
+  // Every detector partition (2 by vault, 2 by caller) flushed at the end-of-input markers once,
+  // although transactions holding flushes were aborted and redone while stuck.
+  const std::string flushed = "\nvaultwatch_end_of_input_flushes_total 4\n";
+  for (int i = 0; i < 100 && metrics.find(flushed) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+    metrics = HttpGet(port, "/metrics");
+  }
+  EXPECT_NE(metrics.find(flushed), std::string::npos) << metrics;
   EXPECT_TRUE(proc.alive());
   EXPECT_EQ(proc.Terminate(), 0);
   ExpectSameAlerts(got);
