@@ -5,7 +5,8 @@
 // Output order: alerts are written at the end, sorted by (TimeGenerated, AlertType,
 // SystemAlertId), so that the file does not depend on how events of different keys interleave in
 // the input: two runs, or runs over inputs shuffled within the allowed lateness, give the same
-// bytes. Memory for this is one line per alert.
+// bytes. Until then each alert waits in an unlinked spool file in the state directory (its
+// serialised Alert: about 1 KB of disk) and memory holds only its sort key (about 100 bytes).
 //
 // Not thread-safe (one run per call); the apps/ command is a thin wrapper.
 #pragma once
