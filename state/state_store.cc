@@ -175,9 +175,13 @@ std::string StateStore::EncodeMeta(const CommitPoint& point, int64_t horizon_us)
 // ---------------------------------------------------------------------------------------------
 
 StateStore::StateStore(StoreOptions options)
-    : options_(std::move(options)), horizon_(std::make_shared<std::atomic<int64_t>>(INT64_MIN)) {}
+    : options_(std::move(options)), horizon_(std::make_shared<std::atomic<int64_t>>(INT64_MIN)) {
+  cache_limit_ = options_.write_cache_bytes;
+  if (options_.key_filter) cache_limit_ -= 2 * (options_.write_cache_bytes / 16);
+}
 
 StateStore::~StateStore() {
+  StopFilterBuild();
   ClearCache();
   if (db_ == nullptr) return;
   // Uncommitted cache contents are dropped by design: only Commit makes state durable.
@@ -192,6 +196,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options
   std::unique_ptr<StateStore> store(new StateStore(options));
   VW_RETURN_IF_ERROR(store->OpenDb());
   VW_RETURN_IF_ERROR(store->Recover());
+  if (store->options_.key_filter) store->StartFilterBuild();
   return store;
 }
 
@@ -358,10 +363,10 @@ void StateStore::UnqueueClean(Entry* entry) {
   entry->clock_pos = Entry::kNotQueued;
 }
 
-StateStore::Entry* StateStore::Insert(std::string_view key, std::optional<std::string> encoded,
-                                      bool dirty) {
+StateStore::Entry* StateStore::Insert(std::string_view key, uint64_t hash,
+                                      std::optional<std::string> encoded, bool dirty) {
   const size_t bytes = EntryBytes(key, encoded);
-  Entry* entry = NewEntry(key, HashBytes(key));
+  Entry* entry = NewEntry(key, hash);
   entry->value = std::move(encoded);
   entry->dirty = dirty;
   index_.Insert(entry->hash, entry);
@@ -380,7 +385,7 @@ StateStore::Entry* StateStore::Insert(std::string_view key, std::optional<std::s
 
 void StateStore::EvictClean() {
   // Never the entry last looked up (memo_): GetView hands out a view of it.
-  while (cache_bytes_ > options_.write_cache_bytes && clock_.size() > 1) {
+  while (cache_bytes_ > cache_limit_ && clock_.size() > 1) {
     if (clock_hand_ >= clock_.size()) clock_hand_ = 0;
     Entry* entry = clock_[clock_hand_];
     if (entry == memo_ || entry->referenced) {
@@ -436,11 +441,14 @@ const std::optional<std::string>& StateStore::GetEncoded(std::string_view key) {
     return entry->value;
   }
   ++misses_;
+  const uint64_t hash = HashBytes(key);
   std::optional<std::string> found;
   std::string value;
   rocksdb::ReadOptions ro;
-  bool done = false;
-  if (has_spill_) {
+  // The filter holds every key ever written to the data or the spill area: "absent" is final.
+  bool done = filter_ != nullptr && !filter_->MayContain(hash);
+  if (done) ++filter_skips_;
+  if (!done && has_spill_) {
     auto s = db_->Get(ro, spill_cf_, ToSlice(key), &value);
     if (s.ok()) {
       VW_CHECK(!value.empty()) << "state store: empty spill record";
@@ -459,7 +467,7 @@ const std::optional<std::string>& StateStore::GetEncoded(std::string_view key) {
                                << s.ToString();
     }
   }
-  Entry* entry = Insert(key, std::move(found), /*dirty=*/false);
+  Entry* entry = Insert(key, hash, std::move(found), /*dirty=*/false);
   EvictClean();
   return entry->value;
 }
@@ -468,11 +476,16 @@ void StateStore::PutEncoded(std::string_view key, uint64_t header,
                             std::optional<std::string_view> body) {
   Entry* entry = Lookup(key);
   if (entry == nullptr) {
+    const uint64_t hash = HashBytes(key);
     std::optional<std::string> encoded;
-    if (body) encoded = EncodeWithHeader(header, *body);
-    Insert(key, std::move(encoded), /*dirty=*/true);
+    if (body) {
+      encoded = EncodeWithHeader(header, *body);
+      FilterAdd(hash);
+    }
+    Insert(key, hash, std::move(encoded), /*dirty=*/true);
   } else {
     Entry& e = *entry;
+    if (body && !e.value) FilterAdd(e.hash);  // a value that existed is in the filter already
     const size_t old_bytes = EntryBytes(key, e.value);
     if (body) {
       // In place: the entry's string keeps its capacity, so a steady key allocates nothing.
@@ -541,9 +554,9 @@ void StateStore::ExpireBefore(EventTime t) {
 // finished at Open (redo), because the marker says the commit was decided.
 
 void StateStore::MaybeSpill() {
-  if (cache_bytes_ <= options_.write_cache_bytes) return;
+  if (cache_bytes_ <= cache_limit_) return;
   EvictClean();
-  if (dirty_bytes_ <= options_.write_cache_bytes) return;
+  if (dirty_bytes_ <= cache_limit_) return;
   Status s = Spill(nullptr);
   VW_CHECK(s.ok()) << "state store: spilling the write cache failed: " << s;
   EvictClean();
@@ -651,7 +664,9 @@ Status StateStore::Commit(const CommitPoint& point) {
     // memtable skiplist inserts a sorted run much faster: it reuses its search path).
     std::sort(dirty_.begin(), dirty_.end(),
               [](const Entry* x, const Entry* y) { return x->key() < y->key(); });
-    rocksdb::WriteBatch b;
+    // Reserved up front: grown by doubling, the batch's buffer was copied over and over (and
+    // left its old copies to the allocator) on a commit of hundreds of thousands of keys.
+    rocksdb::WriteBatch b(dirty_bytes_ + 64);
     for (const Entry* entry : dirty_) {
       if (entry->value) {
         b.Put(data_cf_, ToSlice(entry->key()), ToSlice(*entry->value));
@@ -676,6 +691,7 @@ Status StateStore::Commit(const CommitPoint& point) {
     VW_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &done), "state store: commit"));
   }
   EvictClean();
+  MaybeAdvanceFilter();
   committed_horizon_us_ = horizon;
   horizon_->store(horizon);
   ++commits_;
@@ -748,6 +764,7 @@ Status StateStore::ApplyChangelog(std::string_view key, std::optional<std::strin
     uint64_t header;
     if (!GetVarint64(&v, &header)) return Status::Corruption("changelog: value without header");
     restore_batch_->Put(data_cf_, ToSlice(key), ToSlice(*value));
+    FilterAdd(HashBytes(key));
   } else {
     restore_batch_->Delete(data_cf_, ToSlice(key));
   }
@@ -843,7 +860,109 @@ StoreStats StateStore::Stats() {
   if (db_->GetIntProperty(data_cf_, "rocksdb.live-sst-files-size", &v)) st.sst_bytes = v;
   if (db_->GetIntProperty(data_cf_, "rocksdb.cur-size-all-mem-tables", &v)) st.memtable_bytes = v;
   if (db_->GetIntProperty(data_cf_, "rocksdb.block-cache-usage", &v)) st.block_cache_bytes = v;
+  st.filter_skipped_reads = filter_skips_;
+  st.filter_bytes = filter_ != nullptr ? filter_->bytes() : 0;
+  st.filter_builds = filter_builds_;
   return st;
+}
+
+// --- Key filter -------------------------------------------------------------------------------
+//
+// Invariant: while `filter_` is set, it holds every key that has a value in the data or the
+// spill area (it may hold more: deleted and expired keys stay until a rebuild). A build keeps the
+// invariant for `next_filter_` as follows: it is published (so every later write adds to it)
+// before the snapshot is taken; the cache's entries with values (writes not yet committed, or
+// spilled) are added at that moment; the background thread adds every key of both column families
+// in the snapshot. A key written before the publication is then either in the cache or already in
+// RocksDB at the snapshot.
+
+void StateStore::FilterAdd(uint64_t hash) {
+  if (filter_ != nullptr && filter_->Add(hash)) ++filter_added_;
+  if (next_filter_ != nullptr) next_filter_->Add(hash);
+}
+
+bool StateStore::FilterFull() const {
+  if (filter_ == nullptr || next_filter_ != nullptr) return false;
+  // Rebuild once it holds more keys than its capacity (false positives climb; a scan also drops
+  // the keys deleted or expired since), but scan at most about two stored keys per key added.
+  return filter_live_keys_ + filter_added_ > filter_->capacity_keys() &&
+         2 * filter_added_ >= filter_live_keys_;
+}
+
+void StateStore::StartFilterBuild() {
+  const size_t bytes = std::max<size_t>(KeyFilter::kBlockBytes, options_.write_cache_bytes / 16);
+  if (filter_ == nullptr) {
+    // At Open: an empty store needs no scan (and a restore into it adds every key it writes).
+    std::unique_ptr<rocksdb::Iterator> data(db_->NewIterator(rocksdb::ReadOptions(), data_cf_));
+    std::unique_ptr<rocksdb::Iterator> spill(db_->NewIterator(rocksdb::ReadOptions(), spill_cf_));
+    data->SeekToFirst();
+    spill->SeekToFirst();
+    if (!data->Valid() && !spill->Valid() && data->status().ok() && spill->status().ok()) {
+      filter_ = std::make_unique<KeyFilter>(bytes);
+      return;
+    }
+  }
+  next_filter_ = std::make_unique<KeyFilter>(bytes);
+  index_.ForEach([this](const Entry* e) {
+    if (e->value) next_filter_->Add(e->hash);
+  });
+  build_snapshot_ = db_->GetSnapshot();
+  build_done_.store(false, std::memory_order_relaxed);
+  build_scanned_.store(0, std::memory_order_relaxed);
+  build_status_ = Status::OK();
+  builder_ = std::thread([this, target = next_filter_.get()] {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = build_snapshot_;
+    ro.fill_cache = false;  // a scan must not evict the working set from the block cache
+    Status status;
+    uint64_t scanned = 0;
+    for (rocksdb::ColumnFamilyHandle* cf : {data_cf_, spill_cf_}) {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        const rocksdb::Slice k = it->key();
+        target->Add(HashBytes(std::string_view(k.data(), k.size())));
+        if (++scanned % 4096 == 0 && stop_build_.load(std::memory_order_relaxed)) break;
+      }
+      if (status.ok()) status = FromRocks(it->status(), "state store: key filter scan");
+    }
+    build_status_ = status;
+    build_scanned_.store(scanned, std::memory_order_relaxed);
+    build_done_.store(true, std::memory_order_release);
+  });
+}
+
+void StateStore::MaybeAdvanceFilter() {
+  if (next_filter_ != nullptr) {
+    if (!build_done_.load(std::memory_order_acquire)) return;
+    builder_.join();
+    db_->ReleaseSnapshot(build_snapshot_);
+    build_snapshot_ = nullptr;
+    if (build_status_.ok()) {
+      filter_ = std::move(next_filter_);
+      filter_live_keys_ = build_scanned_.load(std::memory_order_relaxed);
+      filter_added_ = 0;
+      ++filter_builds_;
+    } else {
+      // A read error in the scan: the store's own reads will report a broken disk; until then,
+      // read RocksDB rather than trust an incomplete filter.
+      VW_LOG(Warn, "state store: key filter build failed")
+          .Field("path", options_.path)
+          .Field("error", build_status_.ToString());
+      filter_.reset();
+      next_filter_.reset();
+    }
+    return;
+  }
+  if (FilterFull()) StartFilterBuild();
+}
+
+void StateStore::StopFilterBuild() {
+  if (!builder_.joinable()) return;
+  stop_build_.store(true, std::memory_order_relaxed);
+  builder_.join();
+  db_->ReleaseSnapshot(build_snapshot_);
+  build_snapshot_ = nullptr;
+  next_filter_.reset();
 }
 
 }  // namespace vw::state

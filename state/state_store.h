@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -37,11 +38,13 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "base/types.h"
+#include "state/key_filter.h"
 #include "state/memory_budget.h"
 
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Snapshot;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -68,6 +71,11 @@ struct StoreOptions {
   // the changelog gets their tombstones and its compacted topic does not grow with dead keys.
   // 0 disables. The compaction filter still does the local, per-event-free expiry either way.
   size_t sweep_keys_per_commit = 4096;
+  // An in-memory filter of the stored keys (state/key_filter.h) answers a read of a key never
+  // written without RocksDB: at millions of keys most reads are first sightings. It takes 1/16 of
+  // `write_cache_bytes`, and as much again while a rebuild runs, out of the cache's bound. A
+  // reopened store rebuilds it in a background thread and reads RocksDB until that is done.
+  bool key_filter = true;
   // The process's memory budget: its one RocksDB cache holds this store's blocks, and its
   // write-buffer manager charges this store's memtables to that cache. Unset: the process-wide
   // MemoryBudget::ProcessDefault() (512 MiB), so all stores of a process share one cache either
@@ -96,10 +104,13 @@ struct StoreStats {
   uint64_t spills = 0;  // times the cache overflowed into the spill area
   uint64_t swept = 0;   // expired keys deleted by the changelog sweep
   uint64_t commits = 0;
-  uint64_t estimated_keys = 0;     // RocksDB estimate (rocksdb.estimate-num-keys)
-  uint64_t sst_bytes = 0;          // live SST files on disk
-  uint64_t memtable_bytes = 0;     // RocksDB memtables
-  uint64_t block_cache_bytes = 0;  // RocksDB block cache usage
+  uint64_t estimated_keys = 0;        // RocksDB estimate (rocksdb.estimate-num-keys)
+  uint64_t sst_bytes = 0;             // live SST files on disk
+  uint64_t memtable_bytes = 0;        // RocksDB memtables
+  uint64_t block_cache_bytes = 0;     // RocksDB block cache usage
+  uint64_t filter_skipped_reads = 0;  // cache misses the key filter answered (no RocksDB read)
+  uint64_t filter_bytes = 0;          // the key filter in use (0: none yet, or disabled)
+  uint64_t filter_builds = 0;         // key filter builds finished (scans of the stored keys)
 };
 
 class StateStore {
@@ -174,7 +185,7 @@ class StateStore {
   // commit at any point (the embedded `detect`) commits now, before the cache overflows into the
   // spill area, which costs every write twice (spill, then the move into the data at Commit) and
   // every cache miss a second RocksDB lookup. O(1).
-  bool WantsCommit() const { return dirty_bytes_ > options_.write_cache_bytes / 2; }
+  bool WantsCommit() const { return dirty_bytes_ > cache_limit_ / 2; }
 
  private:
   // The cache: dirty entries (written since the last Commit or spill) and clean ones (known to
@@ -216,7 +227,8 @@ class StateStore {
   Entry* Lookup(std::string_view key);
   const std::optional<std::string>& GetEncoded(std::string_view key);
   void PutEncoded(std::string_view key, uint64_t header, std::optional<std::string_view> body);
-  Entry* Insert(std::string_view key, std::optional<std::string> encoded, bool dirty);
+  Entry* Insert(std::string_view key, uint64_t hash, std::optional<std::string> encoded,
+                bool dirty);
   void MarkAllClean();
   void EvictClean();
   void ClearCache();
@@ -228,6 +240,14 @@ class StateStore {
   vw::Status SweepExpired(size_t max_keys);
   std::string EncodeMeta(const CommitPoint& point, int64_t horizon_us) const;
   void EmitChangelog(std::string_view key, const std::optional<std::string>& encoded);
+  // Key filter upkeep (key_filter.h): records a written key in the filter in use and in the one
+  // being built; starts a build (OpenDb, or at Commit once the filter is full); at Commit, puts a
+  // finished build in use.
+  void FilterAdd(uint64_t hash);
+  void StartFilterBuild();
+  void MaybeAdvanceFilter();
+  void StopFilterBuild();
+  bool FilterFull() const;
 
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -254,6 +274,21 @@ class StateStore {
   std::string sweep_cursor_;  // next key the sweep looks at ("" = from the start)
   uint64_t hits_ = 0, misses_ = 0;
   uint64_t commits_ = 0;
+  // The cache's bound: write_cache_bytes less the key filters' reservation.
+  size_t cache_limit_ = 0;
+  // The key filter. `filter_` holds every stored key (or is null: not consulted); `next_filter_`
+  // is being filled by `builder_` from a snapshot of the store, and with every key written since
+  // the snapshot, until the store's thread swaps it in (MaybeAdvanceFilter).
+  std::unique_ptr<KeyFilter> filter_, next_filter_;
+  std::thread builder_;
+  const rocksdb::Snapshot* build_snapshot_ = nullptr;
+  std::atomic<bool> build_done_{false}, stop_build_{false};
+  std::atomic<uint64_t> build_scanned_{0};
+  vw::Status build_status_;        // written by builder_ before build_done_
+  uint64_t filter_live_keys_ = 0;  // keys the last build found
+  uint64_t filter_added_ = 0;      // keys added to the filter in use since it was built
+  uint64_t filter_skips_ = 0;
+  uint64_t filter_builds_ = 0;
 };
 
 }  // namespace vw::state

@@ -185,6 +185,15 @@ std::string DetectRunSummary::ToText() const {
                 cpu_seconds > 0 ? static_cast<double>(events) / cpu_seconds : 0.0,
                 static_cast<long long>(peak_rss_kb / 1024));
   s += buf;
+  const double per_event = events > 0 ? 1.0 / static_cast<double>(events) : 0.0;
+  std::snprintf(buf, sizeof buf,
+                "detect: state reads per event: %.2f, %.2f missed the cache, of which %.2f were "
+                "answered by the key filter and %.2f read RocksDB\n",
+                static_cast<double>(state_cache_hits + state_cache_misses) * per_event,
+                static_cast<double>(state_cache_misses) * per_event,
+                static_cast<double>(state_filter_skipped) * per_event,
+                static_cast<double>(state_cache_misses - state_filter_skipped) * per_event);
+  s += buf;
   return s;
 }
 
@@ -334,6 +343,10 @@ Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOp
   sum.seconds = static_cast<double>(clock->MonotonicMicros() - t0) / 1e6;
   sum.cpu_seconds = CpuSeconds() - cpu0;
   sum.peak_rss_kb = PeakRssKb();
+  const state::StoreStats store_stats = store->Stats();
+  sum.state_cache_hits = store_stats.cache_hits;
+  sum.state_cache_misses = store_stats.cache_misses;
+  sum.state_filter_skipped = store_stats.filter_skipped_reads;
   store.reset();
   return sum;
 }

@@ -58,9 +58,12 @@ struct DetectRunSummary {
   // found) but not written.
   uint64_t alerts_filtered = 0;
   std::map<std::string, uint64_t> alerts_by_type;
-  double seconds = 0;          // wall time
-  double cpu_seconds = 0;      // process CPU time (user + system) during the run
-  int64_t peak_rss_kb = 0;     // process peak RSS at the end
+  double seconds = 0;       // wall time
+  double cpu_seconds = 0;   // process CPU time (user + system) during the run
+  int64_t peak_rss_kb = 0;  // process peak RSS at the end
+  // The state store's reads: those its cache answered, and of the misses, those the key filter
+  // answered without RocksDB (key never written); the rest read RocksDB.
+  uint64_t state_cache_hits = 0, state_cache_misses = 0, state_filter_skipped = 0;
   std::string ToText() const;  // the human summary the command prints
   std::string ToJson() const;  // one line
 };

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "state/tests/test_util.h"
 
@@ -242,6 +246,123 @@ TEST(StateStoreCacheTest, RestoreRefusesUncommittedWritesAndDropsStaleCleanEntri
   ASSERT_TRUE(store->ApplyChangelog("k", encoded).ok());
   ASSERT_TRUE(store->FinishRestore().ok());
   EXPECT_EQ(store->Get("k"), "restored");
+}
+
+}  // namespace
+}  // namespace vw::state
+
+namespace vw::state {
+namespace {
+
+// Commits until the store has finished `n` key filter builds (a background scan), or 30 s.
+bool WaitForFilterBuilds(StateStore* store, uint64_t n) {
+  for (int i = 0; i < 3000 && store->Stats().filter_builds < n; ++i) {
+    if (!store->Commit({}).ok()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return store->Stats().filter_builds >= n;
+}
+
+std::string Key(int i) {
+  return "vs.pair/caller-" + std::to_string(i) + "|vault-" + std::to_string(i % 7);
+}
+
+TEST(StateStoreKeyFilterTest, ReadsOfKeysNeverWrittenSkipRocksDbAndStoredKeysAreFound) {
+  testing::TempDir dir;
+  // A small cache: most reads below miss it and must be answered by the filter or RocksDB.
+  StoreOptions o{.path = dir.path(), .write_cache_bytes = 256 << 10};
+  auto store = OpenOrDie(o);
+  EXPECT_GT(store->Stats().filter_bytes, 0u);  // an empty store starts with a complete filter
+  for (int i = 0; i < 20000; ++i) store->Put(Key(i), "v" + std::to_string(i));
+  ASSERT_TRUE(store->Commit({}).ok());
+  for (int i = 0; i < 20000; ++i) ASSERT_EQ(store->Get(Key(i)), "v" + std::to_string(i)) << i;
+  const StoreStats before = store->Stats();
+  for (int i = 20000; i < 30000; ++i) ASSERT_EQ(store->Get(Key(i)), std::nullopt);
+  const StoreStats after = store->Stats();
+  EXPECT_EQ(after.cache_misses - before.cache_misses, 10000u);
+  // 20,000 keys in a 16 KiB filter is 6.5 bits per key, past its capacity: a few percent of
+  // absent keys still read RocksDB.
+  EXPECT_GT(after.filter_skipped_reads - before.filter_skipped_reads, 8000u);
+}
+
+TEST(StateStoreKeyFilterTest, DisabledFilterReadsRocksDb) {
+  testing::TempDir dir;
+  auto store = OpenOrDie({.path = dir.path(), .key_filter = false});
+  EXPECT_EQ(store->Get("absent"), std::nullopt);
+  EXPECT_EQ(store->Stats().filter_skipped_reads, 0u);
+  EXPECT_EQ(store->Stats().filter_bytes, 0u);
+}
+
+// A reopened store has keys the filter has not seen: it reads RocksDB until a background scan
+// has rebuilt the filter, and keys written while the scan runs are in the rebuilt filter too.
+TEST(StateStoreKeyFilterTest, ReopenedStoreRebuildsTheFilterWithoutLosingKeys) {
+  testing::TempDir dir;
+  StoreOptions o{.path = dir.path(), .write_cache_bytes = 1 << 20};
+  {
+    auto store = OpenOrDie(o);
+    for (int i = 0; i < 50000; ++i) store->Put(Key(i), "old");
+    ASSERT_TRUE(store->Commit({}).ok());
+    // Spilled and not committed: discarded at the next Open, so never found.
+    for (int i = 0; i < 100; ++i) store->Put("uncommitted-" + std::to_string(i), "x");
+  }
+  auto store = OpenOrDie(o);
+  EXPECT_EQ(store->Stats().filter_bytes, 0u);  // not consulted until the scan is done
+  EXPECT_EQ(store->Get(Key(7)), "old");
+  for (int i = 50000; i < 50100; ++i) store->Put(Key(i), "during the scan");
+  ASSERT_TRUE(WaitForFilterBuilds(store.get(), 1));
+  EXPECT_GT(store->Stats().filter_bytes, 0u);
+  const uint64_t skipped = store->Stats().filter_skipped_reads;
+  for (int i = 0; i < 50000; i += 97) ASSERT_EQ(store->Get(Key(i)), "old") << i;
+  for (int i = 50000; i < 50100; ++i) ASSERT_EQ(store->Get(Key(i)), "during the scan") << i;
+  for (int i = 0; i < 100; ++i)
+    ASSERT_EQ(store->Get("uncommitted-" + std::to_string(i)), std::nullopt);
+  for (int i = 60000; i < 61000; ++i) ASSERT_EQ(store->Get(Key(i)), std::nullopt);
+  EXPECT_GT(store->Stats().filter_skipped_reads, skipped + 900);
+}
+
+// A filter past its capacity is rebuilt from a scan while writes go on; no key goes missing.
+TEST(StateStoreKeyFilterTest, FullFilterIsRebuiltWhileWritesContinue) {
+  testing::TempDir dir;
+  StoreOptions o{.path = dir.path(), .write_cache_bytes = 64 << 10};  // a 4 KiB filter
+  auto store = OpenOrDie(o);
+  const size_t capacity = (o.write_cache_bytes / 16) * 8 / KeyFilter::kBitsPerKey;
+  int written = 0;
+  for (int round = 0; round < 40; ++round) {
+    for (int i = 0; i < 500; ++i, ++written) store->Put(Key(written), "v");
+    ASSERT_TRUE(store->Commit({}).ok());
+  }
+  ASSERT_GT(static_cast<size_t>(written), 4 * capacity);
+  ASSERT_TRUE(WaitForFilterBuilds(store.get(), 1));
+  for (int i = 0; i < written; ++i) ASSERT_EQ(store->Get(Key(i)), "v") << i;
+  ASSERT_TRUE(store->Commit({}).ok());
+  store.reset();
+  store = OpenOrDie(o);
+  ASSERT_TRUE(WaitForFilterBuilds(store.get(), 1));
+  for (int i = 0; i < written; ++i) ASSERT_EQ(store->Get(Key(i)), "v") << i;
+}
+
+TEST(StateStoreKeyFilterTest, RestoredKeysAreInTheFilter) {
+  testing::TempDir src_dir, dst_dir;
+  std::vector<std::pair<std::string, std::optional<std::string>>> log;
+  {
+    auto src = OpenOrDie({.path = src_dir.path()});
+    src->SetChangelogSink([&](std::string_view key, std::optional<std::string_view> v) {
+      log.emplace_back(std::string(key),
+                       v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+    });
+    for (int i = 0; i < 5000; ++i) src->Put(Key(i), "r");
+    ASSERT_TRUE(src->Commit(Point(1)).ok());
+  }
+  auto dst = OpenOrDie({.path = dst_dir.path(), .write_cache_bytes = 64 << 10});
+  for (const auto& [key, value] : log) {
+    ASSERT_TRUE(
+        dst->ApplyChangelog(key, value ? std::optional<std::string_view>(*value) : std::nullopt)
+            .ok());
+  }
+  ASSERT_TRUE(dst->FinishRestore().ok());
+  ASSERT_GT(dst->Stats().filter_bytes, 0u);
+  for (int i = 0; i < 5000; ++i) ASSERT_EQ(dst->Get(Key(i)), "r") << i;
+  EXPECT_EQ(dst->Get(Key(5001)), std::nullopt);
 }
 
 }  // namespace
