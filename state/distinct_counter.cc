@@ -203,24 +203,24 @@ uint64_t DistinctCounter::Count(std::string_view key, EventTime from, EventTime 
   Parse(*v, &refs_);
   std::vector<uint64_t>& exact = hashes_;
   exact.clear();
-  std::optional<HyperLogLog> merged;
+  // Sketches merge straight from the stored registers into one reused sketch.
+  bool any_sketch = false;
   for (const BucketRef& b : refs_) {
     if (b.idx < first || b.idx > last) continue;
     if (b.sketch) {
-      HyperLogLog one;
-      VW_CHECK(one.Load({b.data, HyperLogLog::kRegisters})) << "distinct counter: corrupt sketch";
-      if (!merged) merged.emplace();
-      merged->Merge(one);
+      if (!any_sketch) merged_.Clear();
+      any_sketch = true;
+      merged_.MergeRegisters({b.data, HyperLogLog::kRegisters});
     } else {
       for (size_t i = 0; i < b.n; ++i) exact.push_back(HashAt(b.data + 8 * i));
     }
   }
-  if (!merged) {
+  if (!any_sketch) {
     std::sort(exact.begin(), exact.end());
     return static_cast<uint64_t>(std::unique(exact.begin(), exact.end()) - exact.begin());
   }
-  for (uint64_t h : exact) merged->Add(h);
-  return static_cast<uint64_t>(std::llround(merged->Estimate()));
+  for (uint64_t h : exact) merged_.Add(h);
+  return static_cast<uint64_t>(std::llround(merged_.Estimate()));
 }
 
 std::vector<uint64_t> DistinctCounter::BucketCounts(std::string_view key, EventTime end, int n) {
@@ -235,9 +235,10 @@ std::vector<uint64_t> DistinctCounter::BucketCounts(std::string_view key, EventT
     if (b.idx < first || b.idx > last) continue;
     // As Count over [start of b, end of b): a single bucket, never clamped by the window.
     if (b.sketch) {
-      HyperLogLog one;
-      VW_CHECK(one.Load({b.data, HyperLogLog::kRegisters})) << "distinct counter: corrupt sketch";
-      out[static_cast<size_t>(b.idx - first)] = static_cast<uint64_t>(std::llround(one.Estimate()));
+      merged_.Clear();
+      merged_.MergeRegisters({b.data, HyperLogLog::kRegisters});
+      out[static_cast<size_t>(b.idx - first)] =
+          static_cast<uint64_t>(std::llround(merged_.Estimate()));
     } else {
       out[static_cast<size_t>(b.idx - first)] = b.n;  // an exact bucket holds distinct hashes
     }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/types.h"
+#include "state/hyperloglog.h"
 #include "state/state_store.h"
 
 namespace vw::state {
@@ -60,6 +61,7 @@ class DistinctCounter {
   std::string key_buf_, body_buf_;
   std::vector<BucketRef> refs_;
   std::vector<uint64_t> hashes_;
+  HyperLogLog merged_;  // Count's union of sketch buckets
 };
 
 }  // namespace vw::state

@@ -1,9 +1,14 @@
 #include "state/hyperloglog.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace vw::state {
 
@@ -44,17 +49,40 @@ void HyperLogLog::AddToRegisters(char* registers, uint64_t hash) {
   if (static_cast<uint8_t>(registers[i]) < r) registers[i] = static_cast<char>(r);
 }
 
-void HyperLogLog::Merge(const HyperLogLog& other) {
-  for (size_t i = 0; i < kRegisters; ++i)
-    registers_[i] = std::max(registers_[i], other.registers_[i]);
+void HyperLogLog::Merge(const HyperLogLog& other) { MergeRegisters(other.bytes()); }
+
+void HyperLogLog::MergeRegisters(std::string_view registers) {
+  if (registers.size() != kRegisters) return;
+  const auto* src = reinterpret_cast<const uint8_t*>(registers.data());
+  uint8_t* dst = registers_.data();
+  size_t i = 0;
+#if defined(__SSE2__)
+  // 16 registers per instruction (GCC does not vectorize the byte loop at -O2): a hot caller's
+  // 24 hourly sketches are merged on every count.
+  for (; i + 16 <= kRegisters; i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(dst + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_max_epu8(a, b));
+  }
+#endif
+  for (; i < kRegisters; ++i) dst[i] = dst[i] < src[i] ? src[i] : dst[i];
 }
+
+void HyperLogLog::Clear() { std::fill(registers_.begin(), registers_.end(), uint8_t{0}); }
 
 double HyperLogLog::Estimate() const {
   const double m = static_cast<double>(kRegisters);
   double sum = 0;
   size_t zeros = 0;
+  // 2^-r by table (ranks are at most 64 - kPrecision + 1): exact, as ldexp was, without a libm
+  // call per register.
+  static const std::array<double, 66> kInversePowers = [] {
+    std::array<double, 66> t{};
+    for (size_t r = 0; r < t.size(); ++r) t[r] = std::ldexp(1.0, -static_cast<int>(r));
+    return t;
+  }();
   for (uint8_t r : registers_) {
-    sum += std::ldexp(1.0, -static_cast<int>(r));
+    sum += kInversePowers[r];
     if (r == 0) ++zeros;
   }
   const double alpha = 0.7213 / (1.0 + 1.079 / m);

@@ -24,6 +24,10 @@ class HyperLogLog {
   // True if adding `hash` would change nothing (it may have been seen).
   bool MaybeContains(uint64_t hash) const;
   void Merge(const HyperLogLog& other);
+  // Merge with registers held elsewhere (kRegisters bytes, e.g. inside a stored value).
+  void MergeRegisters(std::string_view registers);
+  // Back to the empty sketch, keeping the registers' memory.
+  void Clear();
   double Estimate() const;
 
   // Exactly kRegisters bytes.
