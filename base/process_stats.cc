@@ -1,12 +1,17 @@
 #include "base/process_stats.h"
 
 #include <sys/resource.h>
-#if defined(__GLIBC__)
+#if defined(VW_HAVE_JEMALLOC)
+#include <jemalloc/jemalloc.h>
+#elif defined(__GLIBC__)
 #include <malloc.h>
 #endif
 #include <unistd.h>
 
 #include <cstdio>
+
+#define VW_STRINGIFY_(x) #x
+#define VW_STRINGIFY(x) VW_STRINGIFY_(x)
 
 namespace vw {
 
@@ -34,7 +39,10 @@ int64_t CurrentRssKb() {
 }
 
 void ReleaseFreeHeapMemory() {
-#if defined(__GLIBC__)
+#if defined(VW_HAVE_JEMALLOC)
+  // Every arena's unused dirty pages, now rather than after jemalloc's decay time (10 s).
+  (void)mallctl("arena." VW_STRINGIFY(MALLCTL_ARENAS_ALL) ".purge", nullptr, nullptr, nullptr, 0);
+#elif defined(__GLIBC__)
   malloc_trim(0);
 #endif
 }

@@ -18,11 +18,12 @@ int64_t PeakRssKb();
 // Thread-safe; 0 if /proc cannot be read.
 int64_t CurrentRssKb();
 
-// Hands the heap's free pages back to the OS (glibc: malloc_trim). glibc keeps memory freed by
-// one thread in that thread's arena; a process whose threads free state caches, fetched
-// records and changelog buffers all the time otherwise holds hundreds of MiB it does not use
-// (bench/README.md, pipeline_bench's RSS at 1M keys). Walks every arena under its lock: call it
-// about once a second, not per event. A no-op with other C libraries.
+// Hands the heap's free pages back to the OS (jemalloc, the binaries' allocator: purges every
+// arena; glibc's malloc: malloc_trim). Both keep memory freed by one thread in that thread's
+// arena; a process whose threads free state caches, fetched records and changelog buffers all
+// the time otherwise holds hundreds of MiB it does not use (bench/README.md, pipeline_bench's
+// RSS at 1M keys). Walks every arena under its lock: call it about once a second, not per event.
+// A no-op with other allocators.
 void ReleaseFreeHeapMemory();
 
 }  // namespace vw
