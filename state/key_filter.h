@@ -10,7 +10,7 @@
 //
 // Blocked layout (Putze et al., "Cache-, hash- and space-efficient Bloom filters"): each key sets
 // kProbes bits within one 64-byte block, so a lookup touches one cache line. At 12 bits per key
-// (KeysForBytes) about 1.5% of absent keys read as present.
+// (capacity_keys) about 1.5% of absent keys read as present.
 //
 // Fixed size: a Bloom filter cannot grow or forget keys. The store rebuilds it from a scan when
 // enough keys have been added (or deleted by expiry) since it was built.

@@ -176,8 +176,13 @@ std::string StateStore::EncodeMeta(const CommitPoint& point, int64_t horizon_us)
 
 StateStore::StateStore(StoreOptions options)
     : options_(std::move(options)), horizon_(std::make_shared<std::atomic<int64_t>>(INT64_MIN)) {
-  cache_limit_ = options_.write_cache_bytes;
-  if (options_.key_filter) cache_limit_ -= 2 * (options_.write_cache_bytes / 16);
+  // The key filter's share, reserved twice in the cache's bound: the one in use and, during a
+  // rebuild, the next one.
+  if (options_.key_filter) {
+    filter_bytes_ = std::max<size_t>(KeyFilter::kBlockBytes, options_.write_cache_bytes / 16);
+  }
+  cache_limit_ =
+      options_.write_cache_bytes - std::min(options_.write_cache_bytes, 2 * filter_bytes_);
 }
 
 StateStore::~StateStore() {
@@ -895,7 +900,6 @@ bool StateStore::FilterFull() const {
 }
 
 void StateStore::StartFilterBuild() {
-  const size_t bytes = std::max<size_t>(KeyFilter::kBlockBytes, options_.write_cache_bytes / 16);
   if (filter_ == nullptr) {
     // At Open: an empty store needs no scan (and a restore into it adds every key it writes).
     std::unique_ptr<rocksdb::Iterator> data(db_->NewIterator(rocksdb::ReadOptions(), data_cf_));
@@ -903,11 +907,11 @@ void StateStore::StartFilterBuild() {
     data->SeekToFirst();
     spill->SeekToFirst();
     if (!data->Valid() && !spill->Valid() && data->status().ok() && spill->status().ok()) {
-      filter_ = std::make_unique<KeyFilter>(bytes);
+      filter_ = std::make_unique<KeyFilter>(filter_bytes_);
       return;
     }
   }
-  next_filter_ = std::make_unique<KeyFilter>(bytes);
+  next_filter_ = std::make_unique<KeyFilter>(filter_bytes_);
   index_.ForEach([this](const Entry* e) {
     if (e->value) next_filter_->Add(e->hash);
   });

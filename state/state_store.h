@@ -276,6 +276,7 @@ class StateStore {
   uint64_t commits_ = 0;
   // The cache's bound: write_cache_bytes less the key filters' reservation.
   size_t cache_limit_ = 0;
+  size_t filter_bytes_ = 0;  // each key filter's size (0: StoreOptions::key_filter off)
   // The key filter. `filter_` holds every stored key (or is null: not consulted); `next_filter_`
   // is being filled by `builder_` from a snapshot of the store, and with every key written since
   // the snapshot, until the store's thread swaps it in (MaybeAdvanceFilter).
