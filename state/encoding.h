@@ -15,6 +15,7 @@
 #include "base/hash.h"
 #include "base/types.h"
 #include "base/varint.h"
+#include "state/key_format.h"
 
 namespace vw::state::internal {
 
@@ -83,21 +84,12 @@ inline bool ExpiredBy(uint64_t header, int64_t horizon_us) {
   return static_cast<int64_t>(header - 1) <= horizon_us / 1000000;
 }
 
-// Builds "<ns>\0<key>": namespaces never contain '\0', so keys of different namespaces and of
-// the store's own reserved records (which start with '\0') never collide.
-inline std::string NsKey(std::string_view prefix, std::string_view key) {
-  std::string out;
-  out.reserve(prefix.size() + key.size());
-  out.append(prefix);
-  out.append(key);
-  return out;
-}
-
-// As NsKey, into a reused buffer (no allocation once it has grown).
+// The stored key of a primitive's `key`: `prefix` (MakePrefix: "<ns>\x01") + the key's digest
+// (key_format.h), into a reused buffer (no allocation once it has grown).
 inline const std::string& NsKeyInto(std::string* buf, std::string_view prefix,
                                     std::string_view key) {
   buf->assign(prefix);
-  buf->append(key);
+  AppendKeyDigest(buf, key);
   return *buf;
 }
 

@@ -6,15 +6,17 @@
 
 #include "base/check.h"
 #include "base/types.h"
+#include "state/key_format.h"
 
 namespace vw::state::internal {
 
-// "<ns>\0": the key prefix of a primitive. Namespaces are short names chosen in code.
+// "<ns>\x01": the key prefix of a primitive (key_format.h). Namespaces are short names chosen
+// in code.
 inline std::string MakePrefix(std::string_view ns) {
-  VW_CHECK(!ns.empty()) << "state namespace must not be empty";
-  VW_CHECK(ns.find('\0') == std::string_view::npos) << "state namespace must not contain \\0";
+  VW_CHECK(ValidNamespace(ns)) << "state namespace '" << ns
+                               << "' is not 1-32 characters of [A-Za-z0-9._-]";
   std::string p(ns);
-  p.push_back('\0');
+  p.push_back(kDigestKeyMark);
   return p;
 }
 

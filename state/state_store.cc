@@ -11,6 +11,7 @@
 #include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <new>
@@ -36,6 +37,9 @@ constexpr char kMetaCf[] = "meta";
 // Meta records. The commit record's key doubles as the changelog key of the commit point.
 constexpr std::string_view kCommitKey("\0vw.commit", 10);
 constexpr std::string_view kSpillPendingKey("\0vw.spill-pending", 17);
+// The primitives' key format the data holds (key_format.h), a decimal string; absent in stores
+// written before it was recorded (version 1).
+constexpr std::string_view kKeyFormatKey("\0vw.key-format", 14);
 constexpr uint8_t kCommitVersion = 1;
 // Spill-area value tags.
 constexpr char kSpillPut = 'P';
@@ -201,6 +205,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const StoreOptions& options
   std::unique_ptr<StateStore> store(new StateStore(options));
   VW_RETURN_IF_ERROR(store->OpenDb());
   VW_RETURN_IF_ERROR(store->Recover());
+  VW_RETURN_IF_ERROR(store->UpgradeKeyFormat());
   if (store->options_.key_filter) store->StartFilterBuild();
   return store;
 }
@@ -334,6 +339,55 @@ Status StateStore::Recover() {
     return FromRocks(s, "state store: reading spill marker");
   } else {
     VW_RETURN_IF_ERROR(ClearSpillArea());
+  }
+  return Status::OK();
+}
+
+// A store of an older key format gets its primitives' keys rewritten once, here (after Recover,
+// so a decided commit's spilled writes are in the data first). Each key's rewrite and its old
+// key's delete are one write batch with others, so a crash midway leaves every key in one form
+// or the other, and the next Open finishes the job; the version is recorded last.
+Status StateStore::UpgradeKeyFormat() {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), meta_cf_, ToSlice(kKeyFormatKey), &value);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "state store: reading the key format");
+  if (s.ok()) {
+    if (value == std::to_string(internal::kKeyFormatVersion)) return Status::OK();
+    return Status::FailedPrecondition(
+        "state store: " + options_.path + " has key format " + value + "; this build reads " +
+        std::to_string(internal::kKeyFormatVersion) + " (written by a newer vaultwatch?)");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  uint64_t rewritten = 0;
+  {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, data_cf_));
+    rocksdb::WriteBatch b;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::optional<std::string> key =
+          internal::RewriteLegacyKey(std::string_view(it->key().data(), it->key().size()));
+      if (!key) continue;
+      b.Put(data_cf_, ToSlice(*key), it->value());
+      b.Delete(data_cf_, it->key());
+      ++rewritten;
+      if (b.GetDataSize() >= kChunkBytes) {
+        VW_RETURN_IF_ERROR(
+            FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "state store: upgrade"));
+        b.Clear();
+      }
+    }
+    VW_RETURN_IF_ERROR(FromRocks(it->status(), "state store: upgrade scan"));
+    b.Put(meta_cf_, ToSlice(kKeyFormatKey), std::to_string(internal::kKeyFormatVersion));
+    VW_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "state store: upgrade"));
+  }
+  if (rewritten > 0) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    VW_LOG(Info, "state store: rewrote keys to the current key format")
+        .Field("path", options_.path)
+        .Field("keys", rewritten)
+        .Field("seconds", seconds);
   }
   return Status::OK();
 }
@@ -769,6 +823,10 @@ Status StateStore::ApplyChangelog(std::string_view key, std::optional<std::strin
   if (!key.empty() && key.front() == '\0') {
     return Status::Corruption("changelog: unknown reserved key");
   }
+  // A changelog written before the current key format (key_format.h) holds its old keys until
+  // they are overwritten or deleted under their new ones, which come later in the topic.
+  std::optional<std::string> upgraded = internal::RewriteLegacyKey(key);
+  if (upgraded) key = *upgraded;
   if (value) {
     std::string_view v = *value;
     uint64_t header;

@@ -224,6 +224,7 @@ class StateStore {
   explicit StateStore(StoreOptions options);
   vw::Status OpenDb();
   vw::Status Recover();
+  vw::Status UpgradeKeyFormat();
   Entry* Lookup(std::string_view key);
   const std::optional<std::string>& GetEncoded(std::string_view key);
   void PutEncoded(std::string_view key, uint64_t header, std::optional<std::string_view> body);
