@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <span>
 
 #include "base/check.h"
 #include "state/encoding.h"
@@ -139,6 +140,16 @@ bool DistinctCounter::AddHashed(std::string_view key, uint64_t h, EventTime t) {
     }
   }
 
+  // `h` goes into a sketch bucket that exists already: the newest bucket, and with it the value's
+  // expiry and the buckets it keeps, stay as they are, and the sketch's size is fixed, so only a
+  // register changes, in the cached value itself. A hot caller's value holds dozens of 2 KiB
+  // sketches; re-encoding it copied all of them twice for a one-byte change.
+  if (cur != nullptr && cur->sketch && refs_.front().idx >= oldest_kept) {
+    const size_t at = static_cast<size_t>(cur->data - v->data());
+    std::span<char> body = store_->UpdateInPlace(k);
+    HyperLogLog::AddToRegisters(body.data() + at, h);
+    return is_new;
+  }
   // Re-encode: buckets older than the retained span are dropped; the target bucket gets `h`.
   std::string& out = body_buf_;
   out.clear();

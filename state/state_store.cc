@@ -575,6 +575,25 @@ void StateStore::PutEncoded(std::string_view key, uint64_t header,
   MaybeSpill();
 }
 
+std::span<char> StateStore::UpdateInPlace(std::string_view key) {
+  Entry* entry = Lookup(key);  // the memo: GetView looked it up last
+  VW_CHECK(entry != nullptr && entry->value) << "UpdateInPlace of a key that has no value";
+  if (!entry->dirty) {
+    UnqueueClean(entry);
+    entry->dirty = true;
+    entry->referenced = false;
+    dirty_.push_back(entry);
+    // No MaybeSpill: the cache's bytes do not change, so its bound holds as it did, and a spill
+    // now would write the value before the caller changes it.
+    dirty_bytes_ += EntryBytes(key, entry->value);
+  }
+  std::string_view body(*entry->value);
+  uint64_t header;
+  VW_CHECK(GetVarint64(&body, &header)) << "state value without a valid expiry header";
+  const size_t at = entry->value->size() - body.size();
+  return {entry->value->data() + at, body.size()};
+}
+
 std::optional<std::string_view> StateStore::GetView(std::string_view key) {
   const std::optional<std::string>& encoded = GetEncoded(key);
   if (!encoded) return std::nullopt;

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -133,6 +134,12 @@ class StateStore {
   // Readers must already treat it as absent at event times >= expires_at (the primitives do), so
   // physical removal is invisible to them: that is what makes background expiry deterministic.
   void Put(std::string_view key, std::string_view value, vw::EventTime expires_at);
+  // Marks the value of `key`, which GetView has just returned (no other call on this store in
+  // between), as written with the same expiry, and returns its bytes for the caller to change in
+  // place, size unchanged: a read-modify-write of a few bytes in a large value (a sketch's
+  // register) without re-encoding and copying all of it twice. The span is valid until the next
+  // call on this store. The key must exist.
+  std::span<char> UpdateInPlace(std::string_view key);
 
   // Drops state that expired before `t` in every primitive. The caller promises that no
   // primitive is read or written at an event time < t from now on (older events are dropped as

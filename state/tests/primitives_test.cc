@@ -183,6 +183,28 @@ TEST_F(PrimitivesTest, DistinctCounterSwitchesToSketchBeyondExactLimit) {
   EXPECT_EQ(static_cast<double>(d2.Count("k", Sec(0), Sec(7200))), both);
 }
 
+// Members added to an existing sketch change its registers in the cached value (no re-encoding);
+// after commits in between, and read back from RocksDB, the sketch is exactly the one a counter
+// that saw the same members in one go holds.
+TEST_F(PrimitivesTest, DistinctCounterSketchChangedInPlaceIsDurable) {
+  TempDir other;
+  auto ref_store = StateStore::Open({.path = other.path()}).value();
+  DistinctCounter ref(ref_store.get(), "ips", Duration::Hours(1), 4, /*exact_limit=*/16);
+  for (int round = 0; round < 3; ++round) {
+    DistinctCounter d(store_.get(), "ips", Duration::Hours(1), 4, 16);
+    for (int i = 0; i < 500; ++i) {
+      const std::string ip = "ip-" + std::to_string(round * 500 + i);
+      d.Add("k", ip, Sec(10 + i));
+      ref.Add("k", ip, Sec(10 + i));
+    }
+    Reopen();  // the next round's adds change a committed (clean) value
+  }
+  DistinctCounter d(store_.get(), "ips", Duration::Hours(1), 4, 16);
+  const uint64_t n = d.Count("k", Sec(0), Sec(3600));
+  EXPECT_EQ(n, ref.Count("k", Sec(0), Sec(3600)));
+  EXPECT_NEAR(static_cast<double>(n), 1500, 1500 * 0.07);
+}
+
 // Add and Count are one lookup of the key's single value, whatever the window: reading every
 // bucket (360 store lookups for 15 days of hourly buckets) would mostly miss the cache on a
 // tenant with many callers.

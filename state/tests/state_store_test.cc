@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -113,6 +114,36 @@ TEST(StateStoreTest, CommitAfterSpillWritesEverythingAndEmitsChangelog) {
   for (int i = 0; i < 300; ++i) EXPECT_EQ(store->Get("k" + std::to_string(i)), std::to_string(i));
   EXPECT_EQ(store->Get("gone"), std::nullopt);
   EXPECT_EQ(*store->LastCommit(), Point(2));
+}
+
+// A value changed in place (UpdateInPlace after GetView) is a write like Put: seen by reads,
+// emitted to the changelog and made durable at Commit, also when spills happen after it.
+TEST(StateStoreTest, UpdateInPlaceIsCommittedAndChangelogged) {
+  TempDir dir;
+  StoreOptions o{.path = dir.path(), .write_cache_bytes = 4096};
+  std::map<std::string, std::string> log;
+  {
+    auto store = OpenOrDie(o);
+    store->SetChangelogSink([&](std::string_view k, std::optional<std::string_view> v) {
+      if (!StateStore::IsCommitRecord(k) && v) log[std::string(k)] = std::string(*v);
+    });
+    store->Put("k", "abcd", EventTime::FromSeconds(1000));
+    ASSERT_TRUE(store->Commit(Point(1)).ok());
+    log.clear();
+    ASSERT_EQ(store->GetView("k"), "abcd");  // clean, cached: the change makes it dirty
+    std::span<char> body = store->UpdateInPlace("k");
+    ASSERT_EQ(body.size(), 4u);
+    body[0] = 'X';
+    EXPECT_EQ(store->Get("k"), "Xbcd");
+    EXPECT_EQ(store->Stats().dirty_entries, 1u);
+    for (int i = 0; i < 300; ++i) store->Put("f" + std::to_string(i), std::to_string(i));
+    ASSERT_GT(store->Stats().spills, 0u);
+    ASSERT_TRUE(store->Commit(Point(2)).ok());
+  }
+  ASSERT_TRUE(log.contains("k"));
+  EXPECT_NE(log["k"].find("Xbcd"), std::string::npos);  // after the expiry header
+  auto store = OpenOrDie(o);
+  EXPECT_EQ(store->Get("k"), "Xbcd");
 }
 
 TEST(StateStoreTest, CommitPointRoundTrips) {
