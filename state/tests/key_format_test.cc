@@ -21,6 +21,7 @@
 namespace vw::state {
 namespace {
 
+using testing::Contents;
 using testing::TempDir;
 
 EventTime Hour(int64_t h) { return EventTime::FromSeconds(h * 3600); }
@@ -34,14 +35,6 @@ const std::string kVaultKey =
     "Microsoft.KeyVault/vaults/kv-payments-prod";
 // An engine-style key with a '\0' after a run that is not a namespace: never rewritten.
 const std::string kEngineKey = std::string("e/s/v/vault-a\0", 14) + "7";
-
-std::map<std::string, std::string> Contents(StateStore* s) {
-  std::map<std::string, std::string> out;
-  EXPECT_TRUE(s->ForEachCommitted([&](std::string_view k, std::string_view v) {
-                 out.emplace(std::string(k), std::string(v));
-               }).ok());
-  return out;
-}
 
 // Writes the state the checks below read back, through the primitives.
 void WriteState(StateStore* store) {

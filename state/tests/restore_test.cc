@@ -19,6 +19,7 @@
 namespace vw::state {
 namespace {
 
+using testing::Contents;
 using testing::TempDir;
 
 struct Record {
@@ -49,14 +50,6 @@ struct FakeChangelog {
     return out;
   }
 };
-
-std::map<std::string, std::string> Contents(StateStore* s) {
-  std::map<std::string, std::string> out;
-  EXPECT_TRUE(s->ForEachCommitted([&](std::string_view k, std::string_view v) {
-                 out.emplace(std::string(k), std::string(v));
-               }).ok());
-  return out;
-}
 
 CommitPoint Point(int64_t off) {
   CommitPoint p;
