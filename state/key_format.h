@@ -3,12 +3,12 @@
 // A primitive (WindowCounter, FirstSeenMap, ...) stores the value of key K in namespace NS under
 // "NS\x01" + the 16-byte XXH3-128 digest of K (canonical, big-endian bytes). Detector keys are
 // long (a caller, a ~110-byte vault resource id, an operation or an object name): stored as they
-// are, they were ~85% of every memtable entry, SST block, WAL record and changelog record, and
-// every comparison of the commit's sort and of RocksDB's skiplists and blocks walked them. A
-// digest keeps a stored key at ~20 bytes whatever the ids. XXH3-128 is not a cryptographic hash:
-// two keys sharing a digest would share state, which takes ~2^64 keys by chance; making one
-// collide on purpose needs a second preimage of a 128-bit digest of a key the attacker does not
-// fully choose (the caller and the vault are Azure's).
+// are, they were ~80% of the bytes of the memtable entries, SST blocks, WAL records and changelog
+// records, and every comparison of the commit's sort and of RocksDB's skiplists and blocks
+// walked them. A digest keeps a stored key at ~20 bytes whatever the ids. XXH3-128 is not a
+// cryptographic hash: two keys sharing a digest would share state, which takes ~2^64 keys by
+// chance; making one collide on purpose needs a second preimage of a 128-bit digest of a key the
+// attacker does not fully choose (the caller and the vault are Azure's).
 //
 // Stores written before this format (kKeyFormatVersion 1) hold "NS\0" + K. StateStore rewrites
 // them once when it opens such a store, and ApplyChangelog rewrites such keys read from an older
