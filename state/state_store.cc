@@ -562,10 +562,7 @@ void StateStore::PutEncoded(std::string_view key, uint64_t header,
     }
     const size_t new_bytes = EntryBytes(key, e.value);
     if (!e.dirty) {
-      UnqueueClean(entry);
-      e.dirty = true;
-      e.referenced = false;
-      dirty_.push_back(entry);
+      MarkDirty(entry);
     } else {
       dirty_bytes_ -= old_bytes;
     }
@@ -575,14 +572,20 @@ void StateStore::PutEncoded(std::string_view key, uint64_t header,
   MaybeSpill();
 }
 
+// A clean entry leaves the CLOCK ring for the dirty list (its bytes join dirty_bytes_ at the
+// caller, which knows whether they change).
+void StateStore::MarkDirty(Entry* entry) {
+  UnqueueClean(entry);
+  entry->dirty = true;
+  entry->referenced = false;
+  dirty_.push_back(entry);
+}
+
 std::span<char> StateStore::UpdateInPlace(std::string_view key) {
   Entry* entry = Lookup(key);  // the memo: GetView looked it up last
   VW_CHECK(entry != nullptr && entry->value) << "UpdateInPlace of a key that has no value";
   if (!entry->dirty) {
-    UnqueueClean(entry);
-    entry->dirty = true;
-    entry->referenced = false;
-    dirty_.push_back(entry);
+    MarkDirty(entry);
     // No MaybeSpill: the cache's bytes do not change, so its bound holds as it did, and a spill
     // now would write the value before the caller changes it.
     dirty_bytes_ += EntryBytes(key, entry->value);

@@ -227,6 +227,7 @@ class StateStore {
   }
   void QueueClean(Entry* entry);
   void UnqueueClean(Entry* entry);
+  void MarkDirty(Entry* entry);
 
   explicit StateStore(StoreOptions options);
   vw::Status OpenDb();
