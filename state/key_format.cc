@@ -1,8 +1,5 @@
 #include "state/key_format.h"
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 namespace vw::state::internal {
 
 static bool NamespaceChar(char c) {
@@ -16,12 +13,6 @@ bool ValidNamespace(std::string_view ns) {
     if (!NamespaceChar(c)) return false;
   }
   return true;
-}
-
-void AppendKeyDigest(std::string* out, std::string_view key) {
-  XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, XXH3_128bits(key.data(), key.size()));
-  out->append(reinterpret_cast<const char*>(canonical.digest), sizeof(canonical.digest));
 }
 
 std::optional<std::string> RewriteLegacyKey(std::string_view key) {

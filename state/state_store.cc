@@ -924,6 +924,15 @@ Status StateStore::ForEachCommitted(
   return FromRocks(it->status(), "state store: scan");
 }
 
+Result<bool> StateStore::AnyCommittedWithPrefix(std::string_view prefix) {
+  VW_CHECK(!prefix.empty()) << "AnyCommittedWithPrefix needs a prefix";
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), data_cf_));
+  it->Seek(ToSlice(prefix));
+  const bool found = it->Valid() && it->key().starts_with(ToSlice(prefix));
+  VW_RETURN_IF_ERROR(FromRocks(it->status(), "state store: seek"));
+  return found;
+}
+
 Status StateStore::Compact() {
   rocksdb::CompactRangeOptions o;
   o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;

@@ -180,6 +180,9 @@ class StateStore {
   vw::Status ForEachCommitted(
       std::string_view prefix,
       const std::function<void(std::string_view key, std::string_view value)>& fn);
+  // Whether any committed key starts with `prefix`: one seek, for owners that check when they
+  // open a store whether keys of an older layout remain.
+  vw::Result<bool> AnyCommittedWithPrefix(std::string_view prefix);
   static bool IsCommitRecord(std::string_view key);
   static vw::Result<CommitPoint> DecodeCommitRecord(std::string_view value);
   // Runs a full manual compaction (applies expiry now). For tests, benchmarks and idle time.

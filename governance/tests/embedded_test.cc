@@ -17,6 +17,7 @@
 
 #include "base/time_format.h"
 #include "governance/tests/test_traffic.h"
+#include "state/key_digest.h"
 #include "state/state_store.h"
 #include "tests/support/text_files.h"
 
@@ -32,6 +33,9 @@ const std::string kOtherKey = "another-embedded-key-9876543210";
 // The clear identities of the input: what must never reach pseudonymised outputs.
 struct Identities {
   std::set<std::string> object_ids, upns, ips, app_ids;
+  // The stored-key digests (state/key_digest.h) of the clear identities that key state (a
+  // caller's object id or address): unkeyed, so anyone with a list of identities can confirm one.
+  std::set<std::string> key_digests;
   std::set<std::string> ip_bytes;  // 4 or 16 raw bytes (AccessEvent.caller.ip)
 };
 
@@ -82,6 +86,13 @@ class EmbeddedTest : public ::testing::Test {
     }
     // Application ids stay clear by design (docs/privacy.md); an id that is both is not checked.
     for (const std::string& a : ids_->app_ids) ids_->object_ids.erase(a);
+    for (const auto* set : {&ids_->object_ids, &ids_->ips}) {
+      for (const std::string& x : *set) {
+        std::string digest;
+        state::AppendKeyDigest(&digest, x);
+        ids_->key_digests.insert(digest);
+      }
+    }
     ASSERT_GT(ids_->object_ids.size(), 10u);
     ASSERT_GT(ids_->upns.size(), 5u);
     ASSERT_GT(ids_->ips.size(), 10u);
@@ -141,6 +152,9 @@ class EmbeddedTest : public ::testing::Test {
       for (const std::string& x : *set) {
         if (text.find(x) != std::string_view::npos) found.push_back(x);
       }
+    }
+    for (const std::string& d : ids_->key_digests) {
+      if (text.find(d) != std::string_view::npos) found.push_back("a clear identity's key digest");
     }
     // Raw addresses inside encoded AccessEvents: the Caller.ip field (6, length-delimited) with
     // its length, so that 4 arbitrary bytes of other data do not count.

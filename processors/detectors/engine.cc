@@ -14,6 +14,7 @@
 #include "processors/ingest/ingest.h"
 #include "state/distinct_counter.h"
 #include "state/first_seen_map.h"
+#include "state/key_digest.h"
 
 namespace vw::detect {
 
@@ -50,6 +51,11 @@ class Engine::Impl final : public Emitter {
     caller_.tag = "c";
     caller_.index = 1;
     LoadWatermark();
+    for (Side* side : {&vault_, &caller_}) {
+      auto any = store_->AnyCommittedWithPrefix(LegacyStateKey(*side, ""));
+      VW_CHECK(any.ok()) << "looking for key entries under their old names: " << any.status();
+      legacy_names_ = legacy_names_ || *any;
+    }
     for (Side* side : {&vault_, &caller_}) {
       // Keys with buffered events (a marker each) are loaded now, so that the release queue
       // holds every buffered event: the watermark releases them whether or not the key is seen
@@ -305,6 +311,7 @@ class Engine::Impl final : public Emitter {
     stats_.resident_keys = vault_.ring.size() + caller_.ring.size();
     stats_.resident_key_bytes = resident_bytes_;
     stats_.evicted_keys = evictions_;
+    stats_.migrated_keys = keys_migrated_;
     return stats_;
   }
   int64_t UnstoredFrom() const { return unstored_offsets_.Min(); }
@@ -437,10 +444,27 @@ class Engine::Impl final : public Emitter {
     }
   };
   static constexpr std::string_view kWatermarkKey = "e/wm";
+  static constexpr char kDigestMark = '\x01';
 
+  // The stored names of a key's entries. Its state and its reorder-buffer segments are named by
+  // the key's digest (state/key_digest.h), ~20 bytes, where the ids themselves (a ~110-byte vault
+  // resource id, a caller) would be most of each entry's bytes in the memtables, the SST blocks,
+  // the block cache and the changelog: "e/k/<tag>\x01<digest>" and "e/s/<tag>\x01<digest><the
+  // segment number, 8 bytes big-endian>". The marker keeps the key itself, because the engine
+  // lists the markers to find its buffered keys when it opens (the constructor).
+  static std::string DigestKey(std::string_view family, const Side& side, std::string_view key) {
+    std::string k;
+    k.reserve(family.size() + side.tag.size() + 1 + state::kKeyDigestBytes + 8);
+    k.append(family).append(side.tag).push_back(kDigestMark);
+    state::AppendKeyDigest(&k, key);
+    return k;
+  }
   static std::string StateKey(const Side& side, std::string_view key) {
-    std::string k = "e/k/" + side.tag + "/";
-    k.append(key);
+    return DigestKey("e/k/", side, key);
+  }
+  static std::string SegmentKey(const Side& side, std::string_view key, uint64_t segment) {
+    std::string k = DigestKey("e/s/", side, key);
+    for (int shift = 56; shift >= 0; shift -= 8) k.push_back(static_cast<char>(segment >> shift));
     return k;
   }
   // Present while the key has buffered events (listed at start-up for Flush).
@@ -449,7 +473,18 @@ class Engine::Impl final : public Emitter {
     k.append(key);
     return k;
   }
-  static std::string SegmentKey(const Side& side, std::string_view key, uint64_t segment) {
+  // The names of stores written before the digests: "e/k/<tag>/<key>" and
+  // "e/s/<tag>/<key>\0<segment in decimal>" ('/' where the digest names have kDigestMark, so the
+  // two never meet). LoadEntry reads a key's entries under them when it finds none under the
+  // digest names, and moves them (LoadSegments): keys are migrated as they are seen, with no
+  // start-up rewrite of millions of keys and no giant changelog transaction; a key never seen
+  // again expires under its old name.
+  static std::string LegacyStateKey(const Side& side, std::string_view key) {
+    std::string k = "e/k/" + side.tag + "/";
+    k.append(key);
+    return k;
+  }
+  static std::string LegacySegmentKey(const Side& side, std::string_view key, uint64_t segment) {
     std::string k = "e/s/" + side.tag + "/";
     k.append(key).push_back('\0');  // keys hold no NUL: "k" + 1 and "k\0..." + 1 stay apart
     k.append(std::to_string(segment));
@@ -500,12 +535,14 @@ class Engine::Impl final : public Emitter {
   }
 
   // The stored reorder buffer of a key just decoded (KeyState version 5 and later): the segments'
-  // events not yet released, in canonical order.
-  void LoadSegments(Side& side, KeyEntry& entry, KeyState& ks) {
+  // events not yet released, in canonical order. From the old names (`legacy`) they are taken as
+  // not stored, and the old entries deleted, so that the next commit writes them under the digest
+  // names in the same batch as those deletes.
+  void LoadSegments(Side& side, KeyEntry& entry, KeyState& ks, bool legacy) {
     const std::string& key = entry.first;
     std::vector<EventPtr> events;
     for (uint64_t id = ks.segment_lo; id < ks.segment_next; ++id) {
-      const std::string skey = SegmentKey(side, key, id);
+      const std::string skey = legacy ? LegacySegmentKey(side, key, id) : SegmentKey(side, key, id);
       auto v = store_->GetView(skey);
       if (!v) continue;  // all of its events were released
       events.clear();
@@ -513,23 +550,28 @@ class Engine::Impl final : public Emitter {
       uint32_t live = 0;
       for (EventPtr& e : events) {
         if (e->event.time_us() <= ks.released_through_us) continue;
-        ks.pending.push_back(PendingEvent{std::move(e), id, -1});
+        ks.pending.push_back(PendingEvent{std::move(e), legacy ? 0 : id, -1});
         ++live;
       }
-      if (live > 0) {
+      if (live > 0 && !legacy) {
         ks.segments.emplace_back(id, live);
       } else {
-        store_->Delete(skey);  // not expected: a segment is deleted with its last event
+        ks.unstored += live;
+        store_->Delete(skey);  // moved, or (not expected) a segment left with no event
       }
     }
     std::stable_sort(ks.pending.begin(), ks.pending.end(),
                      [](const PendingEvent& a, const PendingEvent& b) {
                        return CanonicalLess(a.event->event, b.event->event);
                      });
+    if (legacy) {
+      store_->Delete(LegacyStateKey(side, key));
+      ++keys_migrated_;
+    }
     // A version 3/4 value's buffer came embedded, with no marker: both are written at the next
-    // commit.
+    // commit (and so is a moved key's state and buffer).
     ks.marked = ks.unstored == 0 && !ks.pending.empty();
-    if (ks.unstored > 0) MarkDirty(side, entry);
+    if (ks.unstored > 0 || legacy) MarkDirty(side, entry);
   }
 
   // The key's entry (stable until Evict frees it), loaded if absent.
@@ -559,12 +601,15 @@ class Engine::Impl final : public Emitter {
     KeyState& ks = entry.second;
     ks.ring_slot = static_cast<uint32_t>(side.ring.size());
     side.ring.push_back(&entry);
-    if (auto v = store_->Get(StateKey(side, key))) {
+    std::optional<std::string> v = store_->Get(StateKey(side, key));
+    const bool legacy = !v && legacy_names_;
+    if (legacy) v = store_->Get(LegacyStateKey(side, key));
+    if (v) {
       if (!KeyState::Decode(*v, &ks)) {
         // Written by this code and committed atomically: a mismatch is a bug or a corrupt store.
         VW_CHECK(false) << "corrupt engine key state for '" << key << "'";
       }
-      LoadSegments(side, entry, ks);
+      LoadSegments(side, entry, ks, legacy);
       for (PendingEvent& p : ks.pending) Describe(p.event.mutable_get());
       Requeue(side, entry);
     }
@@ -856,8 +901,10 @@ class Engine::Impl final : public Emitter {
   size_t evict_at_ = Engine::kDefaultKeyCacheBytes;         // resident_bytes_ that starts EvictDown
   size_t resident_bytes_ = 0;                               // KeyBytes summed over resident keys
   uint64_t evictions_ = 0;
-  std::string key_buf_;   // ingest::CallerKeyView's buffer
-  std::string stripped_;  // StripIgnoredFields' output, decoded at once
+  uint64_t keys_migrated_ = 0;
+  bool legacy_names_ = false;  // the store may hold key entries under LegacyStateKey names
+  std::string key_buf_;        // ingest::CallerKeyView's buffer
+  std::string stripped_;       // StripIgnoredFields' output, decoded at once
   struct IpMemo {
     uint64_t generation = 0;  // ThreatIntel::reloads() + 1 when filled
     std::string ip;

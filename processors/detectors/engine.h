@@ -56,6 +56,9 @@ struct EngineStats {
   // The key cache (Engine::SetKeyCacheBytes): keys in memory now, their approximate bytes, and
   // keys evicted to the store so far.
   uint64_t resident_keys = 0, resident_key_bytes = 0, evicted_keys = 0;
+  // Keys whose entries were found under the names of a store written before the digest names,
+  // and moved (they are written under the new names at the next commit).
+  uint64_t migrated_keys = 0;
 };
 
 // Whether an AlertType reads the by-vault or the by-caller stream.

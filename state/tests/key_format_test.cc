@@ -70,7 +70,7 @@ void MakeVersionOne(const std::string& dir, const std::map<std::string, std::str
   rocksdb::WriteBatch b;
   for (const auto& [ns, key] : key_of_ns) {
     std::string digest_key = ns + internal::kDigestKeyMark;
-    internal::AppendKeyDigest(&digest_key, key);
+    AppendKeyDigest(&digest_key, key);
     std::string stored;
     ASSERT_TRUE(rdb->Get(rocksdb::ReadOptions(), handles[0], digest_key, &stored).ok()) << ns;
     b.Delete(handles[0], digest_key);
@@ -94,15 +94,15 @@ TEST(KeyFormatTest, PrimitiveKeysAreNamespaceAndDigest) {
   for (const auto& [ns, key] :
        std::map<std::string, std::string>{{"fs", kPairKey}, {"wc", kVaultKey}}) {
     std::string expected = ns + internal::kDigestKeyMark;
-    internal::AppendKeyDigest(&expected, key);
-    EXPECT_EQ(expected.size(), ns.size() + 1 + internal::kKeyDigestBytes);
+    AppendKeyDigest(&expected, key);
+    EXPECT_EQ(expected.size(), ns.size() + 1 + kKeyDigestBytes);
     EXPECT_TRUE(contents.count(expected)) << ns;
   }
   // Different keys, different digests; the digest is a function of the key's bytes only.
   std::string a, b, c;
-  internal::AppendKeyDigest(&a, kPairKey);
-  internal::AppendKeyDigest(&b, kPairKey + "x");
-  internal::AppendKeyDigest(&c, kPairKey);
+  AppendKeyDigest(&a, kPairKey);
+  AppendKeyDigest(&b, kPairKey + "x");
+  AppendKeyDigest(&c, kPairKey);
   EXPECT_NE(a, b);
   EXPECT_EQ(a, c);
 }
@@ -113,7 +113,7 @@ TEST(KeyFormatTest, RewriteLegacyKeyRecognisesOnlyNamespacedKeys) {
   EXPECT_FALSE(internal::RewriteLegacyKey("vw.runtime.flush-origins").has_value());  // no '\0'
   EXPECT_FALSE(internal::RewriteLegacyKey(std::string("\0vw.commit", 10)).has_value());
   std::string current = std::string("fs") + internal::kDigestKeyMark;
-  internal::AppendKeyDigest(&current, kPairKey);
+  AppendKeyDigest(&current, kPairKey);
   EXPECT_FALSE(internal::RewriteLegacyKey(current).has_value());
   // The rewrite of a legacy key is the key the primitive uses now.
   std::string expected = current;

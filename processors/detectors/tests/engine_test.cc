@@ -3,17 +3,22 @@
 #include "processors/detectors/engine.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
+#include <set>
 
 #include "base/clock.h"
 #include "processors/detectors/alert.h"
 #include "processors/detectors/detector.h"
 #include "processors/detectors/tests/make_event.h"
+#include "processors/ingest/ingest.h"
+#include "state/key_digest.h"
 #include "state/state_store.h"
 #include "tests/support/alert_sink.h"
 
@@ -645,6 +650,116 @@ TEST_F(EngineTest, AReorderBufferReadAgainFromItsInputReproducesTheUninterrupted
   std::vector<std::string> all = published;
   all.insert(all.end(), sink_.lines.begin(), sink_.lines.end());
   EXPECT_EQ(all, expected);
+}
+
+// Renames the engine's key entries in the store at `dir` (closed) to the names a store written
+// before the digest names holds them under: "e/k/<tag>/<key>" for "e/k/<tag>\x01<digest>", and
+// "e/s/<tag>/<key>\0<segment in decimal>" for "e/s/<tag>\x01<digest><segment, 8 bytes>". The
+// test knows every key (`keys`: side tag and key). Returns how many entries it renamed.
+size_t UseOldKeyNames(const std::string& dir,
+                      const std::set<std::pair<std::string, std::string>>& keys) {
+  std::map<std::string, std::string> old_name;  // digest-named prefix -> old-named prefix
+  for (const auto& [tag, key] : keys) {
+    for (const char* family : {"e/k/", "e/s/"}) {
+      std::string digest_name = family + tag + '\x01';
+      state::AppendKeyDigest(&digest_name, key);
+      old_name[digest_name] = family + tag + "/" + key;
+    }
+  }
+  rocksdb::DBOptions db;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, {}}, {"spill", {}}, {"meta", {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  EXPECT_TRUE(rocksdb::DB::Open(db, dir, cfs, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> rdb(raw);
+  rocksdb::WriteBatch b;
+  size_t renamed = 0;
+  std::unique_ptr<rocksdb::Iterator> it(rdb->NewIterator(rocksdb::ReadOptions(), handles[0]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string k = it->key().ToString();
+    std::string name;
+    if (k.starts_with("e/k/") && old_name.count(k)) {
+      name = old_name.at(k);
+    } else if (k.starts_with("e/s/") && k.size() > 8 && old_name.count(k.substr(0, k.size() - 8))) {
+      uint64_t segment = 0;
+      for (size_t i = k.size() - 8; i < k.size(); ++i) {
+        segment = segment << 8 | static_cast<unsigned char>(k[i]);
+      }
+      name =
+          old_name.at(k.substr(0, k.size() - 8)) + std::string(1, '\0') + std::to_string(segment);
+    } else {
+      EXPECT_FALSE(k.starts_with("e/k/") || k.starts_with("e/s/")) << "an entry of no known key";
+      continue;
+    }
+    b.Delete(handles[0], k);
+    b.Put(handles[0], name, it->value());
+    ++renamed;
+  }
+  EXPECT_TRUE(it->status().ok());
+  it.reset();
+  EXPECT_TRUE(rdb->Write(rocksdb::WriteOptions(), &b).ok());
+  for (auto* h : handles) EXPECT_TRUE(rdb->DestroyColumnFamilyHandle(h).ok());
+  EXPECT_TRUE(rdb->Close().ok());
+  return renamed;
+}
+
+// A store written before the digest names holds each key's state and reorder-buffer segments
+// under the key itself. The engine reads such a store as it was, a policy change still buffered
+// in a stored segment included, and moves each key it sees to the digest names at the next
+// commit: the alerts are those of a run that never changed layout, and no old name is left.
+TEST_F(EngineTest, AStoreWithTheOldKeyNamesIsReadAndMovedToTheDigestNames) {
+  std::vector<v1::AccessEvent> evs = History(Ev{0}, 9, 20);
+  Ev burst{kT0 + 9 * kDay + 3 * kHour};
+  for (int i = 0; i < 600; ++i) {
+    burst.t += 500000;  // 2 per second: 300 s, all within the allowed lateness
+    burst.target = "secret-" + std::to_string(i);
+    burst.code = i == 380 ? v1::OP_VAULT_PATCH : v1::OP_SECRET_GET;
+    burst.op = i == 380 ? "VaultPatch" : "SecretGet";
+    evs.push_back(Make(burst));
+  }
+  const std::vector<std::string> expected = ReferenceAlerts(evs);
+  ASSERT_EQ(std::count_if(expected.begin(), expected.end(),
+                          [](const std::string& l) {
+                            return l.find("KV_PutGetAnomaly") != std::string::npos;
+                          }),
+            1);
+  std::set<std::pair<std::string, std::string>> keys;
+  for (const v1::AccessEvent& e : evs) {
+    keys.emplace("v", e.vault_id());
+    keys.emplace("c", ingest::CallerKey(e));
+  }
+
+  // Stopped and committed with the policy change buffered (stored in a segment).
+  const size_t split = evs.size() - 150;
+  for (size_t i = 0; i < split; ++i) engine_->Process(evs[i], sink_);
+  Commit();
+  const std::vector<std::string> published = sink_.lines;
+  for (const std::string& line : published) {
+    ASSERT_EQ(line.find("KV_PutGetAnomaly"), std::string::npos);
+  }
+  engine_.reset();
+  store_.reset();
+  ASSERT_GT(UseOldKeyNames(dir_, keys), keys.size());  // every key's state, and segments
+
+  Reopen();
+  for (size_t i = split; i < evs.size(); ++i) engine_->Process(evs[i], sink_);
+  engine_->Flush(sink_);
+  Commit();
+  std::vector<std::string> all = published;
+  all.insert(all.end(), sink_.lines.begin(), sink_.lines.end());
+  EXPECT_EQ(all, expected);
+  EXPECT_EQ(engine_->stats().migrated_keys, keys.size());
+  size_t old_names = 0, digest_names = 0;
+  ASSERT_TRUE(store_
+                  ->ForEachCommitted([&](std::string_view k, std::string_view) {
+                    if (k.starts_with("e/k/") || k.starts_with("e/s/")) {
+                      ++(k[5] == '/' ? old_names : digest_names);
+                    }
+                  })
+                  .ok());
+  EXPECT_EQ(old_names, 0u);
+  EXPECT_EQ(digest_names, keys.size());  // each key's state; no segment once all is released
 }
 
 // After a Flush (end of input) every buffered event is released: a later event no newer than
