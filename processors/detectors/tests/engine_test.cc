@@ -105,6 +105,21 @@ class EngineTest : public ::testing::Test {
                     .ok());
     return largest;
   }
+  // 600 reads by one caller, 2 per second (300 s, all within the allowed lateness), on the day
+  // after History's, the 381st of them a policy change: one KV_PutGetAnomaly, decided once the
+  // change and the reads after it are released in order.
+  static std::vector<Ev> PolicyChangeBurst() {
+    std::vector<Ev> out;
+    Ev burst{kT0 + 9 * kDay + 3 * kHour};
+    for (int i = 0; i < 600; ++i) {
+      burst.t += 500000;
+      burst.target = "secret-" + std::to_string(i);
+      burst.code = i == 380 ? v1::OP_VAULT_PATCH : v1::OP_SECRET_GET;
+      burst.op = i == 380 ? "VaultPatch" : "SecretGet";
+      out.push_back(burst);
+    }
+    return out;
+  }
   // `caller`'s List of secrets at `t` (no target).
   static Ev ListBy(Ev caller, int64_t t) {
     caller.t = t;
@@ -559,14 +574,11 @@ TEST_F(EngineTest, BusyKeyBufferIsStoredInBoundedSegmentsAndSurvivesARestart) {
 // reach the store.
 TEST_F(EngineTest, AReorderBufferReadAgainFromItsInputReproducesTheUninterruptedRun) {
   std::vector<v1::AccessEvent> evs = History(Ev{0}, 9, 20);
-  Ev burst{kT0 + 9 * kDay + 3 * kHour};
-  for (int i = 0; i < 600; ++i) {
-    burst.t += 500000;  // 2 per second: 300 s, all within the allowed lateness
-    burst.target = "secret-" + std::to_string(i);
-    // One policy change, then reads: still buffered at the last commit before the crash, so
-    // the ordered detector's alert (KV_PutGetAnomaly) needs the buffer rebuilt.
-    burst.code = i == 380 ? v1::OP_VAULT_PATCH : v1::OP_SECRET_GET;
-    burst.op = i == 380 ? "VaultPatch" : "SecretGet";
+  // The policy change is still buffered at the last commit before the crash, so the ordered
+  // detector's alert (KV_PutGetAnomaly) needs the buffer rebuilt.
+  const std::vector<Ev> bursts = PolicyChangeBurst();
+  for (size_t i = 0; i < bursts.size(); ++i) {
+    const Ev& burst = bursts[i];
     // Another caller on the same vault, 10 s back: out of order, not late.
     Ev other = burst;
     other.oid = "user-2";
@@ -710,14 +722,7 @@ size_t UseOldKeyNames(const std::string& dir,
 // commit: the alerts are those of a run that never changed layout, and no old name is left.
 TEST_F(EngineTest, AStoreWithTheOldKeyNamesIsReadAndMovedToTheDigestNames) {
   std::vector<v1::AccessEvent> evs = History(Ev{0}, 9, 20);
-  Ev burst{kT0 + 9 * kDay + 3 * kHour};
-  for (int i = 0; i < 600; ++i) {
-    burst.t += 500000;  // 2 per second: 300 s, all within the allowed lateness
-    burst.target = "secret-" + std::to_string(i);
-    burst.code = i == 380 ? v1::OP_VAULT_PATCH : v1::OP_SECRET_GET;
-    burst.op = i == 380 ? "VaultPatch" : "SecretGet";
-    evs.push_back(Make(burst));
-  }
+  for (const Ev& burst : PolicyChangeBurst()) evs.push_back(Make(burst));
   const std::vector<std::string> expected = ReferenceAlerts(evs);
   ASSERT_EQ(std::count_if(expected.begin(), expected.end(),
                           [](const std::string& l) {
