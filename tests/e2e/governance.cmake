@@ -16,9 +16,14 @@ if(TARGET vaultwatch)
 endif()
 #  - governance_embedded_e2e: `vaultwatch detect --pseudonymise none|state|alerts --feedback F`
 #    (privacy and feedback wired into the embedded detect) and `report --detect-summary`.
+#    key_digest_tool prints the state's digests of the clear identities, which the raw scans
+#    look for too.
 if(TARGET vaultwatch)
+  add_executable(key_digest_tool ${CMAKE_CURRENT_SOURCE_DIR}/key_digest_tool.cc)
+  target_link_libraries(key_digest_tool PRIVATE vw_state)
   add_test(NAME governance_embedded_e2e
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/governance_embedded.sh $<TARGET_FILE:vaultwatch>
-            ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/governance_embedded)
+            ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/governance_embedded
+            $<TARGET_FILE:key_digest_tool>)
   set_tests_properties(governance_embedded_e2e PROPERTIES LABELS e2e TIMEOUT 900)
 endif()

@@ -89,11 +89,30 @@ def ids(events_path, out_path):
     print("identities: %d object ids, %d UPNs, %d IPs" % (len(oids), len(upns), len(ips)))
 
 
+def keyed_ids(ids_path):
+    """The clear identities that key state (a caller's object id or address), one per line."""
+    d = json.load(open(ids_path))
+    for x in d["object_ids"] + d["ips"]:
+        print(x)
+
+
+def add_digests(ids_path, digests_path):
+    """Adds to ids.json the state-key digests of keyed_ids' identities (key_digest_tool)."""
+    d = json.load(open(ids_path))
+    digests = [l.strip() for l in open(digests_path) if l.strip()]
+    if len(digests) != len(d["object_ids"]) + len(d["ips"]):
+        sys.exit("add-digests: %d digests for %d identities"
+                 % (len(digests), len(d["object_ids"]) + len(d["ips"])))
+    d["key_digests"] = digests
+    json.dump(d, open(ids_path, "w"))
+
+
 def leaks(args):
     expect_some = "--expect-some" in args
     args = [a for a in args if a != "--expect-some"]
     d = json.load(open(args[0]))
     needles = [x.encode() for x in d["object_ids"] + d["upns"] + d["ips"]]
+    needles += [bytes.fromhex(x) for x in d.get("key_digests", [])]
     files = []
     for p in args[1:]:
         if os.path.isdir(p):
@@ -106,7 +125,7 @@ def leaks(args):
         data = open(f, "rb").read()
         for n in needles:
             if n in data:
-                found.setdefault(f, []).append(n.decode())
+                found.setdefault(f, []).append(n.decode(errors="replace"))
     total = sum(len(v) for v in found.values())
     if expect_some:
         if total == 0:
@@ -297,6 +316,10 @@ if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "ids":
         ids(*args)
+    elif cmd == "keyed-ids":
+        keyed_ids(*args)
+    elif cmd == "add-digests":
+        add_digests(*args)
     elif cmd == "leaks":
         leaks(args)
     elif cmd == "counts":

@@ -17,9 +17,11 @@
 #     true-positive verdict suppresses nothing; with --pseudonymise state as well;
 #  5. `vaultwatch report --detect-summary` shows the suppressed alerts.
 # (State values are also checked decoded, key by key, in governance_test EmbeddedTest.*.)
-# Usage: governance_embedded.sh VAULTWATCH SOURCE_DIR WORK_DIR
+# The raw scans look for each clear identity's text and for the digest state keys would hold it
+# under (KEY_DIGEST_TOOL prints them), which anyone holding a list of identities could confirm.
+# Usage: governance_embedded.sh VAULTWATCH SOURCE_DIR WORK_DIR KEY_DIGEST_TOOL
 set -euo pipefail
-vw=$1 src=$2 work=$3
+vw=$1 src=$2 work=$3 key_digest=$4
 rm -rf "$work"; mkdir -p "$work"; cd "$src"
 py=$src/tests/e2e/governance_embedded.py
 in=$work/in.ndjson
@@ -28,13 +30,15 @@ fail() { echo "FAIL: $*"; exit 1; }
   --labels "$work/labels.jsonl" 2>/dev/null
 "$vw" normalize --input "$in" --output "$work/events.jsonl" 2>/dev/null
 python3 "$py" ids "$work/events.jsonl" "$work/ids.json"
+python3 "$py" keyed-ids "$work/ids.json" | "$key_digest" > "$work/digests.hex"
+python3 "$py" add-digests "$work/ids.json" "$work/digests.hex"
 rm -f "$work/events.jsonl"
 det() { "$vw" detect --config configs/detect.yaml --no-progress --input "$in" "$@"; }
 unset VW_PSEUDONYM_KEY
 
 det --output "$work/clear.jsonl" --state "$work/S.clear" 2>/dev/null
 python3 "$py" leaks "$work/ids.json" --expect-some "$work/clear.jsonl"
-python3 "$py" leaks "$work/ids.json" --expect-some "$work/S.clear"  # the raw scan can see them
+python3 "$py" leaks "$work/ids.json" --expect-some "$work/S.clear"  # the raw scan sees digests
 "$vw" score --alerts "$work/clear.jsonl" --labels "$work/labels.jsonl" > "$work/clear.score.txt"
 grep "^total:" "$work/clear.score.txt"
 
