@@ -570,8 +570,17 @@ TEST_F(PipelineTest, AStuckWorkerIsReportedAndResumesWhenItsCauseIsFixed) {
   EXPECT_GT(CountLogLines(log, "worker stuck", "MSG_SIZE_TOO_LARGE"), 0u) << ReadFile(log);
 
   // Backing off: once stuck (5 aborts in a row) the retries wait 0.8, 1.6, 3.2, 6.4 s...
-  // Flat out, a worker redoes its ~100 ms transaction several times a second.
+  // Flat out, a worker redoes its ~100 ms transaction several times a second. The window starts
+  // when vault/0 itself is stuck: the first worker to report it may be another one, while vault/0
+  // is still in its short early retries (0, 0.1, 0.2, 0.4 s).
   const std::string worker = "worker=vault/0";
+  const auto stuck_deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (CountLogLines(log, "worker stuck", worker) == 0 &&
+         std::chrono::steady_clock::now() < stuck_deadline) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_GT(CountLogLines(log, "worker stuck", worker), 0u) << "vault/0 never reported stuck:\n"
+                                                            << ReadFile(log);
   const size_t before = CountLogLines(log, "transaction aborted", worker);
   std::this_thread::sleep_for(seconds(10));
   const size_t during = CountLogLines(log, "transaction aborted", worker) - before;
