@@ -51,6 +51,36 @@ constexpr size_t kEntryOverhead = 160;
 // Restore and spill-apply batches are written in chunks of about this size.
 constexpr size_t kChunkBytes = 4 << 20;
 
+// Sorts `entries` (anything with key()) by key, as RocksDB orders keys (bytewise). A commit
+// sorts tens of thousands of entries, each key in its own allocation: comparing them through the
+// pointers costs two cache misses per comparison. So each key's first 16 bytes are loaded once,
+// big-endian and zero-padded, into a contiguous array; they order the keys as memcmp does and
+// decide almost every comparison (digest keys differ within their first bytes after the family
+// name). Equal prefixes fall back to the whole keys.
+template <typename E>
+void SortByKey(std::vector<E*>* entries) {
+  struct Sortable {
+    uint64_t high, low;
+    E* entry;
+  };
+  auto load = [](std::string_view key, size_t from) {
+    uint64_t v = 0;
+    for (size_t i = from; i < from + 8; ++i) {
+      v = (v << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
+    }
+    return v;
+  };
+  std::vector<Sortable> sortable;
+  sortable.reserve(entries->size());
+  for (E* e : *entries) sortable.push_back({load(e->key(), 0), load(e->key(), 8), e});
+  std::sort(sortable.begin(), sortable.end(), [](const Sortable& x, const Sortable& y) {
+    if (x.high != y.high) return x.high < y.high;
+    if (x.low != y.low) return x.low < y.low;
+    return x.entry->key() < y.entry->key();
+  });
+  for (size_t i = 0; i < sortable.size(); ++i) (*entries)[i] = sortable[i].entry;
+}
+
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
   std::string msg = std::string(what) + ": " + s.ToString();
@@ -748,8 +778,7 @@ Status StateStore::Commit(const CommitPoint& point) {
   if (!has_spill_) {
     // The common case: one WriteBatch holds every dirty entry and the commit record, sorted (the
     // memtable skiplist inserts a sorted run much faster: it reuses its search path).
-    std::sort(dirty_.begin(), dirty_.end(),
-              [](const Entry* x, const Entry* y) { return x->key() < y->key(); });
+    SortByKey(&dirty_);
     // Reserved up front: grown by doubling, the batch's buffer was copied over and over (and
     // left its old copies to the allocator) on a commit of hundreds of thousands of keys.
     rocksdb::WriteBatch b(dirty_bytes_ + 64);

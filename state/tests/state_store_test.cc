@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -114,6 +115,42 @@ TEST(StateStoreTest, CommitAfterSpillWritesEverythingAndEmitsChangelog) {
   for (int i = 0; i < 300; ++i) EXPECT_EQ(store->Get("k" + std::to_string(i)), std::to_string(i));
   EXPECT_EQ(store->Get("gone"), std::nullopt);
   EXPECT_EQ(*store->LastCommit(), Point(2));
+}
+
+// A commit writes and changelogs its keys in RocksDB's bytewise order, including keys that share
+// their first 16 bytes, end inside them, hold zero bytes or bytes >= 0x80.
+TEST(StateStoreTest, CommitEmitsItsKeysInBytewiseOrder) {
+  TempDir dir;
+  std::vector<std::string> keys = {"vs.pair\x01" + std::string(12, '\xff'),
+                                   "vs.pair\x01" + std::string(12, '\xff') + "a",
+                                   "vs.pair\x01" + std::string(12, '\xff') + std::string(1, '\0'),
+                                   "vs.pair\x01" + std::string(7, '\x80') + "b",
+                                   "vs.pair\x01" + std::string(7, '\x80') + "a",
+                                   "vs.pair",
+                                   std::string("vs.pair\0", 8),
+                                   std::string("vs.pair\0\0", 9),
+                                   "vs.v\x01\x7f",
+                                   "vs.v\x01\x80",
+                                   "a",
+                                   "",
+                                   "e/k/c\x01" + std::string(16, 'x'),
+                                   "e/k/c\x01" + std::string(15, 'x') + "\xfe"};
+  std::mt19937 rng(5);
+  for (int i = 0; i < 2000; ++i) {
+    std::string k(std::uniform_int_distribution<int>(0, 24)(rng), '\0');
+    for (char& c : k) c = static_cast<char>(std::uniform_int_distribution<int>(0, 3)(rng) * 85);
+    keys.push_back("r" + k);  // keys starting with a zero byte are the store's own
+  }
+  std::vector<std::string> emitted;
+  auto store = OpenOrDie({.path = dir.path()});
+  store->SetChangelogSink([&](std::string_view k, std::optional<std::string_view>) {
+    if (!StateStore::IsCommitRecord(k)) emitted.emplace_back(k);
+  });
+  for (const std::string& k : keys) store->Put(k, "v");
+  ASSERT_TRUE(store->Commit(Point(1)).ok());
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  EXPECT_EQ(emitted, keys);
 }
 
 // A value changed in place (UpdateInPlace after GetView) is a write like Put: seen by reads,
