@@ -6,6 +6,11 @@
 //
 //   VW_SOURCE_DIR=$PWD build/release/bench/scaleout_bench --bootstrap 127.0.0.1:19092
 //       [--events-per-day 20000] [--days 10] [--vaults N --identities N] [--partitions 6] [--keep]
+//       [--input FILE]
+//
+// --input feeds FILE (Key Vault records, NDJSON) instead of a generated tenant: for instance
+// scale_bench's rewrite over millions of keys, so that the state moving at each scale-out is
+// large and the rebalance time includes real restores.
 //
 // The input (the generator's tenant) is fed in thirds: the first to instance a alone, the second
 // after b joined, the last (with end-of-input markers) after c joined. Rebalance time: from
@@ -209,7 +214,7 @@ uint64_t DirBytes(const std::string& dir) {
 }
 
 int Main(int argc, char** argv) {
-  std::string bootstrap, events_per_day = "20000", days = "10", vaults, identities;
+  std::string bootstrap, events_per_day = "20000", days = "10", vaults, identities, input_file;
   int partitions = 6;
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
@@ -226,12 +231,14 @@ int Main(int argc, char** argv) {
       vaults = argv[++i];
     } else if (i + 1 < argc && flag == "--identities") {
       identities = argv[++i];
+    } else if (i + 1 < argc && flag == "--input") {
+      input_file = argv[++i];
     } else if (i + 1 < argc && flag == "--partitions") {
       partitions = std::atoi(argv[++i]);
     } else {
       std::fprintf(stderr,
                    "usage: scaleout_bench --bootstrap HOST:PORT [--events-per-day N] [--days N] "
-                   "[--vaults N] [--identities N] [--partitions N] [--keep]\n");
+                   "[--vaults N] [--identities N] [--partitions N] [--keep] [--input FILE]\n");
       return 2;
     }
   }
@@ -247,12 +254,20 @@ int Main(int argc, char** argv) {
   const std::string bin = Env("VW_BINARY_DIR") + "/apps/vaultwatch";
 
   PipelineSetup setup("vw-scaleout", bootstrap, partitions, "ingest, vault, caller", "");
-  const std::string raw_file = setup.dir + "/raw.ndjson";
-  if (RunToCompletion({bin, "generate", "--seed", "11", "--days", days, "--history-days",
-                       std::to_string(std::max(1, std::atoi(days.c_str()) - 2)), "--events-per-day",
-                       events_per_day, "--output", raw_file, "--labels",
-                       setup.dir + "/labels.jsonl", "--quiet"},
-                      setup.dir + "/generate.log", Env("VW_SOURCE_DIR")) != 0 ||
+  const std::string raw_file = input_file.empty() ? setup.dir + "/raw.ndjson" : input_file;
+  std::vector<std::string> generate = {bin, "generate", "--seed", "11", "--quiet"};
+  auto add = [&generate](const char* flag, const std::string& value) {
+    if (!value.empty()) generate.insert(generate.end(), {flag, value});
+  };
+  add("--days", days);
+  add("--history-days", std::to_string(std::max(1, std::atoi(days.c_str()) - 2)));
+  add("--events-per-day", events_per_day);
+  add("--vaults", vaults);
+  add("--identities", identities);
+  add("--output", raw_file);
+  add("--labels", setup.dir + "/labels.jsonl");
+  if ((input_file.empty() &&
+       RunToCompletion(generate, setup.dir + "/generate.log", Env("VW_SOURCE_DIR")) != 0) ||
       RunToCompletion({bin, "detect", "--input", raw_file, "--output",
                        setup.dir + "/expected.jsonl", "--no-progress"},
                       setup.dir + "/detect.log", Env("VW_SOURCE_DIR")) != 0) {
