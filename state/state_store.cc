@@ -539,6 +539,9 @@ const std::optional<std::string>& StateStore::GetEncoded(std::string_view key) {
   std::optional<std::string> found;
   std::string value;
   rocksdb::ReadOptions ro;
+  // A build that finished is put in use here too, not only at Commit: `detect` commits every
+  // million events, and a reopened store would read RocksDB for each absent key until then.
+  if (next_filter_ != nullptr && build_done_.load(std::memory_order_acquire)) AdoptBuiltFilter();
   // The filter holds every key ever written to the data or the spill area: "absent" is final.
   bool done = filter_ != nullptr && !filter_->MayContain(hash);
   if (done) ++filter_skips_;
@@ -1058,26 +1061,29 @@ void StateStore::StartFilterBuild() {
   });
 }
 
+void StateStore::AdoptBuiltFilter() {
+  builder_.join();
+  db_->ReleaseSnapshot(build_snapshot_);
+  build_snapshot_ = nullptr;
+  if (build_status_.ok()) {
+    filter_ = std::move(next_filter_);
+    filter_live_keys_ = build_scanned_.load(std::memory_order_relaxed);
+    filter_added_ = 0;
+    ++filter_builds_;
+  } else {
+    // A read error in the scan: the store's own reads will report a broken disk; until then,
+    // read RocksDB rather than trust an incomplete filter.
+    VW_LOG(Warn, "state store: key filter build failed")
+        .Field("path", options_.path)
+        .Field("error", build_status_.ToString());
+    filter_.reset();
+    next_filter_.reset();
+  }
+}
+
 void StateStore::MaybeAdvanceFilter() {
   if (next_filter_ != nullptr) {
-    if (!build_done_.load(std::memory_order_acquire)) return;
-    builder_.join();
-    db_->ReleaseSnapshot(build_snapshot_);
-    build_snapshot_ = nullptr;
-    if (build_status_.ok()) {
-      filter_ = std::move(next_filter_);
-      filter_live_keys_ = build_scanned_.load(std::memory_order_relaxed);
-      filter_added_ = 0;
-      ++filter_builds_;
-    } else {
-      // A read error in the scan: the store's own reads will report a broken disk; until then,
-      // read RocksDB rather than trust an incomplete filter.
-      VW_LOG(Warn, "state store: key filter build failed")
-          .Field("path", options_.path)
-          .Field("error", build_status_.ToString());
-      filter_.reset();
-      next_filter_.reset();
-    }
+    if (build_done_.load(std::memory_order_acquire)) AdoptBuiltFilter();
     return;
   }
   if (FilterFull()) StartFilterBuild();

@@ -253,10 +253,11 @@ class StateStore {
   std::string EncodeMeta(const CommitPoint& point, int64_t horizon_us) const;
   void EmitChangelog(std::string_view key, const std::optional<std::string>& encoded);
   // Key filter upkeep (key_filter.h): records a written key in the filter in use and in the one
-  // being built; starts a build (OpenDb, or at Commit once the filter is full); at Commit, puts a
-  // finished build in use.
+  // being built; starts a build (OpenDb, or at Commit once the filter is full); puts a finished
+  // build in use (at Commit, or at a read that misses the cache).
   void FilterAdd(uint64_t hash);
   void StartFilterBuild();
+  void AdoptBuiltFilter();  // requires next_filter_ and build_done_
   void MaybeAdvanceFilter();
   void StopFilterBuild();
   bool FilterFull() const;

@@ -388,6 +388,32 @@ TEST(StateStoreKeyFilterTest, ReopenedStoreRebuildsTheFilterWithoutLosingKeys) {
   EXPECT_GT(store->Stats().filter_skipped_reads, skipped + 900);
 }
 
+// A reopened store puts its rebuilt filter in use as soon as the scan is done, without waiting
+// for a Commit (`detect` commits every million events).
+TEST(StateStoreKeyFilterTest, ReopenedStoreUsesTheRebuiltFilterBeforeItsFirstCommit) {
+  testing::TempDir dir;
+  StoreOptions o{.path = dir.path(), .write_cache_bytes = 1 << 20};
+  {
+    auto store = OpenOrDie(o);
+    for (int i = 0; i < 50000; ++i) store->Put(Key(i), "old");
+    ASSERT_TRUE(store->Commit({}).ok());
+  }
+  auto store = OpenOrDie(o);
+  // Reads of keys never written (each a new key: a second read of one would hit the cache)
+  // until the scan is done, for at most 30 s.
+  int absent = 100000;
+  for (int i = 0; i < 3000 && store->Stats().filter_builds == 0; ++i, ++absent) {
+    ASSERT_EQ(store->Get(Key(absent)), std::nullopt);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(store->Stats().filter_builds, 1u);
+  const uint64_t skipped = store->Stats().filter_skipped_reads;
+  for (int i = 0; i < 1000; ++i, ++absent) ASSERT_EQ(store->Get(Key(absent)), std::nullopt);
+  EXPECT_GT(store->Stats().filter_skipped_reads, skipped + 900);
+  for (int i = 0; i < 50000; i += 97) ASSERT_EQ(store->Get(Key(i)), "old") << i;
+  EXPECT_EQ(store->Stats().commits, 0u);
+}
+
 // A filter past its capacity is rebuilt from a scan while writes go on; no key goes missing.
 TEST(StateStoreKeyFilterTest, FullFilterIsRebuiltWhileWritesContinue) {
   testing::TempDir dir;
