@@ -194,6 +194,12 @@ std::string DetectRunSummary::ToText() const {
                 static_cast<double>(state_filter_skipped) * per_event,
                 static_cast<double>(state_cache_misses - state_filter_skipped) * per_event);
   s += buf;
+  if (migrated_keys > 0) {
+    std::snprintf(buf, sizeof buf,
+                  "detect: %llu key entries moved from the names of an older store's format\n",
+                  static_cast<unsigned long long>(migrated_keys));
+    s += buf;
+  }
   return s;
 }
 
@@ -347,6 +353,7 @@ Result<DetectRunSummary> RunDetect(const DetectConfig& config, const DetectRunOp
   sum.state_cache_hits = store_stats.cache_hits;
   sum.state_cache_misses = store_stats.cache_misses;
   sum.state_filter_skipped = store_stats.filter_skipped_reads;
+  sum.migrated_keys = es.migrated_keys;
   store.reset();
   return sum;
 }

@@ -64,6 +64,9 @@ struct DetectRunSummary {
   // The state store's reads: those its cache answered, and of the misses, those the key filter
   // answered without RocksDB (key never written); the rest read RocksDB.
   uint64_t state_cache_hits = 0, state_cache_misses = 0, state_filter_skipped = 0;
+  // The engine's key entries found under the names of an older store and moved to the current
+  // ones (EngineStats::migrated_keys).
+  uint64_t migrated_keys = 0;
   std::string ToText() const;  // the human summary the command prints
   std::string ToJson() const;  // one line
 };
