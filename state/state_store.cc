@@ -539,9 +539,10 @@ const std::optional<std::string>& StateStore::GetEncoded(std::string_view key) {
   std::optional<std::string> found;
   std::string value;
   rocksdb::ReadOptions ro;
-  // A build that finished is put in use here too, not only at Commit: `detect` commits every
-  // million events, and a reopened store would read RocksDB for each absent key until then.
-  if (next_filter_ != nullptr && build_done_.load(std::memory_order_acquire)) AdoptBuiltFilter();
+  // A build that finished is put in use here too, not only at Commit: an owner may commit
+  // rarely (`detect`: every million events, or at half the cache), and a reopened store would
+  // read RocksDB for each absent key until then.
+  AdoptFilterIfBuilt();
   // The filter holds every key ever written to the data or the spill area: "absent" is final.
   bool done = filter_ != nullptr && !filter_->MayContain(hash);
   if (done) ++filter_skips_;
@@ -1061,7 +1062,8 @@ void StateStore::StartFilterBuild() {
   });
 }
 
-void StateStore::AdoptBuiltFilter() {
+void StateStore::AdoptFilterIfBuilt() {
+  if (next_filter_ == nullptr || !build_done_.load(std::memory_order_acquire)) return;
   builder_.join();
   db_->ReleaseSnapshot(build_snapshot_);
   build_snapshot_ = nullptr;
@@ -1083,7 +1085,7 @@ void StateStore::AdoptBuiltFilter() {
 
 void StateStore::MaybeAdvanceFilter() {
   if (next_filter_ != nullptr) {
-    if (build_done_.load(std::memory_order_acquire)) AdoptBuiltFilter();
+    AdoptFilterIfBuilt();
     return;
   }
   if (FilterFull()) StartFilterBuild();

@@ -257,7 +257,7 @@ class StateStore {
   // build in use (at Commit, or at a read that misses the cache).
   void FilterAdd(uint64_t hash);
   void StartFilterBuild();
-  void AdoptBuiltFilter();  // requires next_filter_ and build_done_
+  void AdoptFilterIfBuilt();  // puts `next_filter_` in use once its build is done
   void MaybeAdvanceFilter();
   void StopFilterBuild();
   bool FilterFull() const;
